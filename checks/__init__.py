@@ -1,0 +1,1 @@
+"""Data contract (Pandera models), Dagster asset checks and expectation suites."""

@@ -1,0 +1,1 @@
+"""Domain logic of the LLO impact monitor: plain Python over DataFrames, no Dagster imports."""

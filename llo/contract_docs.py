@@ -1,0 +1,187 @@
+"""`docs/data-contract.md`, generated from the Pandera models in `checks/contract.py`.
+
+Besides the Markdown renderer, this module offers the small readers of the contract that the Excel template
+shares: a column's value range, text length, category values and the rules of a model, including the
+per-region rules that `measurement_schema()` adds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.pandas as pa
+
+from checks import contract
+from llo.settings import PROJECT_ROOT
+
+DOCS_PATH = PROJECT_ROOT / "docs" / "data-contract.md"
+TYPE_NAMES = {"str": "text", "Int64": "whole number", "float64": "decimal number", "datetime64[ns]": "date",
+              "boolean": "yes/no"}
+_LOWER = {"greater_than_or_equal_to": True, "greater_than": False}
+_UPPER = {"less_than_or_equal_to": True, "less_than": False}
+
+
+@dataclass(frozen=True)
+class Range:
+    """Numeric bounds of a column; None where unbounded."""
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A table-wide or per-region rule: a failing rejection rule quarantines the row, a warning keeps it."""
+    name: str
+    description: str
+    warning: bool
+    per_region: bool
+    columns: tuple[str, ...]
+
+
+def value_range(column: pa.Column) -> Range | None:
+    """The ge/gt/le/lt/in_range bounds of a column, or None when it has none."""
+    bounds: dict = {}
+    for check in column.checks:
+        stats = check.statistics or {}
+        if check.name in _LOWER:
+            bounds.update(low=stats["min_value"], low_inclusive=_LOWER[check.name])
+        elif check.name in _UPPER:
+            bounds.update(high=stats["max_value"], high_inclusive=_UPPER[check.name])
+        elif check.name == "in_range":
+            bounds.update(low=stats["min_value"], high=stats["max_value"],
+                          low_inclusive=stats.get("include_min", True), high_inclusive=stats.get("include_max", True))
+    return Range(**bounds) if bounds else None
+
+
+def length_range(column: pa.Column) -> tuple[int | None, int | None] | None:
+    """(min, max) text length of a column with a str_length check."""
+    for check in column.checks:
+        if check.name == "str_length":
+            stats = check.statistics
+            exact = stats.get("exact_value")
+            return (exact, exact) if exact is not None else (stats.get("min_value"), stats.get("max_value"))
+    return None
+
+
+def categories(column: pa.Column) -> dict[str, list[str]] | None:
+    """Category value as typed in a file -> other accepted spellings. For a ja/nee field the first spelling
+    of True/False is the value itself."""
+    cats = (column.metadata or {}).get("categories")
+    if cats is None:
+        return None
+    labels = {value: spellings[0] if isinstance(value, bool) else str(value) for value, spellings in cats.items()}
+    return {labels[value]: [s for s in spellings if s != labels[value]] for value, spellings in cats.items()}
+
+
+def full_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema with its per-region rules, built with sample arguments."""
+    if model is contract.Measurement:
+        return contract.measurement_schema({"X"}, dt.date(2025, 1, 1))
+    return model.to_schema()
+
+
+def model_rules(model: type[pa.DataFrameModel]) -> list[Rule]:
+    """The model's table-wide rules, then the named column rules added per region."""
+    base = model.to_schema()
+    rules = [Rule(c.name, c.description or "", contract.is_warning(c), False,
+                  contract.RULE_COLUMNS.get(c.name, ())) for c in base.checks]
+    for name, column in full_schema(model).columns.items():
+        known = {check.name for check in base.columns[name].checks}
+        rules += [Rule(c.name, c.description or "", contract.is_warning(c), True,
+                       contract.RULE_COLUMNS.get(c.name, (name,)))
+                  for c in column.checks if c.name not in known]
+    return rules
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def describe_range(rng: Range) -> str:
+    parts = []
+    if rng.low is not None:
+        parts.append(f"{_num(rng.low)} {'≤' if rng.low_inclusive else '<'} ")
+    parts.append("value")
+    if rng.high is not None:
+        parts.append(f" {'≤' if rng.high_inclusive else '<'} {_num(rng.high)}")
+    return "".join(parts)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _allowed(column: pa.Column) -> str:
+    cats = categories(column)
+    if cats is not None:
+        return "; ".join(f"`{value}`" + (f" ({', '.join(others)})" if others else "")
+                         for value, others in cats.items())
+    texts = []
+    if (rng := value_range(column)) is not None:
+        texts.append(describe_range(rng))
+    if (length := length_range(column)) is not None:
+        texts.append(f"length {length[0] or 0}–{length[1] if length[1] is not None else '…'}")
+    return "; ".join(texts) or "—"
+
+
+def _column_table(schema: pa.DataFrameSchema) -> list[str]:
+    lines = ["| Column | Header | Type | In file | Nullable | Allowed values / range | Accepted headers | "
+             "Description |", "|---|---|---|---|---|---|---|---|"]
+    for name, column in schema.columns.items():
+        meta = column.metadata or {}
+        synonyms = ", ".join(f"`{s}`" for s in meta.get("synonyms", [])) or "—"
+        cells = [f"`{name}`", column.title, TYPE_NAMES.get(str(column.dtype), str(column.dtype)),
+                 meta.get("in_file", contract.REQUIRED), "yes" if column.nullable else "no",
+                 _allowed(column), synonyms, column.description or ""]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
+
+
+def _rule_table(rules: list[Rule]) -> list[str]:
+    lines = ["| Rule | Severity | Scope | Columns | Description |", "|---|---|---|---|---|"]
+    for rule in rules:
+        cells = [f"`{rule.name}`", "warning" if rule.warning else "rejection",
+                 "per region" if rule.per_region else "file", ", ".join(f"`{c}`" for c in rule.columns) or "—",
+                 rule.description]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
+
+
+INTRO = """# Data contract
+
+> **Generated file, do not edit by hand.** It is rendered from the Pandera models in `checks/contract.py`,
+> the single source of truth. After changing the contract, regenerate it with `llo contract-docs`.
+
+- **Header**: the column header a region types; the *accepted headers* are other spellings the reader maps
+  to the same column.
+- **In file**: `required` columns must be present in every file; `optional` columns may be left out.
+- **Nullable**: whether a cell may be left empty.
+- **Allowed values**: category values with their accepted spellings in brackets, or the allowed range.
+- **Rules**: a failing *rejection* rule sends the row to quarantine; a failing *warning* rule keeps the row
+  and records a warning. *Per region* rules need data from outside the file (the region's trajectory
+  catalogue, the day of ingest) and are added by `measurement_schema()`.
+"""
+
+
+def render_contract_markdown() -> str:
+    """The full Markdown of `docs/data-contract.md`."""
+    parts = [INTRO]
+    for key, model in contract.MODELS.items():
+        rules = model_rules(model)
+        parts += [f"## {model.__name__} (`{key}`)", "", inspect.getdoc(model) or "", "",
+                  "### Columns", "", *_column_table(model.to_schema()), "", "### Rules", "",
+                  *(_rule_table(rules) if rules else ["No table-wide rules."]), ""]
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def write_contract_docs(path: Path = DOCS_PATH) -> Path:
+    """Write the rendered contract to `path` (default `docs/data-contract.md`) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_contract_markdown(), encoding="utf-8")
+    return path

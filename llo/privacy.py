@@ -1,0 +1,73 @@
+"""Privacy at the door: refuse files with direct identifiers, and pseudonymise participant ids.
+
+Detection rules (a match rejects the whole file; the offending value is never repeated anywhere):
+- a column header that names a direct identifier (BSN, name, e-mail, phone, address, birth date);
+- any cell holding an e-mail address or a Dutch phone number;
+- any cell outside the participant-id column holding nine digits that pass the elfproef (a BSN);
+- a participant-id column in which most values are nine digits passing the elfproef. Single matches there
+  are not decisive (one in eleven random nine-digit numbers passes) and are pseudonymised anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from llo.headers import normalise
+
+IDENTIFIER_HEADERS = {
+    "bsn", "burgerservicenummer", "sofinummer", "sofi nummer", "naam", "voornaam", "voornamen", "achternaam",
+    "roepnaam", "tussenvoegsel", "voorletters", "naam deelnemer", "volledige naam", "name", "first name",
+    "last name", "email", "e mail", "emailadres", "e mailadres", "mail", "telefoon", "telefoonnummer",
+    "tel", "mobiel", "mobiel nummer", "gsm", "phone", "adres", "straat", "huisnummer", "woonadres",
+    "geboortedatum", "geb datum", "date of birth",
+}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\d\w])(?:\+31|0031|0)[\s-]?[1-9](?:[\s-]?\d){8}(?!\d)")
+NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+ID_COLUMN_BSN_SHARE = 0.5
+
+
+def elfproef(digits: str) -> bool:
+    """The BSN check: 9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11 (and not all zeros)."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0
+
+
+def identifier_problems(header: list[str], rows: list[list[str]], id_position: int | None,
+                        allowed: set[int]) -> list[str]:
+    """Reasons to reject the table; empty when it carries no direct identifiers.
+
+    `allowed` are the positions of contract columns whose header may look like an identifier header
+    (a trajectory catalogue's 'naam' is the trajectory name)."""
+    problems = []
+    for position, text in enumerate(header):
+        if position not in allowed and normalise(text) in IDENTIFIER_HEADERS:
+            problems.append(f"column '{text}' holds a direct identifier by its name")
+    for position, text in enumerate(header):
+        values = [row[position] for row in rows if row[position]]
+        emails = sum(1 for v in values if EMAIL.search(v))
+        phones = sum(1 for v in values if PHONE.search(v))
+        if position == id_position:
+            nine = [v for v in values if v.isdigit() and len(v) == 9]
+            bsns = sum(1 for v in nine if elfproef(v))
+            looks_like_bsn = values and bsns / len(values) >= ID_COLUMN_BSN_SHARE
+        else:
+            bsns = sum(1 for v in values if any(elfproef(m) for m in NINE_DIGITS.findall(v)))
+            looks_like_bsn = bsns > 0
+        for count, what in ((emails, "e-mail address"), (phones, "phone number")):
+            if count:
+                problems.append(f"column '{text}' holds {count} value(s) that look like a {what}")
+        if looks_like_bsn:
+            problems.append(f"column '{text}' holds {bsns} value(s) that look like a BSN (nine digits "
+                            "passing the elfproef)")
+    return problems
+
+
+def pseudonym(key: bytes, region: str, participant: str) -> str:
+    """Keyed hash of a region's participant id: stable for a key, not reversible without it."""
+    message = f"{region}\x1f{participant.strip()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

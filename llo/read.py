@@ -1,0 +1,172 @@
+"""Read a delivered file into rows of text, whatever Dutch spreadsheet habits it was saved with.
+
+Recognises CSV (any of `;` `,` tab `|`, UTF-8 with or without BOM, UTF-16, Windows-1252) and XLSX (each
+sheet that holds a table, with title rows above the header allowed). Everything comes back as strings so
+that one parser (llo.parse) decides what a value means. The file itself is only read, never changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEPARATORS = (";", ",", "\t", "|")
+HEADER_SEARCH_ROWS = 15
+MIN_HEADER_MATCHES = 3
+DELIVERY_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+class RejectedFile(Exception):
+    """The file (or sheet) cannot be used at all; `reason` says why in words a data engineer can act on."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class RawTable:
+    header: list[str]
+    rows: list[list[str]]          # data rows, same width as header
+    row_numbers: list[int]         # the line (CSV) or row (XLSX) number of each data row, as a person sees it
+    header_row: int
+    sheet: str | None = None
+    encoding: str | None = None
+    separator: str | None = None
+    empty_rows_skipped: int = 0
+    too_wide: list[tuple[int, int]] = field(default_factory=list)  # (row number, values) beyond the header
+
+
+def read_tables(path: Path, data: bytes, is_header: Callable[[str], bool]) -> list[RawTable]:
+    """All tables in a file. `is_header` tells whether a cell text is a known column header."""
+    if not data.strip():
+        raise RejectedFile("the file is empty")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data, is_header)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise RejectedFile("this is an old Excel 97-2003 (.xls) or a password-protected workbook: "
+                           "save it as .xlsx without a password")
+    return [_read_csv(data, is_header)]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise RejectedFile("the file holds binary data, not a text table (CSV) or an Excel workbook")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
+
+
+def _read_csv(data: bytes, is_header: Callable[[str], bool]) -> RawTable:
+    text, encoding = decode(data)
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype", "<html", "<?xml", "<table")):
+        raise RejectedFile("the file is a web page (HTML/XML) saved with a table extension, not a CSV table")
+    separator = detect_separator(text)
+    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    table = _table_from_rows([[c.strip() for c in row] for row in lines], is_header, )
+    table.encoding, table.separator = encoding, separator
+    return table
+
+
+def detect_separator(text: str) -> str:
+    """The separator that splits the first lines into the most consistent number of fields (> 1)."""
+    sample = text.splitlines()[:60]
+    best, best_score = ",", (0.0, 0)
+    for sep in SEPARATORS:
+        widths = [len(r) for r in csv.reader(sample, delimiter=sep) if any(c.strip() for c in r)]
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        score = (count / len(widths), width) if width > 1 else (0.0, 0)
+        if score > best_score:
+            best, best_score = sep, score
+    if best_score[1] < 2:
+        raise RejectedFile("no column separator found: the file does not look like a table "
+                           "(expected ; or , or tab between columns)")
+    return best
+
+
+def _read_xlsx(data: bytes, is_header: Callable[[str], bool]) -> list[RawTable]:
+    import openpyxl  # heavy: only when a workbook arrives
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise RejectedFile(f"the Excel workbook cannot be opened ({type(exc).__name__}): it may be truncated "
+                           "or damaged; save it again as .xlsx") from None
+    tables, problems = [], []
+    try:
+        for sheet in book.worksheets:
+            if getattr(sheet, "sheet_state", "visible") != "visible":
+                continue
+            rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            try:
+                table = _table_from_rows(rows, is_header, )
+            except RejectedFile as exc:
+                problems.append(f"sheet '{sheet.title}': {exc.reason}")
+                continue
+            table.sheet = sheet.title
+            tables.append(table)
+    finally:
+        book.close()
+    if not tables:
+        raise RejectedFile("no sheet holds a table with known column headers (" + "; ".join(problems) + ")")
+    return tables
+
+
+def cell_text(value) -> str:
+    """An Excel cell as the text a person sees, with dates in ISO form and no float noise."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def _table_from_rows(rows: list[list[str]], is_header: Callable[[str], bool]) -> RawTable:
+    header_index = find_header(rows, is_header)
+    header = rows[header_index]
+    while header and not header[-1]:
+        header = header[:-1]
+    width = len(header)
+    data_rows, numbers, empty, too_wide = [], [], 0, []
+    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not any(cell for cell in row):
+            empty += 1
+            continue
+        if len(row) > width and any(row[width:]):
+            too_wide.append((offset, len(row)))
+        data_rows.append((row + [""] * width)[:width])
+        numbers.append(offset)
+    return RawTable(header=header, rows=data_rows, row_numbers=numbers, header_row=header_index + 1,
+                    empty_rows_skipped=empty, too_wide=too_wide)
+
+
+def find_header(rows: list[list[str]], is_header: Callable[[str], bool]) -> int:
+    """Index of the first row among the top rows with enough known headers (title rows may sit above)."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if sum(1 for cell in row if cell and is_header(cell)) >= MIN_HEADER_MATCHES:
+            return index
+    raise RejectedFile(f"no header row with known column names in the first {HEADER_SEARCH_ROWS} rows")

@@ -1,0 +1,51 @@
+"""Where runtime data lives and which secrets a run uses, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Used only for synthetic demo data (LLO_DEMO=1); real deliveries require LLO_PSEUDONYM_KEY.
+DEMO_PSEUDONYM_KEY = "llo-demo-key-synthetic-data-only"
+MIN_KEY_LENGTH = 16
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or unusable; the message says which and how to fix it."""
+
+
+def llo_home() -> Path:
+    return Path(os.environ.get("LLO_HOME") or PROJECT_ROOT / "data").resolve()
+
+
+def landing_dir() -> Path:
+    return llo_home() / "landing"
+
+
+def warehouse_url() -> str:
+    return os.environ.get("LLO_WAREHOUSE_URL") or f"sqlite:///{llo_home() / 'warehouse.sqlite'}"
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or llo_home() / "dagster").resolve()
+
+
+def demo_mode() -> bool:
+    return os.environ.get("LLO_DEMO", "").strip().lower() in {"1", "true", "yes", "ja"}
+
+
+def pseudonym_key() -> bytes:
+    """The HMAC key for participant pseudonyms. Refuses to run on real data without a proper key."""
+    key = os.environ.get("LLO_PSEUDONYM_KEY", "")
+    if not key:
+        if demo_mode():
+            return DEMO_PSEUDONYM_KEY.encode()
+        raise ConfigurationError(
+            "LLO_PSEUDONYM_KEY is not set: refusing to ingest deliveries without a pseudonymisation key. "
+            "Set a secret of at least 16 characters, or LLO_DEMO=1 for synthetic demo data only."
+        )
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigurationError(f"LLO_PSEUDONYM_KEY is too short: use at least {MIN_KEY_LENGTH} characters.")
+    return key.encode()

@@ -1,0 +1,38 @@
+"""Region partitions: one per labour-market region that has a landing folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from llo.regions import region_slug
+
+region_partitions = dg.DynamicPartitionsDefinition(name="region")
+
+
+def region_folders(landing: Path) -> tuple[dict[str, Path], list[str]]:
+    """Landing sub-folders by region slug, and the names of folders that are no known region."""
+    found, unknown = {}, []
+    for folder in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+            if landing.is_dir() else []:
+        slug = region_slug(folder.name)
+        if slug is None:
+            unknown.append(folder.name)
+        else:
+            found.setdefault(slug, folder)
+    return found, unknown
+
+
+def region_folder(landing: Path, region: str) -> Path:
+    return region_folders(landing)[0].get(region, landing / region)
+
+
+def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple[list[str], list[str]]:
+    """Add a partition for every region folder not yet known; returns (all regions, unknown folder names)."""
+    found, unknown = region_folders(landing)
+    existing = set(instance.get_dynamic_partitions(region_partitions.name))
+    new = sorted(set(found) - existing)
+    if new:
+        instance.add_dynamic_partitions(region_partitions.name, new)
+    return sorted(found), unknown
