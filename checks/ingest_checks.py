@@ -50,13 +50,12 @@ def contract_conformance(engine, region: str, today: dt.date) -> dg.AssetCheckRe
 def quarantine_rate(result, error_share: float) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
 
-    read = int(result.ingest_log["rows_read"].where(result.ingest_log["status"] != "rejected", 0).sum())
-    quarantined = int(result.ingest_log["rows_quarantined"].sum())
+    used = result.ingest_log[~result.ingest_log["status"].isin(["rejected", "duplicate"])]  # see rejected_files
+    read, quarantined = int(used["rows_read"].sum()), int(used["rows_quarantined"].sum())
     share = quarantined / read if read else 0.0
     by_rule = (result.quarantine.groupby(["rule", "column_name"], dropna=False).size()
                .rename("rows").reset_index().sort_values("rows", ascending=False))
-    by_file = result.ingest_log.loc[result.ingest_log["rows_quarantined"] > 0,
-                                    ["file", "sheet", "rows_read", "rows_quarantined"]]
+    by_file = used.loc[used["rows_quarantined"] > 0, ["file", "sheet", "rows_read", "rows_quarantined"]]
     return dg.AssetCheckResult(
         check_name=QUARANTINE_RATE, asset_key="measurements", passed=quarantined == 0,
         severity=dg.AssetCheckSeverity.ERROR if share > error_share else dg.AssetCheckSeverity.WARN,

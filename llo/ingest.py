@@ -90,7 +90,7 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
                     tables.append(parse_table(raw, path.name, region, key, base))
                 except RejectedFile as exc:
                     logs.append({**base, "sheet": raw.sheet, "status": REJECTED, "rows_read": len(raw.rows),
-                                 "rows_quarantined": 0, "reason": exc.reason})
+                                 "rows_accepted": 0, "rows_quarantined": len(raw.rows), "reason": exc.reason})
         except RejectedFile as exc:
             logs.append({**base, "status": REJECTED, "rows_read": 0, "reason": exc.reason})
 

@@ -12,6 +12,7 @@ import click
 from llo import settings
 
 DEMO_MARKER = "LEESMIJ_DEMODATA.md"
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # progress is printed per region
 
 
 def prepare_dagster_home() -> Path:
@@ -123,9 +124,10 @@ def run_all(chosen: tuple[str, ...] = ()) -> bool:
         regions = [r for r in found if not chosen or r in chosen]
         if not regions:
             raise click.ClickException(f"no region folders to ingest in {settings.landing_dir()}")
-        job = defs.get_job_def("ingest")
+        job = defs.resolve_job_def("ingest")
         for number, region in enumerate(regions, start=1):
-            result = job.execute_in_process(partition_key=region, instance=instance, raise_on_error=False)
+            result = job.execute_in_process(partition_key=region, instance=instance, raise_on_error=False,
+                                            run_config=QUIET)
             ok &= result.success
             click.echo(f"[{number}/{len(regions)}] {region}: {describe(result)}")
     return ok
@@ -150,7 +152,7 @@ def demo() -> None:
     if not landing_has_deliveries(landing):
         from llo.demo_data import generate, summary
 
-        click.echo(summary(generate(landing)))
+        click.echo(summary(generate(landing, faults=True)))
     ok = run_all()
     click.echo("\nOutputs:")
     click.echo(f"  landing folder   {landing}")

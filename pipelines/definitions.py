@@ -3,11 +3,10 @@
 import dagster as dg
 
 from assets.ingest import region_ingest
-from pipelines.partitions import region_partitions
 from pipelines.resources import Landing, Warehouse
 
 ingest_job = dg.define_asset_job(
-    "ingest", selection=dg.AssetSelection.groups("ingest"), partitions_def=region_partitions,
+    "ingest", selection=dg.AssetSelection.groups("ingest"),
     description="Ingest one region's landing folder into the warehouse.")
 
 defs = dg.Definitions(

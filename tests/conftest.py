@@ -1,0 +1,63 @@
+"""Shared fixtures: hand-built deliveries whose outcome is known by construction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from checks.contract import Measurement, TrajectoryCatalogue
+
+KEY = b"test-key-for-pseudonyms-0123456789"
+TODAY = dt.date(2026, 1, 1)
+MEASUREMENT_TITLES = [c.title for c in Measurement.to_schema().columns.values()]
+CATALOGUE_TITLES = [c.title for c in TrajectoryCatalogue.to_schema().columns.values()]
+
+
+def measurement_row(pid: str, moment: str = "T0", *, date: str = "2024-01-15", start: str = "2024-01-15",
+                    region: str = "Twente", code: str = "TW-1", **overrides) -> dict[str, str]:
+    """One valid measurement row as a region types it (Dutch headers), with overrides by canonical name."""
+    row = {"deelnemer_id": pid, "regio": region, "meetmoment": moment, "meetdatum": date,
+           "startdatum_traject": start, "trajectcode": code, "geboortejaar": "1980", "doelgroep": "laaggeletterd",
+           "taalniveau": "1F", "rekenniveau": "1F", "digitale_vaardigheden": "2",
+           "leefgebied_financien": "3", "leefgebied_huisvesting": "4", "leefgebied_gezondheid": "3",
+           "leefgebied_sociaal_netwerk": "2", "leefgebied_maatschappelijke_participatie": "2",
+           "leefgebied_dagbesteding": "3", "participatieladder": "2", "arbeidssituatie": "geen werk",
+           "uren_per_week": "", "uitkering": "bijstand", "bruto_uurloon": "", "opleiding": "geen",
+           "bewijs_civiel_effect": "nee", "startkwalificatie": "nee", "match_werkgever": "nee"}
+    if moment == "T1":
+        row.update(arbeidssituatie="betaald werk", uren_per_week="24", participatieladder="6", uitkering="geen")
+    row.update(overrides)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict], *, titles: list[str] | None = None, sep: str = ",",
+              encoding: str = "utf-8", extra: dict[str, list[str]] | None = None) -> Path:
+    """Write rows keyed by canonical name under the contract's Dutch headers (plus extra raw columns)."""
+    schema = (Measurement if "meetmoment" in rows[0] else TrajectoryCatalogue).to_schema()
+    names = list(schema.columns)
+    titles = titles or [schema.columns[n].title for n in names]
+    extra = extra or {}
+    lines = [sep.join([*titles, *extra])]
+    for i, row in enumerate(rows):
+        lines.append(sep.join([row.get(n, "") for n in names] + [values[i] for values in extra.values()]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def catalogue_rows(*codes: str) -> list[dict]:
+    return [{"trajectcode": c, "naam": f"Traject {c}", "type": "taal", "startdatum": "2023-01-01",
+             "kosten_per_deelnemer": "1500"} for c in codes]
+
+
+@pytest.fixture
+def region_folder(tmp_path: Path) -> Path:
+    """A Twente folder with a catalogue (TW-1, TW-2) and a clean file of 2 participants with T0 and T1."""
+    folder = tmp_path / "landing" / "twente"
+    write_csv(folder / "catalogus.csv", catalogue_rows("TW-1", "TW-2"))
+    write_csv(folder / "2024-01.csv", [measurement_row("A1"), measurement_row("A2", code="TW-2")])
+    write_csv(folder / "2024-09.csv", [measurement_row("A1", "T1", date="2024-09-15"),
+                                       measurement_row("A2", "T1", date="2024-09-20", code="TW-2")])
+    return folder

@@ -1,0 +1,43 @@
+"""The `llo` command's file-producing subcommands."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from pipelines.cli import main
+
+
+def test_contract_docs_check_passes_on_the_committed_docs():
+    result = CliRunner().invoke(main, ["contract-docs", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_template_command_writes_a_workbook(tmp_path):
+    import openpyxl
+
+    target = tmp_path / "template.xlsx"
+    result = CliRunner().invoke(main, ["template", str(target)])
+    assert result.exit_code == 0, result.output
+    assert {"Metingen", "Trajectcatalogus"} <= set(openpyxl.load_workbook(target).sheetnames)
+
+
+def test_demo_data_refuses_to_mix_into_real_deliveries(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    (tmp_path / "landing" / "twente").mkdir(parents=True)
+    (tmp_path / "landing" / "twente" / "echt.csv").write_text("a,b\n1,2\n")
+    result = CliRunner().invoke(main, ["demo-data"])
+    assert result.exit_code != 0 and "already holds deliveries" in result.output
+
+
+def test_real_runs_refuse_without_a_pseudonym_key(monkeypatch):
+    import pytest
+
+    from llo import settings
+
+    monkeypatch.delenv("LLO_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("LLO_DEMO", raising=False)
+    with pytest.raises(settings.ConfigurationError, match="LLO_PSEUDONYM_KEY"):
+        settings.pseudonym_key()
+    monkeypatch.setenv("LLO_PSEUDONYM_KEY", "short")
+    with pytest.raises(settings.ConfigurationError, match="too short"):
+        settings.pseudonym_key()

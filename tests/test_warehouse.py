@@ -1,0 +1,101 @@
+"""Warehouse writes through SQLAlchemy: SQLite by default, PostgreSQL where a server answers."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from llo import warehouse
+from llo.ingest import ingest_region
+from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+
+
+def _postgres_url():
+    """A fresh database on the local server, or None when no server answers."""
+    try:
+        admin = sa.create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT",
+                                 connect_args={"connect_timeout": 3})
+        name = f"llo_test_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        return admin, name
+    except Exception:  # noqa: BLE001 - any failure to reach the server means: skip
+        return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        yield sa.create_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+        return
+    server = _postgres_url()
+    if server is None:
+        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
+    admin, name = server
+    engine = sa.create_engine(PG_SERVER + name)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+def test_region_round_trip_keeps_contract_types(engine, region_folder):
+    result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    warehouse.replace_region(engine, result)
+    stored = warehouse.as_contract_frame(warehouse.read_table(engine, warehouse.MEASUREMENTS, "twente"),
+                                         "measurements")
+    columns = list(result.measurements.columns)
+    expected = result.measurements.sort_values("bron_rij").reset_index(drop=True)
+    got = stored[columns].sort_values("bron_rij").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.drop(columns=["bron_blad"]), expected.drop(columns=["bron_blad"]),
+                                  check_dtype=False)
+    assert len(warehouse.read_table(engine, warehouse.INGEST_LOG, "twente")) == 3
+
+
+def test_rewriting_a_region_replaces_only_that_region(engine, tmp_path, region_folder):
+    other = tmp_path / "landing" / "rijnmond"
+    write_csv(other / "catalogus.csv", catalogue_rows("RM-1"))
+    write_csv(other / "m.csv", [measurement_row("R1", region="Rijnmond", code="RM-1")])
+    warehouse.replace_region(engine, ingest_region("rijnmond", other, key=KEY, today=TODAY))
+    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    # a broken delivery arrives for Rijnmond: its file is refused, Twente keeps its rows
+    write_csv(other / "n.csv", [measurement_row("R2", region="Twente", code="RM-1")])
+    warehouse.replace_region(engine, ingest_region("rijnmond", other, key=KEY, today=TODAY))
+    counts = warehouse.read_table(engine, warehouse.MEASUREMENTS).groupby("regio").size().to_dict()
+    assert counts == {"rijnmond": 1, "twente": 4}
+    log = warehouse.read_table(engine, warehouse.INGEST_LOG, "rijnmond").set_index("file")
+    assert log.loc["n.csv", "status"] == "rejected"
+
+
+def test_a_failed_write_leaves_the_previous_state(engine, region_folder, monkeypatch):
+    first = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    warehouse.replace_region(engine, first)
+    write_csv(region_folder / "2024-10.csv", [measurement_row("Z1")])
+    second = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    real_records = warehouse._records
+
+    def fail_on_log(frame, table):  # the last table of the transaction fails
+        if table is warehouse.INGEST_LOG:
+            raise RuntimeError("disk full")
+        return real_records(frame, table)
+
+    monkeypatch.setattr(warehouse, "_records", fail_on_log)
+    with pytest.raises(RuntimeError):
+        warehouse.replace_region(engine, second)
+    assert len(warehouse.read_table(engine, warehouse.MEASUREMENTS, "twente")) == 4
+    assert len(warehouse.read_table(engine, warehouse.INGEST_LOG, "twente")) == 3
+
+
+def test_received_at_is_kept_across_runs(engine, region_folder):
+    import datetime as dt
+
+    first = ingest_region("twente", region_folder, key=KEY, today=TODAY, now=dt.datetime(2025, 1, 1, 9))
+    warehouse.replace_region(engine, first)
+    again = ingest_region("twente", region_folder, key=KEY, today=TODAY, now=dt.datetime(2025, 2, 1, 9),
+                          received_at=warehouse.received_at(engine, "twente"))
+    assert set(again.ingest_log["received_at"]) == {dt.datetime(2025, 1, 1, 9)}
