@@ -166,7 +166,7 @@ def demo() -> None:
 @click.option("--port", default=3000, show_default=True)
 def ui(port: int) -> None:
     """Start the Dagster UI and daemon on 127.0.0.1."""
-    prepare_dagster_home()
+    os.chdir(prepare_dagster_home())  # so dagster finds the instance's dagster.yaml, not the repository copy
     use_demo_key_for_demo_data()
     dagster = Path(sys.executable).with_name("dagster")
     os.execv(dagster, [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port),
