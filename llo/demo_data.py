@@ -25,6 +25,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from checks.contract import MODELS, WORK_NONE, Measurement, TrajectoryCatalogue
+from llo import settings
 from llo.regions import region_name, region_slug
 
 PILOTS = ("twente", "zuidoost-brabant")
@@ -333,7 +334,7 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
     plan = _fault_plan(regions) if faults else {}
     landing.mkdir(parents=True, exist_ok=True)
     nl, en = FAULT_NOTE if faults else ("", "")
-    (landing / "LEESMIJ_DEMODATA.md").write_text(README.format(seed=seed, nl=nl, en=en), encoding="utf-8")
+    (landing / settings.DEMO_MARKER).write_text(README.format(seed=seed, nl=nl, en=en), encoding="utf-8")
     deliveries = []
     for slug in regions:
         (landing / slug).mkdir(exist_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -53,7 +53,6 @@ class RegionIngest:
     quarantine: pd.DataFrame
     warnings: pd.DataFrame
     ingest_log: pd.DataFrame
-    files_seen: list[str] = field(default_factory=list)
 
 
 def sha256(data: bytes) -> str:
@@ -104,7 +103,7 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
     log = pd.DataFrame(logs, columns=LOG_COLUMNS)
     for column in ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped"):
         log[column] = log[column].fillna(0).astype(int)
-    return RegionIngest(region, measurements, catalogue, quarantine, warns, log, list(seen.values()))
+    return RegionIngest(region, measurements, catalogue, quarantine, warns, log)
 
 
 def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -> Table:

@@ -10,6 +10,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Used only for synthetic demo data (LLO_DEMO=1); real deliveries require LLO_PSEUDONYM_KEY.
 DEMO_PSEUDONYM_KEY = "llo-demo-key-synthetic-data-only"
 MIN_KEY_LENGTH = 16
+# Written by the demo generator into the landing folder; its presence allows the demo key.
+DEMO_MARKER = "LEESMIJ_DEMODATA.md"
 
 
 class ConfigurationError(RuntimeError):

@@ -11,7 +11,6 @@ import click
 
 from llo import settings
 
-DEMO_MARKER = "LEESMIJ_DEMODATA.md"
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # progress is printed per region
 
 
@@ -28,7 +27,7 @@ def prepare_dagster_home() -> Path:
 
 def use_demo_key_for_demo_data() -> None:
     """Synthetic demo data may use the fixed demo key; anything else needs LLO_PSEUDONYM_KEY."""
-    if not os.environ.get("LLO_PSEUDONYM_KEY") and (settings.landing_dir() / DEMO_MARKER).exists():
+    if not os.environ.get("LLO_PSEUDONYM_KEY") and (settings.landing_dir() / settings.DEMO_MARKER).exists():
         os.environ["LLO_DEMO"] = "1"
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from checks.contract import Measurement, TrajectoryCatalogue, measurement_schema, months_between
 from llo import demo_data as dd
+from llo import settings
 from llo.regions import region_name
 
 M_COLUMNS = Measurement.to_schema().columns
@@ -119,8 +120,8 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(tmp_path, faul
 
 def test_every_region_has_a_catalogue_and_a_file_per_month(clean):
     root, deliveries = clean
-    assert "synthetisch" in (root / "LEESMIJ_DEMODATA.md").read_text().lower()
-    assert "synthetic" in (root / "LEESMIJ_DEMODATA.md").read_text().lower()
+    assert "synthetisch" in (root / settings.DEMO_MARKER).read_text().lower()
+    assert "synthetic" in (root / settings.DEMO_MARKER).read_text().lower()
     assert {d.region for d in deliveries} == set(dd.DEMO_REGIONS)
     for region in dd.DEMO_REGIONS:
         mine = [d for d in deliveries if d.region == region]

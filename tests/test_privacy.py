@@ -6,7 +6,7 @@ import pytest
 
 from llo.ingest import ingest_region
 from llo.privacy import elfproef, identifier_problems, pseudonym
-from tests.conftest import KEY, TODAY, measurement_row, write_csv
+from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
 
 @pytest.mark.parametrize("number,valid", [("111222333", True), ("123456782", True), ("123456789", False),
@@ -45,8 +45,7 @@ def test_participant_ids_of_nine_digits_are_not_mistaken_for_a_bsn_column():
 
 def test_a_file_with_a_bsn_column_is_rejected_and_no_value_is_kept(tmp_path):
     folder = tmp_path / "twente"
-    write_csv(folder / "catalogus.csv", [{"trajectcode": "TW-1", "naam": "Taal", "type": "taal",
-                                          "startdatum": "2023-01-01", "kosten_per_deelnemer": "1000"}])
+    write_csv(folder / "catalogus.csv", catalogue_rows("TW-1"))
     write_csv(folder / "m.csv", [measurement_row("A1"), measurement_row("A2")],
               extra={"BSN": ["111222333", "123456782"]})
     result = ingest_region("twente", folder, key=KEY, today=TODAY)

@@ -99,3 +99,15 @@ def test_received_at_is_kept_across_runs(engine, region_folder):
     again = ingest_region("twente", region_folder, key=KEY, today=TODAY, now=dt.datetime(2025, 2, 1, 9),
                           received_at=warehouse.received_at(engine, "twente"))
     assert set(again.ingest_log["received_at"]) == {dt.datetime(2025, 1, 1, 9)}
+
+
+def test_contract_conformance_check_fails_on_a_stored_row_that_breaks_the_contract(engine, region_folder):
+    from checks.ingest_checks import contract_conformance
+
+    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    assert contract_conformance(engine, "twente", TODAY).passed
+    with engine.begin() as conn:  # something other than the ingest writes a score out of range
+        conn.execute(sa.update(warehouse.MEASUREMENTS).where(warehouse.MEASUREMENTS.c.bron_rij == 2)
+                     .values(leefgebied_gezondheid=9))
+    result = contract_conformance(engine, "twente", TODAY)
+    assert not result.passed and result.metadata["failures"].value == 2  # the row in both monthly files
