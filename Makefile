@@ -27,8 +27,8 @@ ui: install  ## the Dagster UI on http://127.0.0.1:3000
 lint: install
 	$(BIN)/ruff check .
 
-docs: install  ## regenerate docs/data-contract.md from the contract
-	$(BIN)/llo contract-docs
+docs: install  ## regenerate docs/data-contract.md and docs/kpi-definitions.md from the code
+	$(BIN)/llo docs
 
 clean:
 	rm -rf $(VENV) data

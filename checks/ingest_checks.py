@@ -31,10 +31,10 @@ def contract_conformance(engine, region: str, today: dt.date) -> dg.AssetCheckRe
     from assets.metadata import markdown_table
     from checks.contract import catalogue_schema, measurement_schema
     from llo.validate import failure_records
-    from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, as_contract_frame, read_table
+    from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, read_typed
 
-    catalogue = as_contract_frame(read_table(engine, TRAJECTORY_CATALOGUE, region), "trajectory_catalogue")
-    measurements = as_contract_frame(read_table(engine, MEASUREMENTS, region), "measurements")
+    catalogue = read_typed(engine, TRAJECTORY_CATALOGUE, region)
+    measurements = read_typed(engine, MEASUREMENTS, region)
     codes = set(catalogue["trajectcode"])
     failures = [failure_records(catalogue, catalogue_schema()),
                 failure_records(measurements, measurement_schema(codes, today))]

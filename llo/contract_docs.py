@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandera.pandas as pa
 
@@ -155,7 +154,7 @@ def _rule_table(rules: list[Rule]) -> list[str]:
 INTRO = """# Data contract
 
 > **Generated file, do not edit by hand.** It is rendered from the Pandera models in `checks/contract.py`,
-> the single source of truth. After changing the contract, regenerate it with `llo contract-docs`.
+> the single source of truth. After changing the contract, regenerate it with `llo docs`.
 
 - **Header**: the column header a region types; the *accepted headers* are other spellings the reader maps
   to the same column.
@@ -177,11 +176,3 @@ def render_contract_markdown() -> str:
                   "### Columns", "", *_column_table(model.to_schema()), "", "### Rules", "",
                   *(_rule_table(rules) if rules else ["No table-wide rules."]), ""]
     return "\n".join(parts).rstrip("\n") + "\n"
-
-
-def write_contract_docs(path: Path = DOCS_PATH) -> Path:
-    """Write the rendered contract to `path` (default `docs/data-contract.md`) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_contract_markdown(), encoding="utf-8")
-    return path

@@ -374,3 +374,17 @@ def summary(deliveries: Iterable[Delivery]) -> str:
         lines.append(f"Expected: {sum(d.expected_quarantined for d in deliveries)} rows quarantined, "
                      f"{sum(d.expected_rejected for d in deliveries)} files rejected.")
     return "\n".join(lines)
+
+
+def write_context(path: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_REGIONS) -> Path:
+    """Fictitious context figures for the demo regions, labelled as such in every row."""
+    from llo.context import FICTITIOUS
+
+    rng = np.random.default_rng([seed, 7])
+    rows = [{"regio": region_name(slug), "peiljaar": 2025,
+             "aandeel_laaggeletterden": round(float(rng.uniform(12, 22)), 1),
+             "spanningsindicator": round(float(rng.uniform(0.8, 1.6)), 2),
+             "werkloosheid": round(float(rng.uniform(3.0, 5.5)), 1), "bron": FICTITIOUS} for slug in regions]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8")
+    return path

@@ -14,6 +14,11 @@ MIN_KEY_LENGTH = 16
 DEMO_MARKER = "LEESMIJ_DEMODATA.md"
 
 
+# Defaults of the monitor's rules; each run can override them (Dagster resource `Monitor`).
+SUSTAINABLE_WORK_HOURS = 12.0  # sustainable-work proxy: paid work at T1 with at least these hours per week
+MIN_PARTICIPANTS = 10  # disclosure threshold: figures resting on fewer participants are published as "<10"
+
+
 class ConfigurationError(RuntimeError):
     """A setting is missing or unusable; the message says which and how to fix it."""
 
@@ -51,3 +56,14 @@ def pseudonym_key() -> bytes:
     if len(key) < MIN_KEY_LENGTH:
         raise ConfigurationError(f"LLO_PSEUDONYM_KEY is too short: use at least {MIN_KEY_LENGTH} characters.")
     return key.encode()
+
+
+def config_dir() -> Path:
+    """Site configuration (targets, region context); its files take precedence over the repository's config/."""
+    return llo_home() / "config"
+
+
+def config_file(name: str) -> Path:
+    """`LLO_HOME/config/<name>` when it exists, else the repository default `config/<name>`."""
+    site = config_dir() / name
+    return site if site.exists() else PROJECT_ROOT / "config" / name

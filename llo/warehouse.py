@@ -10,20 +10,25 @@ import datetime as dt
 from functools import cache
 
 import pandas as pd
+import pandera.pandas as pa
 import sqlalchemy as sa
 
+from checks import outputs
 from checks.contract import MODELS
 from llo.ingest import ISSUE_TABLE_COLUMNS, LOG_COLUMNS, RegionIngest
 
 SQL_TYPES = {"str": sa.Text, "Int64": sa.Integer, "float64": sa.Float, "datetime64[ns]": sa.Date,
-             "boolean": sa.Boolean}
+             "boolean": sa.Boolean, "bool": sa.Boolean}
 metadata = sa.MetaData()
 
 
-def _contract_columns(kind: str) -> list[sa.Column]:
-    schema = MODELS[kind].to_schema()
+def _columns(schema: pa.DataFrameSchema) -> list[sa.Column]:
     return [sa.Column(name, SQL_TYPES[str(col.dtype)](), nullable=col.nullable, comment=col.description)
             for name, col in schema.columns.items()]
+
+
+def _contract_columns(kind: str) -> list[sa.Column]:
+    return _columns(MODELS[kind].to_schema())
 
 
 def _source_columns() -> list[sa.Column]:
@@ -54,8 +59,30 @@ INGEST_LOG = sa.Table("ingest_log", metadata, *(sa.Column(c, _LOG_TYPES.get(c, s
                       sa.Index("ix_ingest_log_region", "region"),
                       comment="One line per delivered file (and sheet): what was read, accepted, refused and why.")
 
+
+
+def _output_table(schema: pa.DataFrameSchema, comment: str, *indexed: str) -> sa.Table:
+    return sa.Table(schema.name, metadata, *_columns(schema),
+                    *(sa.Index(f"ix_{schema.name}_{column}", column) for column in indexed), comment=comment)
+
+
+TRAJECTORIES = _output_table(outputs.TRAJECTORIES, "One row per participant: T0 and T1 side by side.", "regio")
+KPI_REGION_MONTH = _output_table(outputs.KPI_REGION_MONTH, "KPIs per region and month (peildatum).",
+                                 "peildatum", "region")
+KPI_NATIONAL_MONTH = _output_table(outputs.KPI_NATIONAL_MONTH, "KPIs of the nation per month (sum of regions).",
+                                   "peildatum")
+CHANGE_SCORES_MONTH = _output_table(outputs.CHANGE_SCORES_MONTH, "Paired T0 -> T1 change scores per month.",
+                                    "peildatum")
+REGION_CONTEXT = _output_table(outputs.REGION_CONTEXT, "Context factors per region.")
+SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_REGION_MONTH,
+             KPI_NATIONAL_MONTH: outputs.KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH: outputs.CHANGE_SCORES_MONTH,
+             REGION_CONTEXT: outputs.REGION_CONTEXT,
+             MEASUREMENTS: MODELS["measurements"].to_schema(),
+             TRAJECTORY_CATALOGUE: MODELS["trajectory_catalogue"].to_schema()}
+
 REGION_COLUMN = {MEASUREMENTS: "regio", TRAJECTORY_CATALOGUE: "regio", QUARANTINE: "region", WARNINGS: "region",
-                 INGEST_LOG: "region"}
+                 INGEST_LOG: "region", TRAJECTORIES: "regio", KPI_REGION_MONTH: "region",
+                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region"}
 
 
 @cache
@@ -96,6 +123,26 @@ def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
                 conn.execute(sa.insert(table), records)
 
 
+def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column: str | None = None,
+                 values: list | None = None) -> None:
+    """In one transaction, replace the rows whose `column` is in `values` (all rows when no column) by `frames`."""
+    create_tables(engine)
+    with engine.begin() as conn:
+        for table, frame in frames.items():
+            delete = sa.delete(table)
+            if column is not None:
+                keys = [_plain(v) for v in values]
+                delete = delete.where(table.c[column].in_(keys))
+            conn.execute(delete)
+            records = _records(frame, table)
+            if records:
+                conn.execute(sa.insert(table), records)
+
+
+def _plain(value):
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def received_at(engine: sa.Engine, region: str) -> dict[str, dt.datetime]:
     """When each file content (sha256) was first received for the region, from earlier runs."""
     if not sa.inspect(engine).has_table(INGEST_LOG.name):
@@ -106,25 +153,46 @@ def received_at(engine: sa.Engine, region: str) -> dict[str, dt.datetime]:
         return {sha: when for sha, when in conn.execute(query)}
 
 
-def read_table(engine: sa.Engine, table: sa.Table, region: str | None = None) -> pd.DataFrame:
+def read_table(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
+               where: sa.ColumnElement | None = None) -> pd.DataFrame:
+    """A table (or one region of it) as stored; `typed()` restores the pandas dtypes of its schema."""
     query = sa.select(table)
     if region is not None:
         query = query.where(table.c[REGION_COLUMN[table]] == region)
+    if where is not None:
+        query = query.where(where)
     if not sa.inspect(engine).has_table(table.name):
         return pd.DataFrame(columns=[c.name for c in table.columns])
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
 
 
-def as_contract_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """A frame read from the warehouse with the contract's pandas dtypes restored."""
+def typed(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """A frame read from the warehouse with the pandas dtypes of its schema restored."""
     out = frame.copy()
-    for name, column in MODELS[kind].to_schema().columns.items():
+    for name, column in schema.columns.items():
         dtype = str(column.dtype)
         if dtype.startswith("datetime"):
             out[name] = pd.to_datetime(out[name])
         elif dtype == "str":
-            out[name] = out[name].astype(object)
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
         else:
             out[name] = out[name].astype(dtype)
     return out
+
+
+def read_typed(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
+               where: sa.ColumnElement | None = None) -> pd.DataFrame:
+    return typed(read_table(engine, table, region, where=where), SCHEMA_OF[table])
+
+
+def data_months(engine: sa.Engine) -> pd.PeriodIndex:
+    """Every month from the first to the last meetdatum in the warehouse (empty when there is none)."""
+    if not sa.inspect(engine).has_table(MEASUREMENTS.name):
+        return pd.PeriodIndex([], freq="M")
+    with engine.connect() as conn:
+        first, last = conn.execute(sa.select(sa.func.min(MEASUREMENTS.c.meetdatum),
+                                             sa.func.max(MEASUREMENTS.c.meetdatum))).one()
+    if first is None:
+        return pd.PeriodIndex([], freq="M")
+    return pd.period_range(pd.Timestamp(first), pd.Timestamp(last), freq="M")

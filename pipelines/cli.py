@@ -55,6 +55,17 @@ def demo_data(seed: int, faults: bool, force: bool) -> None:
     deliveries = generate(landing, seed=seed, faults=faults)
     click.echo(summary(deliveries))
     click.echo(f"Synthetic deliveries written to {landing}")
+    write_demo_context(seed)
+
+
+def write_demo_context(seed: int = 2025) -> None:
+    """Fictitious region context for the demo, unless the site already has a context file."""
+    from llo.context import FILE_NAME
+    from llo.demo_data import write_context
+
+    path = settings.config_dir() / FILE_NAME
+    if not path.exists():
+        click.echo(f"Fictitious region context written to {write_context(path, seed=seed)}")
 
 
 @main.command()
@@ -68,19 +79,34 @@ def template(path: Path | None) -> None:
     click.echo(f"Template written to {write_template(path)}")
 
 
-@main.command("contract-docs")
-@click.option("--check", is_flag=True, help="Only check that docs/data-contract.md is up to date.")
-def contract_docs(check: bool) -> None:
-    """Regenerate docs/data-contract.md from the Pandera models."""
-    from llo.contract_docs import DOCS_PATH, render_contract_markdown, write_contract_docs
+def generated_docs() -> dict[Path, object]:
+    """The documents rendered from code, by path."""
+    from llo.contract_docs import DOCS_PATH as CONTRACT
+    from llo.contract_docs import render_contract_markdown
+    from llo.kpi_docs import DOCS_PATH as KPI
+    from llo.kpi_docs import render_kpi_markdown
 
+    return {CONTRACT: render_contract_markdown, KPI: render_kpi_markdown}
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only check that the generated documents are up to date.")
+def docs(check: bool) -> None:
+    """Regenerate docs/data-contract.md and docs/kpi-definitions.md from the code."""
+    stale = []
+    for path, render in generated_docs().items():
+        text = render()
+        if check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            stale += [path] if current != text else []
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"Written {path}")
+    if stale:
+        raise click.ClickException(f"out of date: {', '.join(map(str, stale))}; run `llo docs`")
     if check:
-        current = DOCS_PATH.read_text(encoding="utf-8") if DOCS_PATH.exists() else ""
-        if current != render_contract_markdown():
-            raise click.ClickException(f"{DOCS_PATH} is out of date: run `llo contract-docs`")
-        click.echo(f"{DOCS_PATH} is up to date")
-        return
-    click.echo(f"Written {write_contract_docs()}")
+        click.echo("generated documents are up to date")
 
 
 @main.command()
@@ -100,14 +126,16 @@ def regions() -> None:
 
 
 @main.command()
-@click.option("--region", "chosen", multiple=True, help="Only these region slugs (default: every folder).")
-def materialize(chosen: tuple[str, ...]) -> None:
-    """Materialise every asset for every region folder, recording the runs in DAGSTER_HOME."""
-    if not run_all(chosen):
+@click.option("--region", "chosen", multiple=True, help="Only ingest these region slugs (default: every folder).")
+@click.option("--months", default="", metavar="YYYY-MM[:YYYY-MM]",
+              help="KPI months to compute (default: every month with measurements).")
+def materialize(chosen: tuple[str, ...], months: str) -> None:
+    """Ingest every region folder, then compute the monthly KPI tables; runs are recorded in DAGSTER_HOME."""
+    if not run_all(chosen, months):
         sys.exit(1)
 
 
-def run_all(chosen: tuple[str, ...] = ()) -> bool:
+def run_all(chosen: tuple[str, ...] = (), months: str = "") -> bool:
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -129,19 +157,99 @@ def run_all(chosen: tuple[str, ...] = ()) -> bool:
                                             run_config=QUIET)
             ok &= result.success
             click.echo(f"[{number}/{len(regions)}] {region}: {describe(result)}")
+        keys = month_keys(months)
+        if not keys:
+            click.echo("no measurements yet: no KPI months to compute")
+            return ok
+        result = defs.resolve_job_def("kpi").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(keys))
+        ok &= result.success
+        click.echo(f"[kpi] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
     return ok
 
 
+def month_keys(months: str) -> list[str]:
+    """Month partition keys from 'YYYY-MM[:YYYY-MM]', or every month with measurements in the warehouse."""
+    import pandas as pd
+
+    from pipelines.partitions import month_partitions
+
+    if months:
+        first, _, last = months.partition(":")
+        try:
+            span = pd.period_range(first, last or first, freq="M")
+        except ValueError:
+            raise click.BadParameter(f"expected YYYY-MM or YYYY-MM:YYYY-MM, got {months!r}",
+                                     param_hint="--months") from None
+    else:
+        from llo.warehouse import data_months, engine_for
+
+        span = data_months(engine_for(settings.warehouse_url()))
+    valid = set(month_partitions.get_partition_keys())
+    keys = [f"{p}-01" for p in span]
+    outside = [k[:7] for k in keys if k not in valid]
+    if months and outside:
+        raise click.BadParameter(f"no month partition for {', '.join(outside)} (from {min(valid)[:7]} to the last "
+                                 "complete month)", param_hint="--months")
+    return [k for k in keys if k in valid]
+
+
+def range_tags(keys: list[str]) -> dict[str, str]:
+    """Tags that run a range of month partitions as one run (the KPI assets have a single-run backfill policy)."""
+    return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+
+
 def describe(result) -> str:
-    """One line per region run: rows and check outcomes."""
+    """One line per run: rows and check outcomes."""
     if not result.success:
         return f"FAILED (run {result.run_id}; see the run in the UI)"
     counts = {m.asset_key.path[-1]: m.materialization.metadata["dagster/row_count"].value
               for m in result.get_asset_materialization_events()}
-    checks = ", ".join(f"{e.check_name} {'ok' if e.passed else e.severity.value}"
-                       for e in result.get_asset_check_evaluations())
-    return (f"{counts.get('measurements', 0)} measurements, {counts.get('quarantine', 0)} quarantine records, "
-            f"{counts.get('ingest_log', 0)} files logged; checks: {checks}")
+    checks = ", ".join(sorted({f"{e.check_name} {'ok' if e.passed else e.severity.value}"
+                               for e in result.get_asset_check_evaluations()}))
+    shown = {"measurements": "measurements", "quarantine": "quarantine records", "ingest_log": "files logged",
+             "trajectories": "trajectories", "kpi_region_month": "regional KPI rows",
+             "kpi_national_month": "national KPI rows"}
+    return ", ".join(f"{counts[name]} {label}" for name, label in shown.items() if name in counts) + \
+        f"; checks: {checks}"
+
+
+@main.command("kpi")
+@click.option("--month", default="", metavar="YYYY-MM", help="Peildatum month (default: the latest computed).")
+@click.option("--region", default="", help="A region slug (default: the nation).")
+def show_kpi(month: str, region: str) -> None:
+    """Print the KPI table of a month from the warehouse."""
+    click.echo(kpi_table_text(month, region))
+
+
+def kpi_table_text(month: str = "", region: str = "") -> str:
+    import pandas as pd
+
+    from llo import warehouse as wh
+    from llo.kpi import month_end
+
+    engine = wh.engine_for(settings.warehouse_url())
+    table = wh.KPI_REGION_MONTH if region else wh.KPI_NATIONAL_MONTH
+    rows = wh.read_typed(engine, table, region or None)
+    if rows.empty:
+        raise click.ClickException(f"no KPI rows{' for ' + region if region else ''}: run `llo materialize` first")
+    day = month_end(month) if month else rows["peildatum"].max()
+    rows = rows[rows["peildatum"] == day]
+    if rows.empty:
+        raise click.ClickException(f"no KPI rows for {day.date()}: run `llo materialize --months {day:%Y-%m}`")
+    hide = rows["suppress"].to_numpy()  # disclosure control: a suppressed row shows only its basis
+
+    def cells(values, fmt=str, hidden_as=""):
+        return [hidden_as if hidden else "" if pd.isna(v) else fmt(v) for v, hidden in zip(values, hide, strict=True)]
+
+    shown = pd.DataFrame({
+        "kpi": rows["kpi"].to_numpy(), "naam": rows["label"].str.slice(0, 44).to_numpy(),
+        "waarde": cells(rows["value"], hidden_as="<10"), "deze maand": cells(rows["value_month"]),
+        "n": rows["n_basis"].to_numpy(), "aandeel": cells(rows["share_of_basis"], "{:.0%}".format),
+        "target": rows["target"].astype(object).fillna("").to_numpy(),
+        "% target": cells(rows["share_of_target"], "{:.0%}".format)})
+    title = f"KPIs {region or 'nationaal'} op peildatum {day.date()} ({rows['target_source'].iloc[0]})"
+    return title + "\n" + shown.to_string(index=False)
 
 
 @main.command()
@@ -152,7 +260,9 @@ def demo() -> None:
         from llo.demo_data import generate, summary
 
         click.echo(summary(generate(landing, faults=True)))
+        write_demo_context()
     ok = run_all()
+    click.echo("\n" + kpi_table_text())
     click.echo("\nOutputs:")
     click.echo(f"  landing folder   {landing}")
     click.echo(f"  warehouse        {settings.warehouse_url()}")

@@ -36,3 +36,9 @@ def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple
     if new:
         instance.add_dynamic_partitions(region_partitions.name, new)
     return sorted(found), unknown
+
+
+# Monthly snapshots: a partition per month, its peildatum the last day of the month. The programme's pilots
+# started delivering in 2023; earlier months have no data.
+month_partitions = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Europe/Amsterdam")
+

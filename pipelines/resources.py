@@ -28,3 +28,24 @@ class Landing(dg.ConfigurableResource):
 
     def folder(self) -> Path:
         return Path(self.path) if self.path else settings.landing_dir()
+
+
+class Monitor(dg.ConfigurableResource):
+    """The monitor's rules for trajectories and KPIs: targets, region context and thresholds."""
+
+    targets_path: str = ""  # empty: LLO_HOME/config/targets.yaml, else the repository's config/targets.yaml
+    context_path: str = ""  # empty: LLO_HOME/config/region_context.csv (optional)
+    sustainable_work_hours: float = settings.SUSTAINABLE_WORK_HOURS
+    min_participants: int = settings.MIN_PARTICIPANTS
+
+    def targets(self):
+        from llo.kpi import TARGETED
+        from llo.targets import load_targets
+
+        return load_targets(Path(self.targets_path) if self.targets_path else settings.config_file("targets.yaml"),
+                            set(TARGETED))
+
+    def context_file(self) -> Path:
+        from llo.context import FILE_NAME
+
+        return Path(self.context_path) if self.context_path else settings.config_dir() / FILE_NAME

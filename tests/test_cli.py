@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from pipelines.cli import main
 
 
-def test_contract_docs_check_passes_on_the_committed_docs():
-    result = CliRunner().invoke(main, ["contract-docs", "--check"])
+def test_docs_check_passes_on_the_committed_docs():
+    result = CliRunner().invoke(main, ["docs", "--check"])
     assert result.exit_code == 0, result.output
 
 

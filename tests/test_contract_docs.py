@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from checks.contract import MODELS, Measurement, measurement_schema
-from llo.contract_docs import DOCS_PATH, render_contract_markdown, write_contract_docs
+from llo.contract_docs import DOCS_PATH, render_contract_markdown
 
 SAMPLE_DAY = dt.date(2025, 1, 1)
 
@@ -24,9 +24,9 @@ def rule_names(model) -> set[str]:
 
 
 def test_committed_docs_match_the_contract():
-    assert DOCS_PATH.exists(), f"{DOCS_PATH} is missing: run `llo contract-docs`"
+    assert DOCS_PATH.exists(), f"{DOCS_PATH} is missing: run `llo docs`"
     assert DOCS_PATH.read_text(encoding="utf-8") == render_contract_markdown(), (
-        "docs/data-contract.md is out of date with checks/contract.py: run `llo contract-docs`")
+        "docs/data-contract.md is out of date with checks/contract.py: run `llo docs`")
 
 
 @pytest.mark.parametrize("key", list(MODELS))
@@ -51,8 +51,3 @@ def test_warning_rules_are_marked_as_warnings():
     for model in MODELS.values():
         for check in model.to_schema().checks:
             assert f"| `{check.name}` | {'warning' if check.raise_warning else 'rejection'} |" in text
-
-
-def test_write_contract_docs(tmp_path):
-    path = write_contract_docs(tmp_path / "docs" / "data-contract.md")
-    assert path.read_text(encoding="utf-8") == render_contract_markdown()

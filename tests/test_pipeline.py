@@ -2,58 +2,81 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import dagster as dg
+import pandas as pd
 import pytest
 
 from assets.ingest import region_ingest
+from assets.kpi import kpi_month, region_context
+from assets.trajectories import trajectories
 from llo import warehouse
-from llo.demo_data import generate
+from llo.demo_data import generate, write_context
+from pipelines.cli import range_tags
 from pipelines.definitions import defs
 from pipelines.partitions import sync_region_partitions
-from pipelines.resources import Landing, Warehouse
+from pipelines.resources import Landing, Monitor, Warehouse
+
+INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log"}
+KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month"}
+MONTHS = ("2025-10-01", "2025-12-01")  # the KPI range of the module's demo run
 
 
 def test_graph_snapshot():
     graph = defs.resolve_asset_graph()
-    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == {
-        "measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log"}
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == INGEST | {"trajectories"} | KPI
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert checks == {("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
-                      ("ingest_log", "rejected_files")}
-    assert [job.name for job in defs.jobs] == ["ingest"]
+    assert checks == {
+        ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
+        ("ingest_log", "rejected_files"), ("trajectories", "one_row_per_intake"),
+        ("region_context", "context_file_valid"), ("kpi_national_month", "national_equals_sum_of_regions"),
+        ("kpi_region_month", "cumulative_counts_never_decrease"),
+        ("kpi_national_month", "cumulative_counts_never_decrease"),
+        ("kpi_region_month", "k1_at_least_participants_with_t1"), ("kpi_region_month", "basis_n_present"),
+        ("kpi_region_month", "context_for_every_region")}
+    assert [job.name for job in defs.jobs] == ["ingest", "kpi"]
+    groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.group_name == "ingest" and node.description and node.kinds and node.owners
+        assert key.to_user_string() in groups[node.group_name]
+        assert node.description and node.kinds and node.owners
+    assert graph.get(dg.AssetKey("kpi_national_month")).partitions_def.get_first_partition_key() == "2023-01-01"
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    """All demo regions with faults, materialised once for the tests below."""
+    """All demo regions with faults, ingested region by region, then the KPIs of three months in one run."""
     home = tmp_path_factory.mktemp("llo_home")
     deliveries = generate(home / "landing", seed=7, faults=True)
+    write_context(home / "config" / "region_context.csv", seed=7)
     url = f"sqlite:///{home / 'warehouse.sqlite'}"
     mp = pytest.MonkeyPatch()
     mp.setenv("LLO_DEMO", "1")
+    mp.setenv("LLO_HOME", str(home))
     mp.delenv("LLO_PSEUDONYM_KEY", raising=False)
     instance = dg.DagsterInstance.ephemeral()
     regions, unknown = sync_region_partitions(instance, home / "landing")
-    results = {region: dg.materialize([region_ingest], partition_key=region, instance=instance,
-                                      resources={"warehouse": Warehouse(url=url),
-                                                 "landing": Landing(path=str(home / "landing"))})
+    resources = {"warehouse": Warehouse(url=url), "landing": Landing(path=str(home / "landing")),
+                 "monitor": Monitor(context_path=str(home / "config" / "region_context.csv"))}
+    results = {region: dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
+                                      resources=resources)
                for region in regions}
+    kpi = dg.materialize([region_context, kpi_month], instance=instance, resources=resources,
+                         tags=range_tags(list(MONTHS)))
     mp.undo()
-    yield deliveries, results, warehouse.engine_for(url), unknown
+    yield deliveries, results, warehouse.engine_for(url), unknown, kpi, (instance, resources)
     warehouse.engine_for(url).dispose()
 
 
 def test_every_region_is_materialised(demo_run):
-    deliveries, results, engine, unknown = demo_run
+    deliveries, results, engine, unknown, _, _ = demo_run
     assert unknown == [] and set(results) == {d.region for d in deliveries}
     assert all(r.success for r in results.values())
 
 
 def test_each_file_is_accounted_as_the_generator_intended(demo_run):
-    deliveries, _, engine, _ = demo_run
+    deliveries, _, engine, *_ = demo_run
     log = warehouse.read_table(engine, warehouse.INGEST_LOG).set_index("file")
     assert len(log) == len(deliveries)
     for d in deliveries:
@@ -71,7 +94,7 @@ def test_each_file_is_accounted_as_the_generator_intended(demo_run):
 
 
 def test_check_results_show_what_failed(demo_run):
-    deliveries, results, _, _ = demo_run
+    deliveries, results, *_ = demo_run
     with_rows = {d.region for d in deliveries if d.expected_quarantined}
     with_rejects = {d.region for d in deliveries if d.expected_rejected}
     assert with_rows and with_rejects
@@ -86,7 +109,7 @@ def test_check_results_show_what_failed(demo_run):
 
 
 def test_materialisation_metadata(demo_run):
-    _, results, _, _ = demo_run
+    _, results, *_ = demo_run
     result = results["twente"]
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
@@ -96,3 +119,45 @@ def test_materialisation_metadata(demo_run):
                         if e.asset_key.to_user_string() == "measurements")
     columns = [c.name for c in measurements.materialization.metadata["dagster/column_schema"].schema.columns]
     assert columns[:3] == ["deelnemer_id", "regio", "meetmoment"]
+
+
+def test_trajectories_and_kpis_of_every_region_and_month(demo_run):
+    deliveries, results, engine, _, kpi, _ = demo_run
+    assert kpi.success
+    measurements = warehouse.read_table(engine, warehouse.MEASUREMENTS)
+    stored = warehouse.read_table(engine, warehouse.TRAJECTORIES)
+    assert len(stored) == (measurements["meetmoment"] == "T0").sum()
+    assert stored["meetdatum_t1"].notna().sum() == (measurements["meetmoment"] == "T1").sum()
+    regional = warehouse.read_typed(engine, warehouse.KPI_REGION_MONTH)
+    national = warehouse.read_typed(engine, warehouse.KPI_NATIONAL_MONTH)
+    months = pd.period_range(MONTHS[0][:7], MONTHS[1][:7], freq="M")
+    assert sorted(regional["peildatum"].dt.to_period("M").unique()) == list(months)
+    assert set(regional["region"]) == {d.region for d in deliveries}
+    assert len(national) == len(months) * 14 and national["regions"].eq(8).all()
+    assert regional["context_bron"].str.startswith("FICTIEF").all()
+    k1 = national[(national["kpi"] == "K1") & (national["peildatum"] == national["peildatum"].max())]
+    assert int(k1["value"].iloc[0]) == (pd.to_datetime(measurements.loc[measurements["meetmoment"] == "T0",
+                                                                        "meetdatum"]) <= "2025-12-31").sum()
+    assert int(k1["target"].iloc[0]) == 8 * 400
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in kpi.get_asset_check_evaluations()}
+    assert all(e.passed for e in checks.values()), {k: e.description for k, e in checks.items() if not e.passed}
+
+
+def test_a_backfilled_month_equals_the_range_run(demo_run):
+    """Re-materialising one month on its own gives the same rows, bytes included, as the earlier range run."""
+    *_, engine, _, _, (instance, resources) = demo_run
+
+    def snapshot():
+        tables = (warehouse.KPI_REGION_MONTH, warehouse.KPI_NATIONAL_MONTH, warehouse.CHANGE_SCORES_MONTH)
+        where = {t: t.c.peildatum == pd.Timestamp("2025-11-30").date() for t in tables}
+        return {t.name: hashlib.sha256(warehouse.read_table(engine, t, where=where[t]).to_csv(index=False)
+                                       .encode()).hexdigest() for t in tables}
+
+    before = snapshot()
+    again = dg.materialize([region_context, kpi_month], instance=instance, resources=resources,
+                           partition_key="2025-11-01")
+    assert again.success
+    assert snapshot() == before
+    metadata = next(e for e in again.get_asset_materialization_events()
+                    if e.asset_key.to_user_string() == "kpi_national_month").materialization.metadata
+    assert metadata["K1"].value > 0  # a single month carries its KPI values as numbers for the UI's plots

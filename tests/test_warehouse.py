@@ -47,8 +47,7 @@ def engine(request, tmp_path):
 def test_region_round_trip_keeps_contract_types(engine, region_folder):
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
     warehouse.replace_region(engine, result)
-    stored = warehouse.as_contract_frame(warehouse.read_table(engine, warehouse.MEASUREMENTS, "twente"),
-                                         "measurements")
+    stored = warehouse.read_typed(engine, warehouse.MEASUREMENTS, "twente")
     columns = list(result.measurements.columns)
     expected = result.measurements.sort_values("bron_rij").reset_index(drop=True)
     got = stored[columns].sort_values("bron_rij").reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""Monthly KPI assets: the region context, and per month (peildatum = last day) the regional and national KPI
+tables and the paired change scores, written in one transaction so they never disagree (llo.kpi)."""
+
+import dagster as dg
+
+from checks import kpi_checks
+from pipelines.partitions import month_partitions
+from pipelines.resources import Monitor, Warehouse
+
+GROUP, OWNERS, KINDS = "kpi", ["team:research"], {"pandas", "sqlalchemy"}
+ALL_REGIONS = dg.AllPartitionMapping()  # a month's KPIs read every region's trajectories
+
+
+@dg.asset(group_name=GROUP, kinds={"csv", "sqlalchemy"}, owners=OWNERS,
+          check_specs=[dg.AssetCheckSpec("context_file_valid", asset="region_context", blocking=True,
+                                         description="The context file parses and satisfies its schema.")],
+          description="Context factors per region (share of low-literate adults, labour-market tightness, "
+                      "unemployment) from LLO_HOME/config/region_context.csv; demo values are labelled FICTIEF.")
+def region_context(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
+    from assets.metadata import column_schema, markdown_table
+    from llo.context import load_context
+    from llo.settings import ConfigurationError
+    from llo.warehouse import REGION_CONTEXT, replace_rows
+
+    path = monitor.context_file()
+    try:
+        rows, error = load_context(path), None
+    except ConfigurationError as problem:
+        from llo.context import empty
+
+        rows, error = empty(), str(problem)
+    replace_rows(warehouse.engine(), {REGION_CONTEXT: rows})
+    note = error or (f"{len(rows)} region(s) from {path}" if path.exists() else f"no context file at {path}")
+    context.log.info(note)
+    yield dg.MaterializeResult(metadata={
+        "dagster/row_count": len(rows), "dagster/column_schema": column_schema(REGION_CONTEXT),
+        "path": dg.MetadataValue.path(str(path)), "preview": dg.MetadataValue.md(markdown_table(rows))})
+    yield dg.AssetCheckResult(check_name="context_file_valid", passed=error is None, description=note,
+                              metadata={"path": dg.MetadataValue.path(str(path))})
+
+
+SPECS = [
+    dg.AssetSpec("kpi_region_month", group_name=GROUP, kinds=KINDS, owners=OWNERS,
+                 deps=[dg.AssetDep("trajectories", partition_mapping=ALL_REGIONS),
+                       dg.AssetDep("trajectory_catalogue", partition_mapping=ALL_REGIONS), "region_context"],
+                 description="One row per active region, KPI (K1-K6, D1-D8) and month: cumulative value, added "
+                             "in the month, basis n, target and share of target, disclosure flag, context factors."),
+    dg.AssetSpec("kpi_national_month", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["kpi_region_month"],
+                 description="One row per KPI and month for the nation: the sum over the active regions; the "
+                             "target is the sum of their targets."),
+    dg.AssetSpec("change_scores_month", group_name=GROUP, kinds=KINDS, owners=OWNERS,
+                 deps=[dg.AssetDep("trajectories", partition_mapping=ALL_REGIONS)],
+                 description="Paired T0 -> T1 change per leefgebied, ladder and skill per region and nationally: "
+                             "n, means, mean change with 95% confidence interval and effect size (d_z)."),
+]
+
+
+@dg.multi_asset(name="kpi_month", specs=SPECS, check_specs=kpi_checks.KPI_CHECKS, partitions_def=month_partitions,
+                backfill_policy=dg.BackfillPolicy.single_run())
+def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
+    """The KPI tables of the months in this run (one month, or a range in a single-run backfill)."""
+    import pandas as pd
+
+    from assets.metadata import column_schema, markdown_table
+    from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
+    from llo import kpi
+    from llo import trajectories as tr
+    from llo import warehouse as wh
+    from llo.change_scores import change_scores
+
+    engine, targets = warehouse.engine(), monitor.targets()
+    peildata = [kpi.month_end(key) for key in context.partition_keys]
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES)
+    catalogue = wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE)
+    regional = KPI_REGION_MONTH.validate(kpi.region_month_table(
+        trajectories, catalogue, peildata, targets, wh.read_typed(engine, wh.REGION_CONTEXT), monitor.min_participants))
+    national = KPI_NATIONAL_MONTH.validate(kpi.national_month_table(regional, monitor.min_participants))
+    changes = CHANGE_SCORES_MONTH.validate(pd.concat(
+        [change_scores(tr.as_of(trajectories, day), day, monitor.min_participants) for day in peildata],
+        ignore_index=True))
+    wh.replace_rows(engine, {wh.KPI_REGION_MONTH: regional, wh.KPI_NATIONAL_MONTH: national,
+                             wh.CHANGE_SCORES_MONTH: changes}, "peildatum", peildata)
+    last = national[national["peildatum"] == peildata[-1]].set_index("kpi")
+    months = f"{peildata[0].date()} .. {peildata[-1].date()}" if len(peildata) > 1 else str(peildata[0].date())
+    context.log.info(f"KPIs for {len(peildata)} month(s) ({months}) and {regional['region'].nunique()} region(s); "
+                     f"targets: {targets.describe()}")
+
+    def materialized(table, frame, extra):
+        return dg.MaterializeResult(asset_key=table.name, metadata={
+            "dagster/row_count": len(frame), "dagster/column_schema": column_schema(table), "peildata": months,
+            "targets": targets.describe(), **extra})
+
+    # Numbers the UI plots over materialisations: only for a single month, since a single-run backfill
+    # attaches the same metadata to every month of its range.
+    values = {code: dg.MetadataValue.int(int(last.at[code, "value"])) for code in last.index} \
+        if len(peildata) == 1 else {}
+    headline = ["peildatum", "kpi", "label", "value", "target", "share_of_target", "n_basis", "suppress"]
+    yield materialized(wh.KPI_REGION_MONTH, regional, {"regions": int(regional["region"].nunique())})
+    yield materialized(wh.KPI_NATIONAL_MONTH, national, {
+        **values, "latest": dg.MetadataValue.md(markdown_table(last.reset_index()[headline], 30))})
+    yield materialized(wh.CHANGE_SCORES_MONTH, changes, {})
+
+    stored_regional = wh.read_typed(engine, wh.KPI_REGION_MONTH)
+    stored_national = wh.read_typed(engine, wh.KPI_NATIONAL_MONTH)
+    yield kpi_checks.result(kpi_checks.NATIONAL_EQUALS_REGIONS, "kpi_national_month",
+                            kpi_checks.national_mismatches(regional, national),
+                            f"{len(national)} national rows equal the sum of the regions",
+                            "{n} national rows differ from the sum of the regions")
+    for asset, table, by in (("kpi_region_month", stored_regional, ["region"]),
+                             ("kpi_national_month", stored_national, [])):
+        yield kpi_checks.result(kpi_checks.CUMULATIVE, asset, kpi_checks.decreases(table, by),
+                                f"no decrease over {table['peildatum'].nunique()} stored month(s)",
+                                "{n} cumulative figure(s) lower than the month before: recompute (backfill) the "
+                                "later months")
+    yield kpi_checks.result(kpi_checks.K1_COVERS_MEASURED, "kpi_region_month", kpi_checks.k1_below_measured(regional),
+                            "K1 covers the participants with a T1 in every region and month",
+                            "{n} region-months with more participants with T1 than reached")
+    yield kpi_checks.result(kpi_checks.BASIS_PRESENT, "kpi_region_month", kpi_checks.basis_problems(regional),
+                            f"{len(regional)} rows with their basis n", "{n} rows without basis or above it")
+    yield kpi_checks.result(kpi_checks.CONTEXT_COVERAGE, "kpi_region_month",
+                            kpi_checks.regions_without_context(regional), "context factors for every region",
+                            "{n} region(s) without context factors", severity=dg.AssetCheckSeverity.WARN)

@@ -1,0 +1,121 @@
+"""Schemas of the derived tables: trajectories, KPI rows, change scores and the region context.
+
+They are the single description of these tables: the warehouse tables (`llo.warehouse`), the Dagster column
+schemas and the output checks that validate what an asset is about to store all derive from them.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from checks.contract import Measurement
+from llo import trajectories as tr
+
+DATE = "datetime64[ns]"
+_MEASUREMENT = Measurement.to_schema().columns
+
+
+def column(dtype, description: str, nullable: bool = False, **checks) -> pa.Column:
+    return pa.Column(dtype, checks=[getattr(pa.Check, k)(v) for k, v in checks.items()], nullable=nullable,
+                     description=description)
+
+
+def _paired(name: str) -> dict[str, pa.Column]:
+    field = _MEASUREMENT[name]
+    dtype = "float64" if name == "uren_per_week" else field.dtype
+    return {f"{name}_t0": column(dtype, f"{field.title} at T0.", nullable=field.nullable or name == "bruto_uurloon"),
+            f"{name}_t1": column(dtype, f"{field.title} at T1 (empty without T1).", nullable=True)}
+
+
+TRAJECTORIES = pa.DataFrameSchema(
+    {
+        "regio": column(str, "Region slug."),
+        "deelnemer_id": column(str, "Participant pseudonym (HMAC-SHA256, per region)."),
+        "trajectcode": column(str, "Trajectory of the participant (from the T0)."),
+        "doelgroep": column(str, "Target group at T0."),
+        "geboortejaar": column("Int64", "Year of birth."),
+        "startdatum_traject": column(DATE, "Start of the trajectory."),
+        "trajecttype": column(str, "Kind of trajectory, from the region's catalogue.", nullable=True),
+        "trajectkosten": column("float64", "Cost per participant in euro, from the region's catalogue.", nullable=True),
+        "meetdatum_t0": column(DATE, "Date of the nulmeting."),
+        "meetdatum_t1": column(DATE, "Date of the eenmeting; empty while none is known.", nullable=True),
+        "t1_gepland": column(DATE, f"Start + {tr.T1_DUE_MONTHS} months: when the eenmeting is planned."),
+        "t1_uiterlijk": column(DATE, f"Start + {tr.DROPOUT_MONTHS} months: without a T1 after this date the "
+                                     "participant counts as uitgevallen / geen eenmeting."),
+        "maanden_tot_t1": column("float64", "Months between the start and the T1.", nullable=True, ge=0),
+        **{k: v for name in (*tr.SCORES, "arbeidssituatie", "uren_per_week", "uitkering", "opleiding",
+                             "bruto_uurloon", "bewijs_civiel_effect", "startkwalificatie", "match_werkgever")
+           for k, v in _paired(name).items()},
+        **{f"{name}_verschil": column("Int64", f"{_MEASUREMENT[name].title}: T1 minus T0"
+                                      + (" in reference levels." if name in tr.LEVEL_SCORES else "."), nullable=True)
+           for name in tr.SCORES},
+        "arbeidssituatie_overgang": column(str, "Work situation T0 → T1.", nullable=True),
+        "uitkering_overgang": column(str, "Benefit T0 → T1.", nullable=True),
+        "bewijs_civiel_effect_behaald": column("boolean", "A bewijs met civiel effect at T1, none at T0.",
+                                               nullable=True),
+        "startkwalificatie_behaald": column("boolean", "A startkwalificatie at T1, none at T0.", nullable=True),
+        **{name: column("boolean", rule, nullable=True) for name, rule in tr.FLAGS.items()},
+        "status": column(str, "lopend (T1 not yet due), gemeten (T1 present) or uitgevallen (no T1 more than "
+                              f"{tr.DROPOUT_MONTHS} months after the start), on the peildatum.", isin=tr.STATUSES),
+        "peildatum": column(DATE, "The day the status refers to: the region's latest meetdatum."),
+    },
+    name="trajectories", unique=["regio", "deelnemer_id"], strict=True, ordered=True,
+)
+
+_KPI = {
+    "peildatum": column(DATE, "Last day of the month the figures refer to."),
+    "kpi": column(str, "KPI code (K1-K6 from the evaluation frame, D descriptive)."),
+    "label": column(str, "Dutch name of the KPI."),
+    "value": column("Int64", "Cumulative count on the peildatum.", ge=0),
+    "value_month": column("Int64", "Added in this month (cumulative KPIs only).", nullable=True),
+    "n_basis": column("Int64", "The number of participants (or trajectories) the figure rests on.", ge=0),
+    "basis": column(str, "What n_basis counts."),
+    "share_of_basis": column("float64", "value / n_basis.", nullable=True, ge=0, le=1),
+    "target": column("Int64", "Groeifonds target (config/targets.yaml).", nullable=True, ge=0),
+    "target_source": column(str, "Which target assumption was used."),
+    "share_of_target": column("float64", "value / target.", nullable=True, ge=0),
+    "cumulative": column(bool, "Whether the count can only grow from month to month."),
+    "suppress": column(bool, "Publish as '<10': the figure rests on fewer participants than the disclosure "
+                             "threshold."),
+}
+CONTEXT_COLUMNS = {
+    "aandeel_laaggeletterden": column("float64", "Share of low-literate adults (16-65) in the region, percent.",
+                                      nullable=True, ge=0, le=100),
+    "spanningsindicator": column("float64", "Labour-market tightness: vacancies per job seeker.", nullable=True, ge=0),
+    "werkloosheid": column("float64", "Unemployment rate, percent.", nullable=True, ge=0, le=100),
+    "context_bron": column(str, "Source of the context figures ('FICTIEF' for demo values).", nullable=True),
+}
+KPI_REGION_MONTH = pa.DataFrameSchema(
+    {"region": column(str, "Region slug."), **_KPI, **CONTEXT_COLUMNS},
+    name="kpi_region_month", unique=["peildatum", "region", "kpi"], strict=True, ordered=True)
+KPI_NATIONAL_MONTH = pa.DataFrameSchema(
+    {**_KPI, "regions": column("Int64", "Active regions on the peildatum (their targets are summed).", ge=0)},
+    name="kpi_national_month", unique=["peildatum", "kpi"], strict=True, ordered=True)
+
+CHANGE_SCORES_MONTH = pa.DataFrameSchema(
+    {
+        "peildatum": column(DATE, "Last day of the month."),
+        "region": column(str, "Region slug, or 'nationaal'."),
+        "variable": column(str, "Measured score: a leefgebied, the participatieladder or a basic skill.",
+                           isin=list(tr.SCORES)),
+        "label": column(str, "Dutch name of the score."),
+        "n": column("Int64", "Participants with the score at both T0 and T1 (on or before the peildatum).", ge=0),
+        "mean_t0": column("float64", "Mean at T0.", nullable=True),
+        "mean_t1": column("float64", "Mean at T1.", nullable=True),
+        "mean_change": column("float64", "Mean paired change T1 - T0.", nullable=True),
+        "sd_change": column("float64", "Standard deviation of the change.", nullable=True, ge=0),
+        "ci_low": column("float64", "Lower bound of the 95% confidence interval of the mean change (t).",
+                         nullable=True),
+        "ci_high": column("float64", "Upper bound of the 95% confidence interval.", nullable=True),
+        "effect_size": column("float64", "Cohen's d_z: mean change / sd of the change.", nullable=True),
+        "suppress": column(bool, "Fewer participants than the disclosure threshold."),
+    },
+    name="change_scores_month", unique=["peildatum", "region", "variable"], strict=True, ordered=True)
+
+REGION_CONTEXT = pa.DataFrameSchema(
+    {"region": column(str, "Region slug."), "peiljaar": column("Int64", "Year of the figures.", nullable=True),
+     **CONTEXT_COLUMNS},
+    name="region_context", unique=["region"], strict=True, ordered=True)
+
+SCHEMAS = {s.name: s for s in (TRAJECTORIES, KPI_REGION_MONTH, KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH,
+                               REGION_CONTEXT)}

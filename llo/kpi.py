@@ -1,0 +1,211 @@
+"""The KPIs of the impact monitor, defined once: each with its exact rule, its basis and its target.
+
+`docs/kpi-definitions.md` is rendered from `KPIS` (and a test keeps it equal), so the document cannot drift
+from the code. A KPI is a count of participants (or, for K6, of trajectories) on a peildatum, computed from
+the trajectories as known on that day (`llo.trajectories.as_of`): only measurements with a meetdatum on or
+before the peildatum count, so a past month gives the same figures whenever it is recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from checks.outputs import CONTEXT_COLUMNS, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
+from llo import trajectories as tr
+from llo.settings import MIN_PARTICIPANTS
+from llo.targets import DEFAULT_SOURCE, Targets
+
+NATIONAL = "nationaal"
+
+Mask = Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str  # Dutch, as published
+    rule: str  # the exact rule, as implemented by `count`
+    basis: str  # what n_basis counts
+    count: Mask  # over the trajectories as of the peildatum
+    of: Mask  # the basis the count rests on
+    cumulative: bool = True  # the count can only grow from month to month
+    headline: str = "aantal"  # "aandeel": read share_of_basis rather than the count
+    participants: bool = True  # False: counts trajectories, not people (no disclosure control)
+
+
+def _reached(t: pd.DataFrame) -> pd.Series:
+    return pd.Series(True, index=t.index)
+
+
+def _status(*statuses: str) -> Mask:
+    return lambda t: t["status"].isin(statuses)
+
+
+def _flag(name: str) -> Mask:
+    return lambda t: t[name].fillna(False).astype(bool)
+
+
+def _matched(t: pd.DataFrame) -> pd.Series:
+    return t["match_werkgever_t0"].fillna(False).astype(bool) | t["match_werkgever_t1"].fillna(False).astype(bool)
+
+
+def _trajectories(c: pd.DataFrame) -> pd.Series:  # K6 counts catalogue rows; see CATALOGUE_KPI
+    return pd.Series(True, index=c.index)
+
+
+MEASURED = _status(tr.GEMETEN)
+WITH_T0, WITH_T1 = "deelnemers met T0", "deelnemers met T1"
+KPIS: tuple[Kpi, ...] = (
+    Kpi("K1", "Bereikte deelnemers",
+        "Participants with a valid nulmeting (T0) whose meetdatum is on or before the peildatum. A person with "
+        "intakes in two regions (pseudonyms are per region) counts once in each.", WITH_T0, _reached, _reached),
+    Kpi("K2", "Bewijs met civiel effect of startkwalificatie behaald",
+        "Participants with a T1 on or before the peildatum who hold a bewijs met civiel effect or a "
+        "startkwalificatie at T1 that they did not hold at T0.", WITH_T1, _flag("certificaat_of_sk_behaald"),
+        MEASURED),
+    Kpi("K3", "Verbeterde arbeidsmarktpositie",
+        "Participants with a T1 on or before the peildatum whose work situation is higher than at T0 (geen werk "
+        "< vrijwilligerswerk < werk met ondersteuning < betaald werk), or who are in the same paid work "
+        "(with or without support) with more hours per week.", WITH_T1, _flag("verbeterde_arbeidsmarktpositie"),
+        MEASURED),
+    Kpi("K4", "Matches met werkgevers",
+        "Participants with 'match met werkgever' = ja at the T0 or at a T1 on or before the peildatum.",
+        WITH_T0, _matched, _reached),
+    Kpi("K5", "Verbeterde sociale inclusie",
+        "Participants with a T1 on or before the peildatum who are at least one rung higher on the "
+        "participatieladder, or higher on at least one of the leefgebieden sociaal netwerk, maatschappelijke "
+        "participatie and dagbesteding and lower on none.", WITH_T1, _flag("verbeterde_sociale_inclusie"),
+        MEASURED),
+    Kpi("K6", "Ontwikkelde trajecten",
+        "Trajectories in the region's catalogue whose startdatum is on or before the peildatum.",
+        "trajecten", _trajectories, _trajectories, participants=False),
+    Kpi("D1", "Verbeterde basisvaardigheden",
+        "Participants with a T1 on or before the peildatum who are higher on at least one of taalniveau, "
+        "rekenniveau and digitale vaardigheden and lower on none.", WITH_T1,
+        _flag("verbeterde_basisvaardigheden"), MEASURED),
+    Kpi("D2", "Duurzaam werk (proxy)",
+        "Participants with a T1 on or before the peildatum in paid work (with or without support) for at least "
+        "the configured hours per week (default 12) at T1.", WITH_T1, _flag("duurzaam_werk"), MEASURED),
+    Kpi("D3", "Instroom beroepsonderwijs",
+        "Participants with a T1 on or before the peildatum without vocational education at T0 who are enrolled "
+        "in or finished mbo at T1.", WITH_T1, _flag("instroom_beroepsonderwijs"), MEASURED),
+    Kpi("D4", "Uitstroom uit uitkering",
+        "Participants with a T1 on or before the peildatum who received a benefit at T0 and none at T1.",
+        WITH_T1, _flag("uit_uitkering"), MEASURED),
+    Kpi("D5", "Eenmeting afgenomen",
+        "Participants with a T1 on or before the peildatum (status gemeten).", WITH_T0, MEASURED, _reached),
+    Kpi("D6", "T1-respons",
+        "Share of participants whose T1 is taken among those whose T1 was taken or is overdue: gemeten / "
+        "(gemeten + uitgevallen). Read share_of_basis.", "deelnemers met T1 of uitgevallen", MEASURED,
+        _status(tr.GEMETEN, tr.UITGEVALLEN), headline="aandeel"),
+    Kpi("D7", "Uitgevallen / geen eenmeting",
+        f"Participants without a T1 whose start lies more than {tr.DROPOUT_MONTHS} months before the peildatum. "
+        "Not cumulative: a late T1 moves a participant back to gemeten.", WITH_T0, _status(tr.UITGEVALLEN),
+        _reached, cumulative=False),
+    Kpi("D8", "Lopend",
+        f"Participants without a T1 whose start lies at most {tr.DROPOUT_MONTHS} months before the peildatum.",
+        WITH_T0, _status(tr.LOPEND), _reached, cumulative=False),
+)
+BY_CODE = {k.code: k for k in KPIS}
+CATALOGUE_KPI = "K6"
+TARGETED = ("K1", "K2", "K3", "K4", "K5", "K6")  # the KPIs a targets file may set
+
+# Columns of the trajectories the KPIs read; as_of() on these alone keeps a monthly series cheap.
+_NEEDED = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "match_werkgever_t0", "match_werkgever_t1",
+           *tr.FLAGS]
+
+
+def month_end(month: str | pd.Timestamp | pd.Period) -> pd.Timestamp:
+    """The peildatum of a month: its last day."""
+    return pd.Period(month, freq="M").end_time.normalize()
+
+
+def counts_on(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildatum: pd.Timestamp) -> pd.DataFrame:
+    """value and n_basis per (region, kpi) on a peildatum, for every region in the data (zeros included)."""
+    state = tr.as_of(trajectories[_NEEDED], peildatum)
+    people = [k for k in KPIS if k.code != CATALOGUE_KPI]
+    hits = pd.DataFrame({k.code: k.count(state) for k in people}, index=state.index).astype(int)
+    basis = pd.DataFrame({k.code: k.of(state) for k in people}, index=state.index).astype(int)
+    developed = catalogue.loc[catalogue["startdatum"] <= peildatum, "regio"].value_counts()
+    regions = sorted(set(trajectories["regio"]) | set(catalogue["regio"]))
+    value = hits.groupby(state["regio"]).sum().reindex(regions, fill_value=0).assign(
+        **{CATALOGUE_KPI: developed.reindex(regions, fill_value=0)})
+    n = basis.groupby(state["regio"]).sum().reindex(regions, fill_value=0).assign(
+        **{CATALOGUE_KPI: developed.reindex(regions, fill_value=0)})
+    codes = [k.code for k in KPIS]
+    return pd.DataFrame({"value": value[codes].stack(), "n_basis": n[codes].stack()}).rename_axis(
+        ["region", "kpi"]).astype("Int64")
+
+
+def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildata: Iterable[pd.Timestamp],
+                       targets: Targets, context: pd.DataFrame | None = None,
+                       min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
+    """One row per active region, KPI and peildatum (see checks.outputs.KPI_REGION_MONTH)."""
+    frames, counted = [], {}
+
+    def counts(day: pd.Timestamp) -> pd.DataFrame:
+        if day not in counted:
+            counted[day] = counts_on(trajectories, catalogue, day)
+        return counted[day]
+
+    for peildatum in sorted(set(map(pd.Timestamp, peildata))):
+        now, before = counts(peildatum), counts(month_end(pd.Period(peildatum, "M") - 1))
+        reached = now.xs("K1", level="kpi")["value"] if len(now) else pd.Series(dtype="Int64")
+        active = set(reached[reached > 0].index) | {r for r, when in targets.active_from.items() if when <= peildatum}
+        index = pd.MultiIndex.from_product([sorted(active), [k.code for k in KPIS]], names=["region", "kpi"])
+        rows = now.reindex(index, fill_value=0).reset_index()
+        rows["value_month"] = (rows["value"] - before.reindex(index, fill_value=0)["value"].to_numpy()).astype("Int64")
+        rows["peildatum"] = peildatum
+        frames.append(rows)
+    if not frames:
+        return _finish(pd.DataFrame(columns=["region", "kpi", "value", "n_basis", "value_month", "peildatum"]),
+                       min_participants)
+    rows = pd.concat(frames, ignore_index=True)
+    targeted = [targets.target(r, k) for r, k in zip(rows["region"], rows["kpi"], strict=True)]
+    rows["target"] = pd.array([t for t, _ in targeted], dtype="Int64")
+    rows["target_source"] = [source for _, source in targeted]
+    rows = _finish(rows, min_participants)
+    context = context if context is not None else pd.DataFrame(columns=["region"])
+    joined = rows.merge(context.reindex(columns=["region", *CONTEXT_COLUMNS]), on="region", how="left")
+    return _ordered(joined, list(KPI_REGION_MONTH.columns), ["peildatum", "region"])
+
+
+def national_month_table(region_rows: pd.DataFrame, min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
+    """The nation per KPI and peildatum: the sum of the active regions' counts, bases and targets."""
+    grouped = region_rows.groupby(["peildatum", "kpi"], sort=False)
+    rows = grouped[["value", "value_month", "n_basis"]].sum(min_count=1).astype("Int64")
+    rows["target"] = grouped["target"].sum(min_count=1).astype("Int64")
+    rows["regions"] = grouped["region"].nunique().astype("Int64")
+    rows = rows.reset_index()
+    deviating = region_rows[region_rows["target_source"] != DEFAULT_SOURCE].groupby("peildatum")["region"].unique()
+    rows["target_source"] = [
+        "som over de actieve regio's (" + (f"regionale afwijking: {', '.join(sorted(deviating[day]))}"
+                                           if day in deviating.index else DEFAULT_SOURCE) + ")"
+        for day in rows["peildatum"]]
+    return _ordered(_finish(rows, min_participants), list(KPI_NATIONAL_MONTH.columns), ["peildatum"])
+
+
+def _finish(rows: pd.DataFrame, min_participants: int) -> pd.DataFrame:
+    """Labels, shares and the disclosure flag from the definitions."""
+    definition = rows["kpi"].map(BY_CODE)
+    rows["label"] = [k.label for k in definition]
+    rows["basis"] = [k.basis for k in definition]
+    rows["cumulative"] = [k.cumulative for k in definition]
+    if "value_month" in rows:
+        rows["value_month"] = rows["value_month"].astype("Int64").where(rows["cumulative"], pd.NA)
+    value, n, target = (rows[c].astype("Float64") for c in ("value", "n_basis", "target"))
+    rows["share_of_basis"] = (value / n.where(n > 0)).astype("float64")
+    rows["share_of_target"] = (value / target.where(target > 0)).astype("float64")
+    people = pd.Series([k.participants for k in definition], index=rows.index)
+    small = (n < min_participants) | ((value > 0) & (value < min_participants))
+    rows["suppress"] = (people & small.fillna(False)).astype(bool)
+    return rows
+
+
+def _ordered(rows: pd.DataFrame, columns: list[str], key: list[str]) -> pd.DataFrame:
+    order = {k.code: i for i, k in enumerate(KPIS)}
+    rows = rows.assign(_order=rows["kpi"].map(order)).sort_values([*key, "_order"], ignore_index=True)
+    return rows[columns]

@@ -1,0 +1,139 @@
+"""Participant trajectories: a participant's T0 and T1 side by side, with the changes and derived flags.
+
+`derive()` gives one row per participant and region that does not depend on a peildatum: T1 fields are
+what the T1 says. `as_of()` gives the state on a peildatum: a T1 measured after it counts as absent, and
+`status` says whether the T1 is still to come (lopend), present (gemeten) or overdue (uitgevallen).
+Every rule here is named in `docs/kpi-definitions.md` (generated from `llo.kpi`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from checks.contract import LEVELS, T1_WINDOW_MONTHS, Measurement, months_between
+from llo.settings import SUSTAINABLE_WORK_HOURS
+
+_FIELDS = Measurement.to_schema().columns
+WORK = list(_FIELDS["arbeidssituatie"].metadata["categories"])  # ordered: geen werk ... betaald werk
+WORK_RANK = {situation: rank for rank, situation in enumerate(WORK)}
+PAID_WORK = WORK[2:]  # werk met ondersteuning (ladder 5) and betaald werk (ladder 6)
+LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}  # onder 1F = 0 ... 3F = 3
+NO_BENEFIT, NO_EDUCATION = "geen", "geen"
+
+DOMAINS = tuple(name for name in _FIELDS if name.startswith("leefgebied_"))
+SOCIAL_DOMAINS = ("leefgebied_sociaal_netwerk", "leefgebied_maatschappelijke_participatie", "leefgebied_dagbesteding")
+SKILLS = ("taalniveau", "rekenniveau", "digitale_vaardigheden")
+SCORES = (*DOMAINS, "participatieladder", *SKILLS)  # paired T0 -> T1 changes
+LEVEL_SCORES = ("taalniveau", "rekenniveau")  # reference levels, scored as ranks 0-3
+
+T1_DUE_MONTHS = 8  # the eenmeting is planned eight months after the start
+DROPOUT_MONTHS = T1_WINDOW_MONTHS[1]  # no T1 more than 12 months after the start: uitgevallen / geen eenmeting
+
+LOPEND, GEMETEN, UITGEVALLEN = "lopend", "gemeten", "uitgevallen"
+STATUSES = (LOPEND, GEMETEN, UITGEVALLEN)
+
+FLAGS = {
+    "verbeterde_arbeidsmarktpositie": "Higher work situation at T1 than at T0 (geen werk < vrijwilligerswerk < "
+                                      "werk met ondersteuning < betaald werk), or the same paid work with more "
+                                      "hours per week.",
+    "verbeterde_sociale_inclusie": "At least one rung higher on the participatieladder, or at least one of the "
+                                   "social leefgebieden (sociaal netwerk, maatschappelijke participatie, "
+                                   "dagbesteding) higher and none lower.",
+    "verbeterde_basisvaardigheden": "At least one of taalniveau, rekenniveau and digitale vaardigheden higher "
+                                    "and none lower.",
+    "duurzaam_werk": "Proxy for sustainable work: paid work (with or without support) at T1 with at least the "
+                     "configured hours per week (default 12).",
+    "certificaat_of_sk_behaald": "A bewijs met civiel effect or a startkwalificatie at T1 that the participant "
+                                 "did not hold at T0.",
+    "instroom_beroepsonderwijs": "No vocational education at T0, enrolled in or finished mbo at T1.",
+    "uit_uitkering": "A benefit at T0 and none at T1.",
+}
+
+_PAIRED = (*SCORES, "arbeidssituatie", "uren_per_week", "uitkering", "opleiding", "bruto_uurloon",
+           "bewijs_civiel_effect", "startkwalificatie", "match_werkgever")
+T1_COLUMNS = ("meetdatum_t1", "maanden_tot_t1", *(f"{name}_t1" for name in _PAIRED),
+              *(f"{name}_verschil" for name in SCORES), "arbeidssituatie_overgang", "uitkering_overgang",
+              "bewijs_civiel_effect_behaald", "startkwalificatie_behaald", *FLAGS)
+
+
+def derive(measurements: pd.DataFrame, catalogue: pd.DataFrame,
+           sustainable_hours: float = SUSTAINABLE_WORK_HOURS) -> pd.DataFrame:
+    """One row per (regio, deelnemer_id) with a T0; measurements and catalogue as stored in the warehouse."""
+    key = ["regio", "deelnemer_id"]
+    t0 = measurements[measurements["meetmoment"] == "T0"].set_index(key)
+    t1 = measurements[measurements["meetmoment"] == "T1"].set_index(key).reindex(t0.index)
+    out = pd.DataFrame(index=t0.index)
+    for name in ("trajectcode", "doelgroep", "geboortejaar", "startdatum_traject"):
+        out[name] = t0[name]
+    kinds = catalogue.drop_duplicates(["regio", "trajectcode"]).set_index(["regio", "trajectcode"])
+    codes = pd.MultiIndex.from_arrays([t0.index.get_level_values("regio"), t0["trajectcode"]])
+    out["trajecttype"] = kinds["type"].reindex(codes).to_numpy()
+    out["trajectkosten"] = kinds["kosten_per_deelnemer"].reindex(codes).to_numpy()
+    out["meetdatum_t0"], out["meetdatum_t1"] = t0["meetdatum"], t1["meetdatum"]
+    out["t1_gepland"] = out["startdatum_traject"] + pd.DateOffset(months=T1_DUE_MONTHS)
+    out["t1_uiterlijk"] = out["startdatum_traject"] + pd.DateOffset(months=DROPOUT_MONTHS)
+    out["maanden_tot_t1"] = months_between(out["startdatum_traject"], out["meetdatum_t1"]).round(2)
+
+    hours0, hours1 = t0["uren_per_week"].fillna(0.0), t1["uren_per_week"].fillna(0.0).where(t1["meetdatum"].notna())
+    for name in _PAIRED:
+        out[f"{name}_t0"], out[f"{name}_t1"] = t0[name], t1[name]
+    out["uren_per_week_t0"], out["uren_per_week_t1"] = hours0, hours1
+    rank0, rank1 = _ranks(t0), _ranks(t1)
+    for name in SCORES:
+        out[f"{name}_verschil"] = (rank1[name] - rank0[name]).astype("Int64")
+    out["arbeidssituatie_overgang"] = _transition(t0["arbeidssituatie"], t1["arbeidssituatie"])
+    out["uitkering_overgang"] = _transition(t0["uitkering"], t1["uitkering"])
+
+    measured = t1["meetdatum"].notna()
+
+    def only_measured(flag: pd.Series) -> pd.Series:
+        return flag.astype("boolean").where(measured, pd.NA)
+
+    for name in ("bewijs_civiel_effect", "startkwalificatie"):
+        out[f"{name}_behaald"] = only_measured(t1[name].fillna(False) & ~t0[name].fillna(False))
+    work0, work1 = t0["arbeidssituatie"].map(WORK_RANK), t1["arbeidssituatie"].map(WORK_RANK)
+    more_hours = (work1 == work0) & t1["arbeidssituatie"].isin(PAID_WORK) & (hours1 > hours0)
+    out["verbeterde_arbeidsmarktpositie"] = only_measured((work1 > work0) | more_hours)
+    social = pd.DataFrame({d: rank1[d] - rank0[d] for d in SOCIAL_DOMAINS})
+    out["verbeterde_sociale_inclusie"] = only_measured(
+        (rank1["participatieladder"] > rank0["participatieladder"])
+        | ((social > 0).any(axis=1) & (social >= 0).all(axis=1)))
+    skills = pd.DataFrame({s: rank1[s] - rank0[s] for s in SKILLS})
+    out["verbeterde_basisvaardigheden"] = only_measured((skills > 0).any(axis=1) & (skills >= 0).all(axis=1))
+    out["duurzaam_werk"] = only_measured(t1["arbeidssituatie"].isin(PAID_WORK) & (hours1 >= sustainable_hours))
+    out["certificaat_of_sk_behaald"] = out["bewijs_civiel_effect_behaald"] | out["startkwalificatie_behaald"]
+    out["instroom_beroepsonderwijs"] = only_measured(
+        (t0["opleiding"] == NO_EDUCATION) & (t1["opleiding"] != NO_EDUCATION))
+    out["uit_uitkering"] = only_measured((t0["uitkering"] != NO_BENEFIT) & (t1["uitkering"] == NO_BENEFIT))
+    return out.reset_index().sort_values(key, ignore_index=True)
+
+
+def _ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Scores as numbers: leefgebieden, ladder and digital skills as given, language and numeracy levels as 0-3."""
+    return pd.DataFrame({name: (frame[name].map(LEVEL_RANK) if name in LEVEL_SCORES else frame[name])
+                         .astype("Float64") for name in SCORES}, index=frame.index)
+
+
+def _transition(before: pd.Series, after: pd.Series) -> pd.Series:
+    return (before.astype(object) + " → " + after.astype(object)).where(after.notna(), None)
+
+
+def as_of(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.DataFrame:
+    """The trajectories of participants with a T0 on or before the peildatum, as known on that day."""
+    peildatum = pd.Timestamp(peildatum)
+    out = trajectories[trajectories["meetdatum_t0"] <= peildatum].copy()
+    later = ~(out["meetdatum_t1"] <= peildatum)  # no T1, or one measured after the peildatum
+    for name in out.columns.intersection(T1_COLUMNS):
+        out[name] = out[name].mask(later)
+    out["status"] = status(out, peildatum)
+    out["peildatum"] = peildatum
+    return out
+
+
+def status(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.Series:
+    """gemeten: T1 on or before the peildatum; uitgevallen: none and the peildatum is more than 12 months after
+    the start; lopend: otherwise."""
+    measured = trajectories["meetdatum_t1"] <= peildatum
+    overdue = trajectories["t1_uiterlijk"] < peildatum
+    return pd.Series(np.select([measured, overdue], [GEMETEN, UITGEVALLEN], LOPEND), index=trajectories.index)
