@@ -41,3 +41,29 @@ def test_real_runs_refuse_without_a_pseudonym_key(monkeypatch):
     monkeypatch.setenv("LLO_PSEUDONYM_KEY", "short")
     with pytest.raises(settings.ConfigurationError, match="too short"):
         settings.pseudonym_key()
+
+
+def test_months_option_gives_month_partition_keys():
+    from pipelines.cli import month_keys
+
+    assert month_keys("2024-11:2025-02") == ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"]
+    assert month_keys("2024-05") == ["2024-05-01"]
+
+
+def test_months_option_refuses_nonsense_and_months_without_a_partition():
+    import click
+    import pytest
+
+    from pipelines.cli import month_keys
+
+    with pytest.raises(click.BadParameter, match="expected YYYY-MM"):
+        month_keys("last month")
+    with pytest.raises(click.BadParameter, match="no month partition for 2022-12"):
+        month_keys("2022-12:2023-01")
+
+
+def test_kpi_command_without_a_warehouse_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
+    result = CliRunner().invoke(main, ["kpi"])
+    assert result.exit_code != 0 and "run `llo materialize` first" in result.output

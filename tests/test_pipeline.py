@@ -161,3 +161,24 @@ def test_a_backfilled_month_equals_the_range_run(demo_run):
     metadata = next(e for e in again.get_asset_materialization_events()
                     if e.asset_key.to_user_string() == "kpi_national_month").materialization.metadata
     assert metadata["K1"].value > 0  # a single month carries its KPI values as numbers for the UI's plots
+
+
+def test_the_code_location_loads_without_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, pipelines.definitions; heavy = [m for m in ('pandas', 'pandera', 'sqlalchemy', 'scipy', "
+            "'openpyxl', 'great_expectations') if m in sys.modules]; print(','.join(heavy))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", f"imported when the code location loads: {loaded}"
+
+
+def test_a_broken_context_file_fails_its_check_and_names_the_problem(tmp_path):
+    path = tmp_path / "region_context.csv"
+    path.write_text("regio,peiljaar,aandeel_laaggeletterden,spanningsindicator,werkloosheid\nAtlantis,2024,1,1,1\n",
+                    encoding="utf-8")
+    result = dg.materialize([region_context], resources={
+        "warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'w.sqlite'}"), "monitor": Monitor(context_path=str(path))})
+    check = result.get_asset_check_evaluations()[0]
+    assert result.success and not check.passed
+    assert "row 2, column regio: 'Atlantis' is not a known labour-market region" in check.description

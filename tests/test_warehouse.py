@@ -110,3 +110,49 @@ def test_contract_conformance_check_fails_on_a_stored_row_that_breaks_the_contra
                      .values(leefgebied_gezondheid=9))
     result = contract_conformance(engine, "twente", TODAY)
     assert not result.passed and result.metadata["failures"].value == 2  # the row in both monthly files
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values as Python objects with None for every kind of missing value, to compare content, not dtypes."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def test_derived_tables_round_trip_with_their_types(engine):
+    """Trajectories and KPI rows keep dtypes, missing values and booleans through the warehouse."""
+    from checks.outputs import KPI_NATIONAL_MONTH, KPI_REGION_MONTH, TRAJECTORIES
+    from llo import kpi
+    from llo import trajectories as tr
+    from llo.targets import Targets
+    from tests.kpi_fixtures import catalogue, measurements, participant
+
+    people = [participant("A", "2024-09-15", t1={"participatieladder": 4}), participant("B")]
+    derived = tr.derive(measurements(*people), catalogue())
+    rows = tr.as_of(derived, pd.Timestamp("2024-09-15"))
+    regional = kpi.region_month_table(derived, catalogue(), [kpi.month_end("2024-08"), kpi.month_end("2024-09")],
+                                      Targets(defaults={"K1": 400}, path="t.yaml"))
+    national = kpi.national_month_table(regional)
+    warehouse.replace_rows(engine, {warehouse.TRAJECTORIES: rows}, "regio", ["twente"])
+    warehouse.replace_rows(engine, {warehouse.KPI_REGION_MONTH: regional, warehouse.KPI_NATIONAL_MONTH: national},
+                           "peildatum", sorted(regional["peildatum"].unique()))
+    for table, frame, schema in ((warehouse.TRAJECTORIES, rows, TRAJECTORIES),
+                                 (warehouse.KPI_REGION_MONTH, regional, KPI_REGION_MONTH),
+                                 (warehouse.KPI_NATIONAL_MONTH, national, KPI_NATIONAL_MONTH)):
+        stored = schema.validate(warehouse.read_typed(engine, table))
+        pd.testing.assert_frame_equal(plain(stored), plain(frame.reset_index(drop=True)))
+
+
+def test_replacing_months_leaves_other_months(engine):
+    from llo import kpi
+    from llo import trajectories as tr
+    from llo.targets import Targets
+    from tests.kpi_fixtures import catalogue, measurements, participant
+
+    derived = tr.derive(measurements(participant("A", start="2024-01-10")), catalogue())
+    targets = Targets(defaults={"K1": 400}, path="t.yaml")
+    january, february = (kpi.region_month_table(derived, catalogue(), [kpi.month_end(m)], targets)
+                         for m in ("2024-01", "2024-02"))
+    warehouse.replace_rows(engine, {warehouse.KPI_REGION_MONTH: january}, "peildatum", [kpi.month_end("2024-01")])
+    warehouse.replace_rows(engine, {warehouse.KPI_REGION_MONTH: february}, "peildatum", [kpi.month_end("2024-02")])
+    warehouse.replace_rows(engine, {warehouse.KPI_REGION_MONTH: february}, "peildatum", [kpi.month_end("2024-02")])
+    stored = warehouse.read_typed(engine, warehouse.KPI_REGION_MONTH)
+    assert stored.groupby("peildatum").size().tolist() == [len(january), len(february)]
