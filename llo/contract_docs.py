@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandera.pandas as pa
 
 from checks import contract
+from llo.markdown import cell
 from llo.settings import PROJECT_ROOT
 
 DOCS_PATH = PROJECT_ROOT / "docs" / "data-contract.md"
@@ -111,10 +112,6 @@ def describe_range(rng: Range) -> str:
     return "".join(parts)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _allowed(column: pa.Column) -> str:
     cats = categories(column)
     if cats is not None:
@@ -137,7 +134,7 @@ def _column_table(schema: pa.DataFrameSchema) -> list[str]:
         cells = [f"`{name}`", column.title, TYPE_NAMES.get(str(column.dtype), str(column.dtype)),
                  meta.get("in_file", contract.REQUIRED), "yes" if column.nullable else "no",
                  _allowed(column), synonyms, column.description or ""]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in cells) + " |")
     return lines
 
 
@@ -147,7 +144,7 @@ def _rule_table(rules: list[Rule]) -> list[str]:
         cells = [f"`{rule.name}`", "warning" if rule.warning else "rejection",
                  "per region" if rule.per_region else "file", ", ".join(f"`{c}`" for c in rule.columns) or "—",
                  rule.description]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in cells) + " |")
     return lines
 
 

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import pandera.pandas as pa
-
 from checks import outputs
 from llo import kpi
 from llo import trajectories as tr
+from llo.markdown import cell, schema_table
 from llo.settings import MIN_PARTICIPANTS, PROJECT_ROOT, SUSTAINABLE_WORK_HOURS
 from llo.targets import load_targets
 
@@ -44,16 +43,12 @@ INTRO = f"""# KPI definitions
 """
 
 
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _kpi_table(defaults: dict[str, int]) -> list[str]:
     lines = ["| Code | Name | Rule | Basis (n) | Cumulative | Read | Default target per region |",
              "|---|---|---|---|---|---|---|"]
     for k in kpi.KPIS:
         target = defaults.get(k.code, "—")
-        lines.append(f"| {k.code} | {_cell(k.label)} | {_cell(k.rule)} | {k.basis} | "
+        lines.append(f"| {k.code} | {cell(k.label)} | {cell(k.rule)} | {k.basis} | "
                      f"{'yes' if k.cumulative else 'no'} | {k.headline} | {target} |")
     return lines
 
@@ -61,13 +56,7 @@ def _kpi_table(defaults: dict[str, int]) -> list[str]:
 def _flag_table() -> list[str]:
     rules = {**tr.FLAGS, "duurzaam_werk": tr.FLAGS["duurzaam_werk"].replace(
         "(default 12)", f"(default {SUSTAINABLE_WORK_HOURS:g}, `Monitor.sustainable_work_hours`)")}
-    return ["| Flag | Rule |", "|---|---|", *(f"| `{name}` | {_cell(rule)} |" for name, rule in rules.items())]
-
-
-def _schema_table(schema: pa.DataFrameSchema) -> list[str]:
-    return ["| Column | Type | Nullable | Description |", "|---|---|---|---|",
-            *(f"| `{name}` | {col.dtype} | {'yes' if col.nullable else 'no'} | {_cell(col.description)} |"
-              for name, col in schema.columns.items())]
+    return ["| Flag | Rule |", "|---|---|", *(f"| `{name}` | {cell(rule)} |" for name, rule in rules.items())]
 
 
 def render_kpi_markdown() -> str:
@@ -93,5 +82,5 @@ def render_kpi_markdown() -> str:
              f"than {MIN_PARTICIPANTS} participants are flagged `suppress`.", ""]
     for schema in (outputs.TRAJECTORIES, outputs.KPI_REGION_MONTH, outputs.KPI_NATIONAL_MONTH,
                    outputs.CHANGE_SCORES_MONTH, outputs.REGION_CONTEXT):
-        parts += [f"## Table `{schema.name}`", "", *_schema_table(schema), ""]
+        parts += [f"## Table `{schema.name}`", "", *schema_table(schema), ""]
     return "\n".join(parts).rstrip("\n") + "\n"

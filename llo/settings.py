@@ -67,3 +67,15 @@ def config_file(name: str) -> Path:
     """`LLO_HOME/config/<name>` when it exists, else the repository default `config/<name>`."""
     site = config_dir() / name
     return site if site.exists() else PROJECT_ROOT / "config" / name
+
+
+def read_yaml(path: Path, what: str):
+    """A YAML configuration file, with errors that name the file."""
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: {what} not found") from None
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"{path}: not valid YAML ({error})") from None

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from llo.regions import region_slug
-from llo.settings import ConfigurationError
+from llo.settings import ConfigurationError, read_yaml
 
 DEFAULT_SOURCE = "standaard evaluatiekader"
 OVERRIDE_SOURCE = "regionale afwijking"
@@ -41,12 +40,7 @@ class Targets:
 def load_targets(path: Path, kpi_codes: set[str]) -> Targets:
     """Read and validate the targets file; errors name the file and the key."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: targets file not found") from None
-    except yaml.YAMLError as error:
-        raise ConfigurationError(f"{path}: not valid YAML ({error})") from None
+    raw = read_yaml(path, "targets file")
     if not isinstance(raw, dict) or not isinstance(raw.get("defaults"), dict):
         raise ConfigurationError(f"{path}: needs a 'defaults' mapping of KPI code to target, e.g. 'K1: 400'")
 

@@ -74,9 +74,20 @@ KPI_NATIONAL_MONTH = _output_table(outputs.KPI_NATIONAL_MONTH, "KPIs of the nati
 CHANGE_SCORES_MONTH = _output_table(outputs.CHANGE_SCORES_MONTH, "Paired T0 -> T1 change scores per month.",
                                     "peildatum")
 REGION_CONTEXT = _output_table(outputs.REGION_CONTEXT, "Context factors per region.")
+SCBA_OVERVIEW = _output_table(outputs.SCBA_OVERVIEW, "SCBA overview per region and month: effects, benefits, costs, "
+                              "saldo, PM rows and key figures.", "peildatum")
+SCBA_DISTRIBUTION = _output_table(outputs.SCBA_DISTRIBUTION, "SCBA effects by actor; transfers cancel out.",
+                                  "peildatum")
+SCBA_SENSITIVITY = _output_table(outputs.SCBA_SENSITIVITY, "One-way sensitivity of the saldo (tornado data).",
+                                 "peildatum")
+SCBA_MONTE_CARLO = _output_table(outputs.SCBA_MONTE_CARLO, "Monte Carlo summary of the saldo.", "peildatum")
+SCBA_PARAMETERS = _output_table(outputs.SCBA_PARAMETERS, "The SCBA parameters each scenario and month used.",
+                                "peildatum")
 SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_REGION_MONTH,
              KPI_NATIONAL_MONTH: outputs.KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH: outputs.CHANGE_SCORES_MONTH,
-             REGION_CONTEXT: outputs.REGION_CONTEXT,
+             REGION_CONTEXT: outputs.REGION_CONTEXT, SCBA_OVERVIEW: outputs.SCBA_OVERVIEW,
+             SCBA_DISTRIBUTION: outputs.SCBA_DISTRIBUTION, SCBA_SENSITIVITY: outputs.SCBA_SENSITIVITY,
+             SCBA_MONTE_CARLO: outputs.SCBA_MONTE_CARLO, SCBA_PARAMETERS: outputs.SCBA_PARAMETERS,
              MEASUREMENTS: MODELS["measurements"].to_schema(),
              TRAJECTORY_CATALOGUE: MODELS["trajectory_catalogue"].to_schema()}
 
@@ -124,15 +135,17 @@ def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
 
 
 def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column: str | None = None,
-                 values: list | None = None) -> None:
-    """In one transaction, replace the rows whose `column` is in `values` (all rows when no column) by `frames`."""
+                 values: list | None = None, **also: object) -> None:
+    """In one transaction, replace the rows whose `column` is in `values` (all rows when no column), and whose
+    other columns equal `also`, by `frames`."""
     create_tables(engine)
     with engine.begin() as conn:
         for table, frame in frames.items():
             delete = sa.delete(table)
             if column is not None:
-                keys = [_plain(v) for v in values]
-                delete = delete.where(table.c[column].in_(keys))
+                delete = delete.where(table.c[column].in_([_plain(v) for v in values]))
+            for name, value in also.items():
+                delete = delete.where(table.c[name] == value)
             conn.execute(delete)
             records = _records(frame, table)
             if records:

@@ -85,14 +85,16 @@ def generated_docs() -> dict[Path, object]:
     from llo.contract_docs import render_contract_markdown
     from llo.kpi_docs import DOCS_PATH as KPI
     from llo.kpi_docs import render_kpi_markdown
+    from llo.scba_docs import DOCS_PATH as SCBA
+    from llo.scba_docs import render_scba_markdown
 
-    return {CONTRACT: render_contract_markdown, KPI: render_kpi_markdown}
+    return {CONTRACT: render_contract_markdown, KPI: render_kpi_markdown, SCBA: render_scba_markdown}
 
 
 @main.command()
 @click.option("--check", is_flag=True, help="Only check that the generated documents are up to date.")
 def docs(check: bool) -> None:
-    """Regenerate docs/data-contract.md and docs/kpi-definitions.md from the code."""
+    """Regenerate docs/data-contract.md, docs/kpi-definitions.md and docs/scba-method.md from the code."""
     stale = []
     for path, render in generated_docs().items():
         text = render()
@@ -161,10 +163,10 @@ def run_all(chosen: tuple[str, ...] = (), months: str = "") -> bool:
         if not keys:
             click.echo("no measurements yet: no KPI months to compute")
             return ok
-        result = defs.resolve_job_def("kpi").execute_in_process(
+        result = defs.resolve_job_def("monthly").execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(keys))
         ok &= result.success
-        click.echo(f"[kpi] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
+        click.echo(f"[monthly] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
     return ok
 
 
@@ -204,14 +206,26 @@ def describe(result) -> str:
     if not result.success:
         return f"FAILED (run {result.run_id}; see the run in the UI)"
     counts = {m.asset_key.path[-1]: m.materialization.metadata["dagster/row_count"].value
-              for m in result.get_asset_materialization_events()}
+              for m in result.get_asset_materialization_events() if "dagster/row_count" in m.materialization.metadata}
     checks = ", ".join(sorted({f"{e.check_name} {'ok' if e.passed else e.severity.value}"
                                for e in result.get_asset_check_evaluations()}))
     shown = {"measurements": "measurements", "quarantine": "quarantine records", "ingest_log": "files logged",
              "trajectories": "trajectories", "kpi_region_month": "regional KPI rows",
-             "kpi_national_month": "national KPI rows"}
+             "kpi_national_month": "national KPI rows", "scba_overview": "SCBA overview rows"}
     return ", ".join(f"{counts[name]} {label}" for name, label in shown.items() if name in counts) + \
         f"; checks: {checks}"
+
+
+def one_month(rows, month: str, what: str):
+    """The peildatum asked for (default: the latest stored) and its rows, or a message saying what to run."""
+    from llo.kpi import month_end
+
+    if rows.empty:
+        raise click.ClickException(f"no {what}: run `llo materialize` first")
+    day = month_end(month) if month else rows["peildatum"].max()
+    if not (rows["peildatum"] == day).any():
+        raise click.ClickException(f"no {what} on {day.date()}: run `llo materialize --months {day:%Y-%m}`")
+    return day, rows[rows["peildatum"] == day]
 
 
 @main.command("kpi")
@@ -226,17 +240,11 @@ def kpi_table_text(month: str = "", region: str = "") -> str:
     import pandas as pd
 
     from llo import warehouse as wh
-    from llo.kpi import month_end
 
     engine = wh.engine_for(settings.warehouse_url())
     table = wh.KPI_REGION_MONTH if region else wh.KPI_NATIONAL_MONTH
     rows = wh.read_typed(engine, table, region or None)
-    if rows.empty:
-        raise click.ClickException(f"no KPI rows{' for ' + region if region else ''}: run `llo materialize` first")
-    day = month_end(month) if month else rows["peildatum"].max()
-    rows = rows[rows["peildatum"] == day]
-    if rows.empty:
-        raise click.ClickException(f"no KPI rows for {day.date()}: run `llo materialize --months {day:%Y-%m}`")
+    day, rows = one_month(rows, month, f"KPI rows{' for ' + region if region else ''}")
     hide = rows["suppress"].to_numpy()  # disclosure control: a suppressed row shows only its basis
 
     def cells(values, fmt=str, hidden_as=""):
@@ -252,6 +260,44 @@ def kpi_table_text(month: str = "", region: str = "") -> str:
     return title + "\n" + shown.to_string(index=False)
 
 
+@main.command("scba")
+@click.option("--month", default="", metavar="YYYY-MM", help="Peildatum month (default: the latest computed).")
+@click.option("--region", default="nationaal", show_default=True, help="A region slug, or nationaal.")
+@click.option("--scenario", default="basis", show_default=True)
+def show_scba(month: str, region: str, scenario: str) -> None:
+    """Print the SCBA overview of a month from the warehouse."""
+    click.echo(scba_table_text(month, region, scenario))
+
+
+def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = "basis") -> str:
+    import pandas as pd
+
+    from llo import warehouse as wh
+
+    engine = wh.engine_for(settings.warehouse_url())
+    rows = wh.read_typed(engine, wh.SCBA_OVERVIEW, where=(wh.SCBA_OVERVIEW.c.region == region)
+                         & (wh.SCBA_OVERVIEW.c.scenario == scenario))
+    day, rows = one_month(rows, month, f"SCBA rows for {region} / scenario {scenario}")
+    if rows["suppress"].any():
+        return f"SCBA {region} {day.date()}: cohort below the disclosure threshold, not shown"
+
+    def amount(value, unit) -> str:
+        if pd.isna(value):
+            return ""
+        if unit == "euro":
+            return f"{value:,.0f}".replace(",", ".")
+        return f"{value:.2f}" if unit == "ratio" else f"{value:.2e}" if unit == "aandeel bbp" else f"{value:.1%}"
+
+    shown = pd.DataFrame({
+        "": rows["section"].to_numpy(), "post": rows["item"].str.slice(0, 48).to_numpy(),
+        "omvang": [("" if pd.isna(q) else f"{q:,.0f}".replace(",", ".")) for q in rows["quantity"]],
+        "waarde": [amount(v, u) for v, u in zip(rows["value"], rows["value_unit"], strict=True)],
+        "per deelnemer": [amount(v, "euro") for v in rows["per_participant"]],
+        "toelichting": rows["note"].fillna("").str.slice(0, 70).to_numpy()})
+    return f"MKBA {region}, scenario {scenario}, peildatum {day.date()} (euro, contante waarde)\n" + \
+        shown.to_string(index=False)
+
+
 @main.command()
 def demo() -> None:
     """Demo data (when the landing folder is empty), the whole pipeline, and where the outputs are."""
@@ -263,6 +309,7 @@ def demo() -> None:
         write_demo_context()
     ok = run_all()
     click.echo("\n" + kpi_table_text())
+    click.echo("\n" + scba_table_text())
     click.echo("\nOutputs:")
     click.echo(f"  landing folder   {landing}")
     click.echo(f"  warehouse        {settings.warehouse_url()}")

@@ -35,6 +35,7 @@ class Monitor(dg.ConfigurableResource):
 
     targets_path: str = ""  # empty: LLO_HOME/config/targets.yaml, else the repository's config/targets.yaml
     context_path: str = ""  # empty: LLO_HOME/config/region_context.csv (optional)
+    scba_parameters_path: str = ""  # empty: LLO_HOME/config/scba_parameters.yaml, else the repository's
     sustainable_work_hours: float = settings.SUSTAINABLE_WORK_HOURS
     min_participants: int = settings.MIN_PARTICIPANTS
 
@@ -49,3 +50,12 @@ class Monitor(dg.ConfigurableResource):
         from llo.context import FILE_NAME
 
         return Path(self.context_path) if self.context_path else settings.config_dir() / FILE_NAME
+
+    def scba_parameters_file(self) -> Path:
+        return Path(self.scba_parameters_path) if self.scba_parameters_path \
+            else settings.config_file("scba_parameters.yaml")
+
+    def scba_parameters(self):
+        from llo.scba_parameters import load_parameters
+
+        return load_parameters(self.scba_parameters_file())

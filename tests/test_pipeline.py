@@ -10,6 +10,7 @@ import pytest
 
 from assets.ingest import region_ingest
 from assets.kpi import kpi_month, region_context
+from assets.scba import scba_month, scba_parameter_file
 from assets.trajectories import trajectories
 from llo import warehouse
 from llo.demo_data import generate, write_context
@@ -18,14 +19,18 @@ from pipelines.definitions import defs
 from pipelines.partitions import sync_region_partitions
 from pipelines.resources import Landing, Monitor, Warehouse
 
+MONTHLY = [region_context, kpi_month, scba_parameter_file, scba_month]
+
 INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log"}
 KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month"}
-MONTHS = ("2025-10-01", "2025-12-01")  # the KPI range of the module's demo run
+SCBA = {"scba_parameter_file", "scba_overview", "scba_distribution", "scba_sensitivity", "scba_monte_carlo",
+        "scba_parameters"}
+MONTHS = ("2025-10-01", "2025-12-01")  # the monthly range of the module's demo run
 
 
 def test_graph_snapshot():
     graph = defs.resolve_asset_graph()
-    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == INGEST | {"trajectories"} | KPI
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == INGEST | {"trajectories"} | KPI | SCBA
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     assert checks == {
         ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
@@ -34,9 +39,11 @@ def test_graph_snapshot():
         ("kpi_region_month", "cumulative_counts_never_decrease"),
         ("kpi_national_month", "cumulative_counts_never_decrease"),
         ("kpi_region_month", "k1_at_least_participants_with_t1"), ("kpi_region_month", "basis_n_present"),
-        ("kpi_region_month", "context_for_every_region")}
-    assert [job.name for job in defs.jobs] == ["ingest", "kpi"]
-    groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI}
+        ("kpi_region_month", "context_for_every_region"), ("scba_parameter_file", "parameter_file_valid"),
+        ("scba_distribution", "transfers_cancel_out"), ("scba_distribution", "distribution_adds_up_to_saldo"),
+        ("scba_monte_carlo", "monte_carlo_median_near_estimate")}
+    assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "monthly"]
+    groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI, "scba": SCBA}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert key.to_user_string() in groups[node.group_name]
@@ -62,8 +69,7 @@ def demo_run(tmp_path_factory):
     results = {region: dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
                                       resources=resources)
                for region in regions}
-    kpi = dg.materialize([region_context, kpi_month], instance=instance, resources=resources,
-                         tags=range_tags(list(MONTHS)))
+    kpi = dg.materialize(MONTHLY, instance=instance, resources=resources, tags=range_tags(list(MONTHS)))
     mp.undo()
     yield deliveries, results, warehouse.engine_for(url), unknown, kpi, (instance, resources)
     warehouse.engine_for(url).dispose()
@@ -148,14 +154,15 @@ def test_a_backfilled_month_equals_the_range_run(demo_run):
     *_, engine, _, _, (instance, resources) = demo_run
 
     def snapshot():
-        tables = (warehouse.KPI_REGION_MONTH, warehouse.KPI_NATIONAL_MONTH, warehouse.CHANGE_SCORES_MONTH)
+        tables = (warehouse.KPI_REGION_MONTH, warehouse.KPI_NATIONAL_MONTH, warehouse.CHANGE_SCORES_MONTH,
+                  warehouse.SCBA_OVERVIEW, warehouse.SCBA_DISTRIBUTION, warehouse.SCBA_SENSITIVITY,
+                  warehouse.SCBA_MONTE_CARLO, warehouse.SCBA_PARAMETERS)
         where = {t: t.c.peildatum == pd.Timestamp("2025-11-30").date() for t in tables}
         return {t.name: hashlib.sha256(warehouse.read_table(engine, t, where=where[t]).to_csv(index=False)
                                        .encode()).hexdigest() for t in tables}
 
     before = snapshot()
-    again = dg.materialize([region_context, kpi_month], instance=instance, resources=resources,
-                           partition_key="2025-11-01")
+    again = dg.materialize(MONTHLY, instance=instance, resources=resources, partition_key="2025-11-01")
     assert again.success
     assert snapshot() == before
     metadata = next(e for e in again.get_asset_materialization_events()
@@ -182,3 +189,37 @@ def test_a_broken_context_file_fails_its_check_and_names_the_problem(tmp_path):
     check = result.get_asset_check_evaluations()[0]
     assert result.success and not check.passed
     assert "row 2, column regio: 'Atlantis' is not a known labour-market region" in check.description
+
+
+
+def test_scba_tables_for_every_region_and_the_nation(demo_run):
+    deliveries, _, engine, _, monthly, _ = demo_run
+    overview = warehouse.read_typed(engine, warehouse.SCBA_OVERVIEW)
+    assert set(overview["region"]) == {d.region for d in deliveries} | {"nationaal"}
+    assert overview["peildatum"].nunique() == 3 and set(overview["scenario"]) == {"basis"}
+    national = overview[(overview["region"] == "nationaal") & (overview["peildatum"] == overview["peildatum"].max())]
+    items = national.set_index("item")
+    assert items.at["Saldo (netto contante waarde)", "value"] == pytest.approx(
+        items.at["Totaal baten", "value"] - items.at["Totaal kosten", "value"])
+    assert set(national.loc[national["section"] == "pm", "note"]) >= {"PM"}
+    mc = warehouse.read_typed(engine, warehouse.SCBA_MONTE_CARLO)
+    assert (mc["draws"] == 10_000).all()
+
+
+def test_a_scenario_from_run_config_is_stored_beside_the_basis(demo_run):
+    *_, engine, _, _, (instance, resources) = demo_run
+    result = dg.materialize([scba_parameter_file, scba_month], instance=instance, resources=resources,
+                            partition_key="2025-12-01", run_config={"ops": {"scba_month": {"config": {
+                                "scenario": "laag deadweight", "overrides": {"deadweight": 0.2}, "draws": 500}}}})
+    assert result.success
+    overview = warehouse.read_typed(engine, warehouse.SCBA_OVERVIEW)
+    saldo = overview[(overview["item"] == "Saldo (netto contante waarde)") & (overview["region"] == "nationaal")
+                     & (overview["peildatum"] == pd.Timestamp("2025-12-31"))].set_index("scenario")["value"]
+    assert saldo["laag deadweight"] > saldo["basis"]
+    used = warehouse.read_typed(engine, warehouse.SCBA_PARAMETERS)
+    row = used[(used["scenario"] == "laag deadweight") & (used["parameter"] == "deadweight")].iloc[0]
+    assert row["value"] == 0.2 and row["overridden"]
+    metadata = next(e for e in result.get_asset_materialization_events()
+                    if e.asset_key.to_user_string() == "scba_overview").materialization.metadata
+    assert metadata["scenario"].value == "laag deadweight" and "deadweight=0.2" in metadata["overrides"].value
+    assert isinstance(metadata["npv_eur"].value, float)

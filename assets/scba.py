@@ -1,0 +1,132 @@
+"""SCBA assets: the parameter file, and per month (peildatum = last day) the social cost-benefit analysis of
+every region and the nation (llo.scba, llo.scba_tables), written in one transaction per month and scenario."""
+
+import dagster as dg
+
+from checks import kpi_checks, scba_checks
+from pipelines.partitions import month_partitions
+from pipelines.resources import Monitor, Warehouse
+
+GROUP, OWNERS, KINDS = "scba", ["team:research"], {"pandas", "numpy", "sqlalchemy"}
+
+
+class ScbaRun(dg.Config):
+    """A scenario: other parameter values without editing the file; outputs are stored under its name."""
+
+    scenario: str = "basis"
+    overrides: dict[str, float] = {}
+    draws: int = 10_000
+    seed: int = 2025
+
+
+@dg.asset(group_name=GROUP, kinds={"yaml"}, owners=OWNERS, check_specs=scba_checks.PARAMETER_CHECKS,
+          description="The SCBA parameters (config/scba_parameters.yaml, or a site copy in LLO_HOME/config): "
+                      "value, unit, source, range and distribution of each.")
+def scba_parameter_file(context: dg.AssetExecutionContext, monitor: Monitor):
+    from assets.metadata import markdown_table
+    from llo.scba_tables import parameter_rows
+    from llo.settings import ConfigurationError
+
+    path = monitor.scba_parameters_file()
+    try:
+        params, error = monitor.scba_parameters(), None
+    except ConfigurationError as problem:
+        params, error = None, str(problem)
+    import pandas as pd
+
+    table = pd.DataFrame(parameter_rows(params)) if params else pd.DataFrame()
+    yield dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)), "version": params.version if params else "-",
+        "price_year": params.price_year if params else 0,
+        "parameters": dg.MetadataValue.md(markdown_table(table, 40))})
+    yield dg.AssetCheckResult(check_name=scba_checks.PARAMETER_FILE_VALID, passed=error is None,
+                              description=error or f"{len(table)} parameters valid ({path.name})")
+
+
+ALL_REGIONS = dg.AllPartitionMapping()
+SPECS = [
+    dg.AssetSpec("scba_overview", group_name=GROUP, kinds=KINDS, owners=OWNERS,
+                 deps=[dg.AssetDep("trajectories", partition_mapping=ALL_REGIONS), "scba_parameter_file"],
+                 description="SCBA overview per region and nationally: benefits (productivity, health), costs "
+                             "(NGF programme, trajectories, lost leisure), saldo (NPV), B/C ratio, internal rate "
+                             "of return, break-even deadweight, PM rows, benefit per participant against the "
+                             "frame's EUR 1,000-3,000, GDP effect."),
+    dg.AssetSpec("scba_distribution", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_overview"],
+                 description="Effects by actor (participant, employer, municipality/UWV, central government); "
+                             "transfers cancel out, the rest adds up to the saldo."),
+    dg.AssetSpec("scba_sensitivity", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_overview"],
+                 description="One-way sensitivity: the saldo with each parameter at its low and high end (tornado "
+                             "data), and the discount-rate scenarios."),
+    dg.AssetSpec("scba_monte_carlo", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_overview"],
+                 description="Monte Carlo over every varying parameter (seeded): saldo percentiles and "
+                             "P(saldo > 0)."),
+    dg.AssetSpec("scba_parameters", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_parameter_file"],
+                 description="The parameter values each month and scenario was computed with."),
+]
+
+
+@dg.multi_asset(name="scba_month", specs=SPECS, check_specs=scba_checks.SCBA_CHECKS, partitions_def=month_partitions,
+                backfill_policy=dg.BackfillPolicy.single_run())
+def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Warehouse, monitor: Monitor):
+    """The SCBA tables of the months in this run, for the scenario in the run config."""
+    from assets.metadata import column_schema, markdown_table
+    from checks.outputs import SCHEMAS
+    from llo import kpi
+    from llo import warehouse as wh
+    from llo.scba_tables import month_tables
+
+    engine = warehouse.engine()
+    params = monitor.scba_parameters().with_overrides(config.overrides)
+    targets = monitor.targets()
+    peildata = [kpi.month_end(key) for key in context.partition_keys]
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES)
+    planned = {region: targets.target(region, "K1")[0] for region in sorted(set(trajectories["regio"]))}
+    tables = {name: SCHEMAS[name].validate(frame) for name, frame in month_tables(
+        trajectories, peildata, params, planned, config.scenario, config.draws, config.seed,
+        monitor.min_participants).items()}
+    by_name = {t.name: t for t in (wh.SCBA_OVERVIEW, wh.SCBA_DISTRIBUTION, wh.SCBA_SENSITIVITY, wh.SCBA_MONTE_CARLO,
+                                   wh.SCBA_PARAMETERS)}
+    wh.replace_rows(engine, {by_name[name]: frame for name, frame in tables.items()}, "peildatum", peildata,
+                    scenario=config.scenario)
+    months = f"{peildata[0].date()} .. {peildata[-1].date()}" if len(peildata) > 1 else str(peildata[0].date())
+    overrides = ", ".join(f"{k}={v}" for k, v in sorted(config.overrides.items())) or "none"
+    context.log.info(f"SCBA '{config.scenario}' for {months}; overrides: {overrides}; {config.draws} draws, "
+                     f"seed {config.seed}")
+
+    overview = tables["scba_overview"]
+    last = overview[(overview["peildatum"] == peildata[-1]) & (overview["region"] == kpi.NATIONAL)].set_index("item")
+    mc = tables["scba_monte_carlo"]
+    mc_last = mc[(mc["peildatum"] == peildata[-1]) & (mc["region"] == kpi.NATIONAL)]
+    headline = {}
+    if len(peildata) == 1 and len(last):  # see assets/kpi.py: numbers only for a single month
+        headline = {
+            "npv_eur": dg.MetadataValue.float(float(last.at["Saldo (netto contante waarde)", "value"])),
+            "bc_ratio": dg.MetadataValue.float(float(last.at["Baten/kosten-verhouding", "value"])),
+            "gross_benefit_per_participant": dg.MetadataValue.float(float(last.at["Bruto baten per deelnemer",
+                                                                                   "value"])),
+            "net_benefit_per_participant": dg.MetadataValue.float(float(last.at["Netto baten per deelnemer",
+                                                                                 "value"])),
+            "p_npv_positive": dg.MetadataValue.float(float(mc_last["p_npv_positive"].iloc[0]))}
+    common = {"peildata": months, "scenario": config.scenario, "overrides": overrides,
+              "parameters": f"{params.path} (version {params.version}, price year {params.price_year})"}
+    for name, frame in tables.items():
+        extra = headline if name == "scba_overview" else {}
+        if name == "scba_overview" and len(last):
+            extra = {**extra, "national": dg.MetadataValue.md(markdown_table(
+                last.reset_index()[["section", "item", "quantity", "value", "value_unit", "note"]], 30))}
+        yield dg.MaterializeResult(asset_key=name, metadata={
+            "dagster/row_count": len(frame), "dagster/column_schema": column_schema(by_name[name]), **common,
+            **extra})
+
+    distribution = tables["scba_distribution"]
+    yield kpi_checks.result(scba_checks.TRANSFERS_CANCEL, "scba_distribution",
+                            scba_checks.transfers_not_cancelling(distribution),
+                            "transfers sum to zero for every region and month",
+                            "{n} region-months where transfers do not cancel")
+    yield kpi_checks.result(scba_checks.DISTRIBUTION_ADDS_UP, "scba_distribution",
+                            scba_checks.distribution_not_saldo(distribution, overview),
+                            "the actors' effects add up to the saldo", "{n} region-months do not add up")
+    yield kpi_checks.result(scba_checks.MONTE_CARLO_NEAR, "scba_monte_carlo", scba_checks.monte_carlo_far(mc),
+                            "the deterministic saldo lies within P10-P90 of the draws everywhere",
+                            "{n} region-months with the estimate outside P10-P90",
+                            severity=dg.AssetCheckSeverity.WARN)

@@ -1,0 +1,196 @@
+"""The SCBA output tables per peildatum and scenario, for every region and the nation: overview (with PM
+rows and key figures), distribution over actors, one-way sensitivity (tornado data) and Monte Carlo summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from checks.outputs import SCHEMAS
+from llo import scba
+from llo.kpi import NATIONAL
+from llo.scba_parameters import ScbaParameters
+from llo.settings import MIN_PARTICIPANTS
+
+DEFAULT_DRAWS, DEFAULT_SEED = 10_000, 2025
+TABLES = {name: list(SCHEMAS[name].columns) for name in
+          ("scba_overview", "scba_distribution", "scba_sensitivity", "scba_monte_carlo", "scba_parameters")}
+
+
+@dataclass
+class Unit:
+    """A region or the nation on a peildatum: its effects and point valuation."""
+    region: str
+    effects: pd.Series
+    value: dict
+
+
+def units(effects: pd.DataFrame, params: ScbaParameters, p: dict | None = None) -> list[Unit]:
+    p = params.values() if p is None else p
+    regional = [Unit(region, row, scba.valuate(row, region, p, params.programme_costs))
+                for region, row in effects.iterrows()]
+    if not regional:
+        return []
+    nation = Unit(NATIONAL, effects.sum(), scba.combine([u.value for u in regional]))
+    return [*regional, nation]
+
+
+def _f(x) -> float:
+    return float(np.asarray(x))
+
+
+def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PARTICIPANTS) -> list[dict]:
+    e, v, p = unit.effects, unit.value, params.values()
+    cohort = int(e["cohort"])
+    ref = params.reference
+
+    def per(value):
+        return value / cohort if cohort else np.nan
+
+    benefits, costs, npv = _f(v["benefits"]), _f(v["costs"]), _f(v["npv"])
+    gross, net = per(benefits), per(npv)
+    gdp_share = _f(v["yearly_productivity"]) / p["gdp"]
+    low, high = ref["benefit_per_participant_low"], ref["benefit_per_participant_high"]
+    rate = scba.irr(v, p)
+
+    def against_frame(amount: float) -> str:
+        if np.isnan(amount):
+            return "n.v.t."
+        side = "onder" if amount < low else "boven" if amount > high else "binnen"
+        return f"{side} de bandbreedte van het evaluatiekader (EUR {low:,.0f}-{high:,.0f})".replace(",", ".")
+
+    rows = [
+        ("baten", "Productiviteit (extra betaalde uren)", float(e["hours_week"]),
+         "uur per week (netto, vóór deadweight)", _f(v["pv_productivity"]), "euro", None),
+        ("baten", "Gezondheid (QALY)", float(e["health_net"]), "deelnemers met betere gezondheid (netto)",
+         _f(v["pv_health"]), "euro", None),
+        ("kosten", "Programmakosten NGF (toegerekend aan het cohort)", cohort, "deelnemers in cohort",
+         _f(v["cost_programme"]), "euro", None),
+        ("kosten", "Trajectkosten (catalogus)", cohort, "deelnemers in cohort", _f(v["cost_trajectories"]), "euro",
+         None),
+        ("kosten", "Verlies vrije tijd", None, None, _f(v["pv_leisure"]), "euro", None),
+        ("saldo", "Totaal baten", None, None, benefits, "euro", None),
+        ("saldo", "Totaal kosten", None, None, costs, "euro", None),
+        ("saldo", "Saldo (netto contante waarde)", None, None, npv, "euro", None),
+        ("saldo", "Baten/kosten-verhouding", None, None, benefits / costs if costs else np.nan, "ratio", None),
+        ("saldo", "Interne rentevoet", None, None, rate, "per jaar",
+         "n.v.t.: de kasstroom wisselt niet van teken" if np.isnan(rate) else None),
+        ("saldo", "Break-even deadweight", None, None, scba.break_even_deadweight(v, p), "aandeel",
+         f"huidige aanname {p['deadweight']:.0%}"),
+        ("pm", "Verbeterde sociale inclusie", float(e["pm_social_inclusion"]), "deelnemers", None, None, "PM"),
+        ("pm", "Bewijs met civiel effect of startkwalificatie", float(e["pm_certificates"]), "deelnemers", None,
+         None, "PM"),
+        ("pm", "Verbeterde basisvaardigheden", float(e["pm_basic_skills"]), "deelnemers", None, None, "PM"),
+        ("pm", "Zorgkosten (zorgverzekeraar)", None, None, None, None, "PM: niet gemeten"),
+        ("kengetal", "Deelnemers in cohort (gemeten + uitgevallen)", cohort, "deelnemers", None, None, None),
+        ("kengetal", "Waarvan gemeten", float(e["measured"]), "deelnemers", None, None, None),
+        ("kengetal", "Naar betaald werk", float(e["entered_work"]), "deelnemers", None, None, None),
+        ("kengetal", "Bruto baten per deelnemer", None, None, gross, "euro", against_frame(gross)),
+        ("kengetal", "Netto baten per deelnemer", None, None, net, "euro", against_frame(net)),
+        ("kengetal", "Toegevoegde waarde per jaar", None, None, _f(v["yearly_productivity"]), "euro", None),
+        ("kengetal", "Bbp-effect", None, None, gdp_share, "aandeel bbp",
+         f"kader: {ref['gdp_share']:.3%} bbp".replace(".", ",")),
+        ("kengetal", "Bbp-effect per deelnemer", None, None, per(gdp_share), "aandeel bbp", None),
+    ]
+    return [{"region": unit.region, "section": section, "item": item, "quantity": quantity, "unit": unit_,
+             "value": value, "value_unit": value_unit,
+             "per_participant": per(value) if value_unit == "euro" and section != "kengetal" else np.nan,
+             "note": note, "suppress": cohort < min_participants}
+            for section, item, quantity, unit_, value, value_unit, note in rows]
+
+
+def distribution(unit: Unit) -> list[dict]:
+    v = unit.value
+    rows = [
+        (scba.PARTICIPANT, "Netto loon", "transfer", v["pv_productivity"] - v["pv_taxes"]),
+        (scba.PARTICIPANT, "Uitkering vervalt", "transfer", -v["pv_benefits"]),
+        (scba.PARTICIPANT, "Gezondheid", "welvaart", v["pv_health"]),
+        (scba.PARTICIPANT, "Verlies vrije tijd", "welvaart", -v["pv_leisure"]),
+        (scba.EMPLOYER, "Productiviteit", "welvaart", v["pv_productivity"]),
+        (scba.EMPLOYER, "Loonkosten", "transfer", -v["pv_productivity"]),
+        (scba.MUNICIPALITY, "Bespaarde uitkeringen", "transfer", v["pv_benefits"]),
+        (scba.MUNICIPALITY, "Trajectkosten", "kosten", -v["cost_trajectories"]),
+        (scba.GOVERNMENT, "Belastingen en premies", "transfer", v["pv_taxes"]),
+        (scba.GOVERNMENT, "Programmakosten NGF", "kosten", -v["cost_programme"]),
+    ]
+    out = [{"region": unit.region, "actor": actor, "item": item, "kind": kind, "value": _f(value)}
+           for actor, item, kind, value in rows]
+    out.append({"region": unit.region, "actor": scba.SOCIETY, "item": "Saldo", "kind": "saldo",
+                "value": _f(v["npv"])})
+    return out
+
+
+def sensitivity(effects: pd.DataFrame, params: ScbaParameters) -> list[dict]:
+    """One-way: each parameter at its low and high end, the others at their values; discount scenarios."""
+    base = {u.region: _f(u.value["npv"]) for u in units(effects, params)}
+    rows = []
+    for name, parameter in params.parameters.items():
+        cases = [("range", parameter.low, parameter.high)] if parameter.low < parameter.high else []
+        cases += [("scenario", value, value) for value in parameter.scenarios]
+        for kind, low, high in cases:
+            at_low = {u.region: _f(u.value["npv"]) for u in units(effects, params, {**params.values(), name: low})}
+            at_high = {u.region: _f(u.value["npv"]) for u in units(effects, params, {**params.values(), name: high})}
+            rows += [{"region": region, "parameter": name, "kind": kind, "unit": parameter.unit,
+                      "base_value": parameter.value, "value_low": low, "value_high": high, "npv_base": base[region],
+                      "npv_low": at_low[region], "npv_high": at_high[region],
+                      "swing": abs(at_high[region] - at_low[region])} for region in base]
+    return rows
+
+
+def draws(params: ScbaParameters, n: int, seed: int) -> dict:
+    """n draws of every varying parameter (triangular or uniform); fixed ones stay at their value."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, parameter in params.parameters.items():  # file order: the same seed gives the same draws
+        if not parameter.varies:
+            out[name] = np.full(n, parameter.value)
+        elif parameter.distribution == "uniform":
+            out[name] = rng.uniform(parameter.low, parameter.high, n)
+        else:
+            mode = min(max(parameter.value, parameter.low), parameter.high)
+            out[name] = rng.triangular(parameter.low, mode, parameter.high, n)
+    return out
+
+
+def monte_carlo(effects: pd.DataFrame, params: ScbaParameters, n: int = DEFAULT_DRAWS,
+                seed: int = DEFAULT_SEED) -> list[dict]:
+    drawn = draws(params, n, seed)
+    point = {u.region: _f(u.value["npv"]) for u in units(effects, params)}
+    rows = []
+    for unit in units(effects, params, drawn):
+        npv = unit.value["npv"]
+        q = np.quantile(npv, [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95])
+        rows.append({"region": unit.region, "draws": n, "seed": seed, "npv_deterministic": point[unit.region],
+                     "npv_mean": float(npv.mean()), **dict(zip(
+                         ("npv_p05", "npv_p10", "npv_p25", "npv_p50", "npv_p75", "npv_p90", "npv_p95"),
+                         map(float, q), strict=True)),
+                     "p_npv_positive": float((npv > 0).mean())})
+    return rows
+
+
+def parameter_rows(params: ScbaParameters) -> list[dict]:
+    return [{"parameter": p.name, "value": p.value, "low": p.low, "high": p.high, "unit": p.unit,
+             "distribution": p.distribution, "source": p.source, "overridden": p.overridden}
+            for p in params.parameters.values()]
+
+
+def month_tables(trajectories: pd.DataFrame, peildata: list[pd.Timestamp], params: ScbaParameters,
+                 planned: dict[str, int], scenario: str = "basis", n_draws: int = DEFAULT_DRAWS,
+                 seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS) -> dict[str, pd.DataFrame]:
+    """Every SCBA table for the peildata, keyed by table name (see checks.outputs)."""
+    from llo.trajectories import as_of
+
+    collected: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for peildatum in peildata:
+        effects = scba.effects(as_of(trajectories, peildatum), planned)
+        point = units(effects, params)
+        key = {"peildatum": pd.Timestamp(peildatum), "scenario": scenario}
+        for name, rows in (("scba_overview", [r for u in point for r in overview(u, params, min_participants)]),
+                           ("scba_distribution", [r for u in point for r in distribution(u)]),
+                           ("scba_sensitivity", sensitivity(effects, params)),
+                           ("scba_monte_carlo", monte_carlo(effects, params, n_draws, seed)),
+                           ("scba_parameters", parameter_rows(params))):
+            collected[name] += [{**key, **row} for row in rows]
+    return {name: pd.DataFrame(rows, columns=TABLES[name]) for name, rows in collected.items()}

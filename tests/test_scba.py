@@ -1,0 +1,221 @@
+"""The SCBA model on inputs whose answers are known by construction."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from llo import scba
+from llo import scba_tables as st
+from llo import trajectories as tr
+from llo.scba_docs import DOCS_PATH, render_scba_markdown
+from llo.scba_parameters import load_parameters
+from llo.settings import PROJECT_ROOT, ConfigurationError
+from tests.kpi_fixtures import catalogue, measurements, participant
+
+PARAMS = load_parameters(PROJECT_ROOT / "config" / "scba_parameters.yaml")
+ZERO = dict.fromkeys(["wage_bill_week_known", "hours_week_unknown_wage", "hours_week", "entered_work", "health_net",
+                      "pm_certificates", "pm_social_inclusion", "pm_basic_skills", "trajectory_costs",
+                      *(f"benefit_exits_{k}" for k in scba.BENEFITS)], 0.0)
+
+
+def effect(**values) -> pd.Series:
+    return pd.Series({**ZERO, "cohort": 1, "measured": 1, "planned": 1, **values})
+
+
+def simple(**overrides):
+    """One year of effect, nothing netted out, no programme budget: only what a test puts in."""
+    base = {"deadweight": 0.0, "displacement": 0.0, "effect_duration_years": 1, "annual_decay": 0.0,
+            "leisure_share": 0.0, "employer_on_costs": 0.0, "trajectory_costs_additional": 1.0,
+            "programme_cost_pilots": 0.0, "programme_cost_scale_up": 0.0}
+    return PARAMS.with_overrides({**base, **overrides})
+
+
+def test_discount_factors_at_2_25_percent():
+    factors = scba.discount_factors(0.0225, 21)
+    assert [round(float(factors[t]), 4) for t in (0, 1, 5, 10, 20)] == [1.0, 0.9780, 0.8947, 0.8005, 0.6408]
+
+
+def test_seo_per_participant_figures_give_net_1000_and_bc_1_5():
+    """Benefits of EUR 3,000 and costs of EUR 2,000 per participant in year 0 (SEO 2013)."""
+    params = simple()
+    e = effect(wage_bill_week_known=3000 / 52, trajectory_costs=2000.0)
+    v = scba.valuate(e, "achterhoek", params.values(), {})
+    assert float(v["benefits"]) == pytest.approx(3000) and float(v["costs"]) == pytest.approx(2000)
+    assert float(v["npv"]) == pytest.approx(1000)
+    assert float(v["benefits"] / v["costs"]) == pytest.approx(1.5)
+
+
+def test_npv_against_an_independent_computation():
+    params = simple(effect_duration_years=4, annual_decay=0.1, deadweight=0.4, displacement=0.2,
+                    employer_on_costs=0.25, leisure_share=0.3, horizon_years=10)
+    p = params.values()
+    e = effect(wage_bill_week_known=100.0, health_net=2, trajectory_costs=5000.0)
+    yearly = 100 * 52 * 1.25 * 0.6 * 0.8 + 2 * p["qaly_gain"] * p["qaly_value"] * 0.6
+    leisure = 0.3 * (1 - p["tax_wedge"]) * 100 * 52 * 1.25 * 0.6 * 0.8
+    npv = -5000.0
+    for year in range(4):  # year 0 undiscounted, 10% less effect every year, four years
+        npv += (yearly - leisure) * 0.9 ** year / 1.0225 ** year
+    assert float(scba.valuate(e, "achterhoek", p, {})["npv"]) == pytest.approx(npv)
+
+
+def test_a_fractional_duration_counts_pro_rata_and_the_horizon_cuts_off():
+    p = simple(effect_duration_years=2.5, discount_rate=0.0).values()
+    assert scba.effect_weights(p).tolist()[:4] == [1.0, 1.0, 0.5, 0.0]
+    short = simple(effect_duration_years=8, horizon_years=5, discount_rate=0.0).values()
+    assert scba.effect_weights(short).sum() == 5
+
+
+def test_full_deadweight_leaves_no_benefits():
+    params = simple(deadweight=1.0)
+    e = effect(wage_bill_week_known=200.0, health_net=5, benefit_exits_bijstand=3, trajectory_costs=100.0)
+    v = scba.valuate(e, "achterhoek", params.values(), {})
+    assert float(v["benefits"]) == 0 and float(v["pv_benefits"]) == 0 and float(v["npv"]) == -100.0
+
+
+def test_transfers_cancel_and_actors_add_up_to_the_saldo():
+    e = pd.DataFrame([effect(wage_bill_week_known=300.0, hours_week=20, health_net=3, benefit_exits_bijstand=2,
+                             benefit_exits_WW=-1, trajectory_costs=4000.0, cohort=12, measured=10, planned=400)],
+                     index=["twente"])
+    for unit in st.units(e, PARAMS):
+        rows = pd.DataFrame(st.distribution(unit))
+        assert rows.loc[rows["kind"] == "transfer", "value"].sum() == pytest.approx(0, abs=1e-6)
+        saldo = rows.loc[rows["kind"] == "saldo", "value"].iloc[0]
+        assert rows.loc[rows["kind"] != "saldo", "value"].sum() == pytest.approx(saldo)
+        assert saldo == pytest.approx(float(unit.value["npv"]))
+
+
+def test_programme_costs_follow_the_award_and_region_budgets():
+    p = PARAMS.values()
+    pilot = scba.valuate(effect(cohort=40, planned=400), "twente", p, {})
+    scale_up = scba.valuate(effect(cohort=40, planned=400), "achterhoek", p, {})
+    own = scba.valuate(effect(cohort=40, planned=400), "achterhoek", p, {"achterhoek": 1_000_000})
+    assert float(pilot["cost_programme"]) == pytest.approx(7_600_000 / 2 * 0.1)
+    assert float(scale_up["cost_programme"]) == pytest.approx(42_900_000 / 18 * 0.1)
+    assert float(own["cost_programme"]) == pytest.approx(100_000)
+
+
+def test_irr_and_break_even_deadweight_on_a_known_flow():
+    params = simple(effect_duration_years=2, discount_rate=0.0)
+    e = effect(wage_bill_week_known=1000 / 52, trajectory_costs=1500.0)  # -1500 + 1000 now, +1000 next year
+    v = scba.valuate(e, "achterhoek", params.values(), {})
+    assert scba.irr(v, params.values()) == pytest.approx(1.0)  # -500 + 1000 / (1 + r) = 0
+    half = simple(effect_duration_years=2, discount_rate=0.0, deadweight=0.5)
+    v = scba.valuate(e, "achterhoek", half.values(), {})
+    assert scba.break_even_deadweight(v, half.values()) == pytest.approx(0.25)  # 2000 (1 - d) = 1500
+
+
+def test_physical_effects_from_trajectories():
+    people = [participant("A", "2024-09-15", t0={"uitkering": "bijstand"},
+                          t1={"arbeidssituatie": "betaald werk", "uren_per_week": 20.0, "uitkering": "geen",
+                              "bruto_uurloon": 15.0, "leefgebied_gezondheid": 4}),
+              participant("B", "2024-09-15", t0={"arbeidssituatie": "betaald werk", "uren_per_week": 30.0},
+                          t1={"arbeidssituatie": "betaald werk", "uren_per_week": 20.0, "leefgebied_gezondheid": 2}),
+              participant("C", start="2023-06-01"),  # uitgevallen: in the cohort, no effect
+              participant("D", start="2024-08-01")]  # lopend: not in the cohort
+    state = tr.as_of(tr.derive(measurements(*people), catalogue()), pd.Timestamp("2024-09-30"))
+    e = scba.effects(state, {"twente": 400}).loc["twente"]
+    assert e["cohort"] == 3 and e["measured"] == 2 and e["entered_work"] == 1
+    assert e["hours_week"] == 10 and e["wage_bill_week_known"] == 300 and e["hours_week_unknown_wage"] == -10
+    assert e["benefit_exits_bijstand"] == 1 and e["health_net"] == 0  # one better, one worse
+    assert e["trajectory_costs"] == 3 * 1500
+
+
+@pytest.mark.parametrize(("name", "direction"), [
+    ("deadweight", -1), ("displacement", -1), ("effect_duration_years", +1), ("annual_decay", -1),
+    ("hourly_wage", +1), ("leisure_share", -1), ("qaly_gain", +1), ("qaly_value", +1),
+    ("programme_cost_pilots", -1), ("trajectory_costs_additional", -1), ("discount_rate", -1),
+    ("horizon_years", 0)])  # effects end after 5 years, within the shortest horizon
+def test_sensitivity_moves_the_saldo_in_the_expected_direction(name, direction):
+    e = pd.DataFrame([effect(hours_week_unknown_wage=200.0, health_net=20, trajectory_costs=50_000.0, cohort=40,
+                             measured=35, planned=400)], index=["twente"])
+    rows = pd.DataFrame(st.sensitivity(e, PARAMS))
+    row = rows[(rows["parameter"] == name) & (rows["kind"] == "range") & (rows["region"] == "twente")].iloc[0]
+    change = row["npv_high"] - row["npv_low"]
+    assert (np.sign(change) == direction) if direction else change == pytest.approx(0, abs=1e-6)
+    scenarios = rows[(rows["parameter"] == "discount_rate") & (rows["kind"] == "scenario")]
+    assert sorted(scenarios["value_low"].unique()) == [0.03, 0.045]
+
+
+def test_monte_carlo_is_seeded_and_centred_on_the_estimate():
+    e = pd.DataFrame([effect(hours_week_unknown_wage=200.0, health_net=20, trajectory_costs=50_000.0, cohort=40,
+                             measured=35, planned=400)], index=["twente"])
+    first, again = st.monte_carlo(e, PARAMS, 2000, 7), st.monte_carlo(e, PARAMS, 2000, 7)
+    assert first == again
+    assert st.monte_carlo(e, PARAMS, 2000, 8) != first
+    national = first[-1]
+    assert national["region"] == "nationaal" and national["draws"] == 2000
+    assert national["npv_p10"] <= national["npv_deterministic"] <= national["npv_p90"]
+    assert 0 <= national["p_npv_positive"] <= 1
+
+
+def test_overview_rows_with_pm_and_frame_comparison():
+    e = pd.DataFrame([effect(wage_bill_week_known=3000 / 52, trajectory_costs=2000.0, pm_social_inclusion=1)],
+                     index=["achterhoek"])
+    rows = pd.DataFrame(st.overview(st.units(e, simple())[0], simple())).set_index("item")
+    assert rows.at["Saldo (netto contante waarde)", "value"] == pytest.approx(1000)
+    assert rows.at["Baten/kosten-verhouding", "value"] == pytest.approx(1.5)
+    assert rows.at["Netto baten per deelnemer", "note"].startswith("binnen de bandbreedte")
+    assert rows.at["Bruto baten per deelnemer", "note"].startswith("binnen")
+    assert rows.at["Verbeterde sociale inclusie", "note"] == "PM" and rows.at["Verbeterde sociale inclusie",
+                                                                              "quantity"] == 1
+    assert math.isnan(rows.at["Verbeterde sociale inclusie", "value"])
+    assert rows["suppress"].all()  # a cohort of one
+
+
+def test_the_method_document_matches_the_code():
+    assert DOCS_PATH.read_text(encoding="utf-8") == render_scba_markdown(), "run `llo docs`"
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "scba.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scenario_overrides_are_checked():
+    with pytest.raises(ConfigurationError, match="unknown parameter"):
+        PARAMS.with_overrides({"dedweight": 0.2})
+    with pytest.raises(ConfigurationError, match="deadweight must be a share between 0 and 1"):
+        PARAMS.with_overrides({"deadweight": 1.5})
+    scenario = PARAMS.with_overrides({"deadweight": 0.2})
+    assert scenario["deadweight"] == 0.2 and scenario.parameters["deadweight"].overridden
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda t: t.replace("  deadweight:\n    value: 0.50", "  deadweight:\n    value: 0.90"), "low <= value <= high"),
+    (lambda t: t.replace("    source: \"Assumption (drop-off); no official figure\"\n", ""),
+     "parameters.annual_decay: missing 'source'"),
+    (lambda t: t.replace("  gdp:", "  bbp:"), "missing parameter(s) gdp"),
+    (lambda t: t.replace("value: 0.0225", "value: twee"), "discount_rate.value: expected a number"),
+    (lambda t: t + "\n  - broken", "not valid YAML"),
+])
+def test_invalid_parameter_files_name_file_parameter_and_field(tmp_path, edit, message):
+    text = (PROJECT_ROOT / "config" / "scba_parameters.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="scba.yaml") as error:
+        load_parameters(write(tmp_path, edit(text)))
+    assert message in str(error.value)
+
+
+def test_the_checks_catch_broken_tables():
+    from checks import scba_checks
+
+    e = pd.DataFrame([effect(wage_bill_week_known=300.0, benefit_exits_bijstand=2, trajectory_costs=4000.0,
+                             cohort=12, planned=400)], index=["twente"])
+    tables = st.month_tables(tr.as_of(tr.derive(measurements(participant("A")), catalogue()), pd.Timestamp(
+        "2024-01-31")), [pd.Timestamp("2024-01-31")], PARAMS, {"twente": 400}, n_draws=200)
+    key = {"peildatum": pd.Timestamp("2024-01-31"), "scenario": "basis"}
+    distribution = pd.DataFrame([{**key, **r} for u in st.units(e, PARAMS) for r in st.distribution(u)])
+    overview = pd.DataFrame([{**key, **r} for u in st.units(e, PARAMS) for r in st.overview(u, PARAMS)])
+    assert scba_checks.transfers_not_cancelling(distribution).empty
+    assert scba_checks.distribution_not_saldo(distribution, overview).empty
+    broken = distribution.copy()
+    broken.loc[broken["item"] == "Bespaarde uitkeringen", "value"] *= 2
+    assert set(scba_checks.transfers_not_cancelling(broken)["region"]) == {"twente", "nationaal"}
+    assert len(scba_checks.distribution_not_saldo(broken, overview)) == 2
+    mc = tables["scba_monte_carlo"]
+    assert scba_checks.monte_carlo_far(mc).empty
+    assert len(scba_checks.monte_carlo_far(mc.assign(npv_deterministic=mc["npv_p90"] + 1000))) == len(mc)
