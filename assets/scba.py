@@ -127,6 +127,6 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
                             scba_checks.distribution_not_saldo(distribution, overview),
                             "the actors' effects add up to the saldo", "{n} region-months do not add up")
     yield kpi_checks.result(scba_checks.MONTE_CARLO_NEAR, "scba_monte_carlo", scba_checks.monte_carlo_far(mc),
-                            "the deterministic saldo lies within P10-P90 of the draws everywhere",
-                            "{n} region-months with the estimate outside P10-P90",
+                            "the median of the draws lies near the deterministic saldo everywhere",
+                            "{n} region-months with the median far from the estimate",
                             severity=dg.AssetCheckSeverity.WARN)

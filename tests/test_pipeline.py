@@ -223,3 +223,15 @@ def test_a_scenario_from_run_config_is_stored_beside_the_basis(demo_run):
                     if e.asset_key.to_user_string() == "scba_overview").materialization.metadata
     assert metadata["scenario"].value == "laag deadweight" and "deadweight=0.2" in metadata["overrides"].value
     assert isinstance(metadata["npv_eur"].value, float)
+
+
+def test_an_invalid_parameter_file_stops_the_scba_with_its_message(tmp_path):
+    path = tmp_path / "scba.yaml"
+    path.write_text("parameters: {}\n", encoding="utf-8")
+    result = dg.materialize([scba_parameter_file, scba_month], partition_key="2025-12-01", raise_on_error=False,
+                            resources={"warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'w.sqlite'}"),
+                                       "monitor": Monitor(scba_parameters_path=str(path))})
+    check = result.get_asset_check_evaluations()[0]
+    assert not check.passed and "missing parameter(s) discount_rate" in check.description
+    assert not [e for e in result.get_asset_materialization_events()
+                if e.asset_key.to_user_string().startswith("scba_overview")]
