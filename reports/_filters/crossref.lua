@@ -1,0 +1,74 @@
+-- Numbered figure and table captions and @fig- / @tbl- cross-references, as Quarto renders them,
+-- for the built-in renderer (llo/qmd.py). Labels in Dutch: Figuur, Tabel.
+local PREFIX = { fig = "Figuur", tbl = "Tabel" }
+local numbers = {}
+local counts = { fig = 0, tbl = 0 }
+
+local function kind(identifier)
+  return identifier and identifier:match("^(%a+)%-") or nil
+end
+
+local function number(identifier)
+  local k = kind(identifier)
+  if not PREFIX[k] or numbers[identifier] then return end
+  counts[k] = counts[k] + 1
+  numbers[identifier] = counts[k]
+end
+
+local function prefixed(identifier, caption)
+  local k = kind(identifier)
+  local label = pandoc.Str(PREFIX[k] .. "\u{a0}" .. numbers[identifier] .. ":")
+  local content = { label, pandoc.Space() }
+  for _, inline in ipairs(caption) do table.insert(content, inline) end
+  return content
+end
+
+local function caption_of(block)
+  return block.caption and block.caption.long and block.caption.long[1]
+end
+
+-- First pass: give every figure and table its number, in document order.
+local function collect(doc)
+  doc:walk {
+    Figure = function(f) number(f.identifier) end,
+    Table = function(t) number(t.identifier) end,
+  }
+  return doc
+end
+
+local function caption(block)
+  local first = caption_of(block)
+  if numbers[block.identifier] and first then
+    first.content = prefixed(block.identifier, first.content)
+  end
+  return block
+end
+
+local function reference(cite)
+  local id = cite.citations[1].id
+  if #cite.citations == 1 and numbers[id] then
+    return pandoc.Link(PREFIX[kind(id)] .. "\u{a0}" .. numbers[id], "#" .. id)
+  end
+end
+
+local CALLOUT = { note = "Let op", tip = "Tip", warning = "Waarschuwing", important = "Belangrijk",
+                  caution = "Voorzichtig" }
+
+local function callout(div)
+  for _, class in ipairs(div.classes) do
+    local k = class:match("^callout%-(%a+)$")
+    if k then
+      local title = div.attributes["title"] or CALLOUT[k] or k
+      div.attributes["title"] = nil
+      local header = pandoc.Div(pandoc.Plain(pandoc.Strong(title)), { class = "callout-title" })
+      table.insert(div.content, 1, header)
+      div.classes:insert("callout")
+      return div
+    end
+  end
+end
+
+return {
+  { Pandoc = collect },
+  { Figure = caption, Table = caption, Cite = reference, Div = callout },
+}
