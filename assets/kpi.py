@@ -19,7 +19,7 @@ ALL_REGIONS = dg.AllPartitionMapping()  # a month's KPIs read every region's tra
                       "unemployment) from LLO_HOME/config/region_context.csv; demo values are labelled FICTIEF.")
 def region_context(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
     from assets.metadata import column_schema, markdown_table
-    from llo.context import load_context
+    from llo.context import empty, load_context
     from llo.settings import ConfigurationError
     from llo.warehouse import REGION_CONTEXT, replace_rows
 
@@ -27,8 +27,6 @@ def region_context(context: dg.AssetExecutionContext, warehouse: Warehouse, moni
     try:
         rows, error = load_context(path), None
     except ConfigurationError as problem:
-        from llo.context import empty
-
         rows, error = empty(), str(problem)
     replace_rows(warehouse.engine(), {REGION_CONTEXT: rows})
     note = error or (f"{len(rows)} region(s) from {path}" if path.exists() else f"no context file at {path}")

@@ -23,6 +23,8 @@ class ScbaRun(dg.Config):
           description="The SCBA parameters (config/scba_parameters.yaml, or a site copy in LLO_HOME/config): "
                       "value, unit, source, range and distribution of each.")
 def scba_parameter_file(context: dg.AssetExecutionContext, monitor: Monitor):
+    import pandas as pd
+
     from assets.metadata import markdown_table
     from llo.scba_tables import parameter_rows
     from llo.settings import ConfigurationError
@@ -32,8 +34,6 @@ def scba_parameter_file(context: dg.AssetExecutionContext, monitor: Monitor):
         params, error = monitor.scba_parameters(), None
     except ConfigurationError as problem:
         params, error = None, str(problem)
-    import pandas as pd
-
     table = pd.DataFrame(parameter_rows(params)) if params else pd.DataFrame()
     yield dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(path)), "version": params.version if params else "-",

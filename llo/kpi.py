@@ -144,6 +144,9 @@ def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peil
                        targets: Targets, context: pd.DataFrame | None = None,
                        min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
     """One row per active region, KPI and peildatum (see checks.outputs.KPI_REGION_MONTH)."""
+    peildata = sorted(set(map(pd.Timestamp, peildata)))
+    if not peildata:
+        raise ValueError("region_month_table needs at least one peildatum")
     frames, counted = [], {}
 
     def counts(day: pd.Timestamp) -> pd.DataFrame:
@@ -151,7 +154,7 @@ def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peil
             counted[day] = counts_on(trajectories, catalogue, day)
         return counted[day]
 
-    for peildatum in sorted(set(map(pd.Timestamp, peildata))):
+    for peildatum in peildata:
         now, before = counts(peildatum), counts(month_end(pd.Period(peildatum, "M") - 1))
         reached = now.xs("K1", level="kpi")["value"] if len(now) else pd.Series(dtype="Int64")
         active = set(reached[reached > 0].index) | {r for r, when in targets.active_from.items() if when <= peildatum}
@@ -160,9 +163,6 @@ def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peil
         rows["value_month"] = (rows["value"] - before.reindex(index, fill_value=0)["value"].to_numpy()).astype("Int64")
         rows["peildatum"] = peildatum
         frames.append(rows)
-    if not frames:
-        return _finish(pd.DataFrame(columns=["region", "kpi", "value", "n_basis", "value_month", "peildatum"]),
-                       min_participants)
     rows = pd.concat(frames, ignore_index=True)
     targeted = [targets.target(r, k) for r, k in zip(rows["region"], rows["kpi"], strict=True)]
     rows["target"] = pd.array([t for t, _ in targeted], dtype="Int64")
@@ -194,8 +194,7 @@ def _finish(rows: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     rows["label"] = [k.label for k in definition]
     rows["basis"] = [k.basis for k in definition]
     rows["cumulative"] = [k.cumulative for k in definition]
-    if "value_month" in rows:
-        rows["value_month"] = rows["value_month"].astype("Int64").where(rows["cumulative"], pd.NA)
+    rows["value_month"] = rows["value_month"].astype("Int64").where(rows["cumulative"], pd.NA)
     value, n, target = (rows[c].astype("Float64") for c in ("value", "n_basis", "target"))
     rows["share_of_basis"] = (value / n.where(n > 0)).astype("float64")
     rows["share_of_target"] = (value / target.where(target > 0)).astype("float64")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from llo.settings import PROJECT_ROOT
+
 FENCE = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 OPTION = re.compile(r"^#\|\s?(.*)$")
 
@@ -61,7 +63,7 @@ def parse(text: str, path: str = "") -> Document:
         options = [OPTION.match(line).group(1) for line in lines if OPTION.match(line)]
         source = "\n".join(line for line in lines if not OPTION.match(line)).strip("\n")
         try:
-            parsed = yaml.safe_load("\n".join(options)) or {} if options else {}
+            parsed = (yaml.safe_load("\n".join(options)) or {}) if options else {}
         except yaml.YAMLError as error:
             raise RenderError(f"{path}: cell options are not valid YAML: {error}") from None
         parts.append(Cell(source, parsed))
@@ -162,8 +164,8 @@ def _figure(cell: Cell, png) -> str:
     return f"![{caption}](data:image/png;base64,{encoded.strip()}){suffix}"
 
 
-FILTER = Path(__file__).resolve().parent.parent / "reports" / "_filters" / "crossref.lua"
-STYLE = Path(__file__).resolve().parent.parent / "reports" / "_style.css"
+FILTER = PROJECT_ROOT / "reports" / "_filters" / "crossref.lua"
+STYLE = PROJECT_ROOT / "reports" / "_style.css"
 
 
 def html(document: Document, text: str, target: Path) -> Path:

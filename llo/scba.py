@@ -127,13 +127,12 @@ def combine(results: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return out
 
 
-def irr(v: dict, p: dict) -> float:
+def irr(v: dict) -> float:
     """Internal rate of return of the yearly net flows (costs in year 0), or NaN where it is not defined."""
     from scipy.optimize import brentq
 
     yearly = v["yearly_productivity"] + v["yearly_health"] - v["yearly_leisure"]
-    flows = yearly * v["weights"]
-    flows = np.array(flows, dtype=float).copy()
+    flows = np.array(yearly * v["weights"], dtype=float)
     flows[0] -= v["cost_programme"] + v["cost_trajectories"]
 
     def value(rate: float) -> float:

@@ -53,7 +53,7 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
     gross, net = per(benefits), per(npv)
     gdp_share = _f(v["yearly_productivity"]) / p["gdp"]
     low, high = ref["benefit_per_participant_low"], ref["benefit_per_participant_high"]
-    rate = scba.irr(v, p)
+    rate = scba.irr(v)
 
     def against_frame(amount: float) -> str:
         if np.isnan(amount):

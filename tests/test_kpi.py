@@ -58,6 +58,11 @@ def test_each_kpi_rule_on_a_known_cohort():
     assert values(national, "2024-09") == values(regional, "2024-09", "twente")
 
 
+def test_no_months_is_a_clear_error():
+    with pytest.raises(ValueError, match="at least one peildatum"):
+        tables([participant("A")], [])
+
+
 def test_month_values_and_cumulative_series():
     people = [participant("A", start="2024-01-10"), participant("B", start="2024-01-20"),
               participant("C", start="2024-03-05")]

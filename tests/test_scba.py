@@ -102,7 +102,7 @@ def test_irr_and_break_even_deadweight_on_a_known_flow():
     params = simple(effect_duration_years=2, discount_rate=0.0)
     e = effect(wage_bill_week_known=1000 / 52, trajectory_costs=1500.0)  # -1500 + 1000 now, +1000 next year
     v = scba.valuate(e, "achterhoek", params.values(), {})
-    assert scba.irr(v, params.values()) == pytest.approx(1.0)  # -500 + 1000 / (1 + r) = 0
+    assert scba.irr(v) == pytest.approx(1.0)  # -500 + 1000 / (1 + r) = 0
     half = simple(effect_duration_years=2, discount_rate=0.0, deadweight=0.5)
     v = scba.valuate(e, "achterhoek", half.values(), {})
     assert scba.break_even_deadweight(v, half.values()) == pytest.approx(0.25)  # 2000 (1 - d) = 1500
