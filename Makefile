@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export LLO_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test ui lint docs clean
+.PHONY: install browser demo test ui lint docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,14 @@ install: $(STAMP)
 demo: install  ## demo data when none is there, the whole pipeline, and where the outputs are
 	$(BIN)/llo demo
 
-test: install  ## the whole test suite
+# Debian's chromium for the report screenshot test; where it cannot be installed (not root, no apt) that test skips.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; }; } || \
+	  echo "chromium could not be installed: the screenshot test will be skipped"
+
+test: install browser  ## the whole test suite (screenshots land in test-artifacts/)
 	$(BIN)/python -m pytest
 
 ui: install  ## the Dagster UI on http://127.0.0.1:3000

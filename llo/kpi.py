@@ -15,6 +15,7 @@ import pandas as pd
 
 from checks.outputs import CONTEXT_COLUMNS, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
 from llo import trajectories as tr
+from llo.publish import resting_on
 from llo.settings import MIN_PARTICIPANTS
 from llo.targets import DEFAULT_SOURCE, Targets
 
@@ -199,8 +200,8 @@ def _finish(rows: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     rows["share_of_basis"] = (value / n.where(n > 0)).astype("float64")
     rows["share_of_target"] = (value / target.where(target > 0)).astype("float64")
     people = pd.Series([k.participants for k in definition], index=rows.index)
-    small = (n < min_participants) | ((value > 0) & (value < min_participants))
-    rows["suppress"] = (people & small.fillna(False)).astype(bool)
+    small = resting_on(rows["value"].astype("float64"), rows["n_basis"].astype("float64")) < min_participants
+    rows["suppress"] = (people & small).astype(bool)
     return rows
 
 

@@ -1,11 +1,13 @@
 """A built-in renderer for Quarto documents, for machines without the Quarto CLI.
 
-It follows Quarto's Jupyter engine: YAML front matter; only ```{python} fences become cells; `#|` cell
-options (label, echo, include, output: asis, fig-cap, fig-alt, tbl-cap, warning); parameters injected in a
-new cell after the cell tagged `parameters` (papermill's convention); execution in one Jupyter kernel per
-document (nbclient); Quarto-style Markdown with the outputs; pandoc (the pypandoc-binary wheel) for one
-self-contained HTML file with a table of contents, numbered figure and table captions, working @fig- and
-@tbl- cross-references and callouts (reports/_filters/crossref.lua), no code shown by default.
+It follows Quarto's Jupyter engine: project options from `_quarto.yml` beside the document, overridden by
+its YAML front matter; only ```{python} fences become cells; `#|` cell options (label, echo, include,
+output: asis, fig-cap, fig-alt, tbl-cap, warning) with `execute:` defaults; parameters injected in a new
+cell after the cell tagged `parameters` (papermill's convention); execution with nbclient in a Jupyter
+kernel that several documents may share (`Kernel`, as Quarto keeps its kernel alive between renders);
+Quarto-style Markdown with the outputs; pandoc (the pypandoc-binary wheel) for one self-contained HTML
+file with a table of contents, numbered figure and table captions, working @fig- and @tbl-
+cross-references and callouts (reports/_filters/crossref.lua).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import yaml
 
 from llo.settings import PROJECT_ROOT
 
+INCLUDE = re.compile(r"^\{\{<\s*include\s+(\S+)\s*>\}\}[ \t]*$", re.M)
 FENCE = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 OPTION = re.compile(r"^#\|\s?(.*)$")
 
@@ -39,7 +42,7 @@ class Cell:
 
 @dataclass
 class Document:
-    front: dict
+    front: dict  # the project's options (_quarto.yml) merged with the document's front matter
     parts: list  # Markdown text (str) and code cells (Cell), in order
     path: str = ""
 
@@ -47,9 +50,39 @@ class Document:
     def cells(self) -> list[Cell]:
         return [p for p in self.parts if isinstance(p, Cell)]
 
+    def option(self, cell: Cell, name: str, default):
+        """A cell option, else the document's `execute:` default, else Quarto's default."""
+        return cell.options.get(name, (self.front.get("execute") or {}).get(name, default))
 
-def parse(text: str, path: str = "") -> Document:
-    """Front matter, Markdown and ```{python} cells with their `#|` options."""
+    @property
+    def html_options(self) -> dict:
+        formats = self.front.get("format")
+        return (formats.get("html") or {}) if isinstance(formats, dict) else {}
+
+
+def merged(base: dict, override: dict) -> dict:
+    """Quarto's option merge: nested mappings merge key by key, anything else is replaced."""
+    result = dict(base)
+    for key, value in override.items():
+        result[key] = merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) \
+            else value
+    return result
+
+
+def project_options(folder: Path) -> dict:
+    """The options of `_quarto.yml` in the document's folder (none outside a project)."""
+    path = Path(folder) / "_quarto.yml"
+    if not path.exists():
+        return {}
+    try:
+        options = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise RenderError(f"{path}: not valid YAML: {error}") from None
+    return {k: v for k, v in options.items() if k != "project"}
+
+
+def parse(text: str, path: str = "", project: dict | None = None) -> Document:
+    """Front matter (over the project's options), Markdown and ```{python} cells with their `#|` options."""
     front, body = {}, text
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
@@ -69,7 +102,19 @@ def parse(text: str, path: str = "") -> Document:
         parts.append(Cell(source, parsed))
         position = match.end()
     parts.append(body[position:])
-    return Document(front, [p for p in parts if not (isinstance(p, str) and not p.strip())], path)
+    return Document(merged(project or {}, front), [p for p in parts if not (isinstance(p, str) and not p.strip())],
+                    path)
+
+
+def expand_includes(text: str, folder: Path, depth: int = 0) -> str:
+    """Quarto's `{{< include file >}}` shortcode: the file's text in its place (paths relative to `folder`)."""
+    def included(match: re.Match) -> str:
+        path = Path(folder) / match.group(1)
+        if depth > 8 or not path.is_file():
+            raise RenderError(f"{path}: included file not found" if depth <= 8 else f"{path}: includes nest too deep")
+        return expand_includes(path.read_text(encoding="utf-8"), path.parent, depth + 1).rstrip("\n")
+
+    return INCLUDE.sub(included, text)
 
 
 def translate_parameters(parameters: dict) -> str:
@@ -88,26 +133,57 @@ def with_parameters(document: Document, parameters: dict) -> Document:
     return Document(document.front, parts, document.path)
 
 
-def execute(document: Document, cwd: Path, timeout: int = 600):
-    """Run every cell in one kernel; returns the executed notebook."""
+class Kernel:
+    """A Jupyter kernel shared by the documents rendered inside `with Kernel() as kernel:`. Modules are imported
+    once; each document starts with an empty namespace in its own folder (see `execute`)."""
+
+    def __enter__(self) -> Kernel:
+        import nbformat
+        from nbclient import NotebookClient
+
+        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3")
+        self.manager = starter.create_kernel_manager()
+        starter.start_new_kernel()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from jupyter_core.utils import run_sync
+
+        run_sync(self.manager.shutdown_kernel)(now=True)
+
+
+def _fresh_start(cwd: Path) -> str:
+    """The hidden first cell: an empty namespace, no figures left over, the document's folder as working dir."""
+    return ("get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
+            "_sys.modules.get('matplotlib.pyplot') and _sys.modules['matplotlib.pyplot'].close('all')\n"
+            f"_os.chdir({str(cwd)!r})\ndel _os, _sys")
+
+
+def execute(document: Document, cwd: Path, timeout: int = 600, kernel: Kernel | None = None):
+    """Run every cell in one kernel (the shared one, else a new one); returns the executed notebook."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(cell.source) for cell in document.cells]
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}})
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in
+                      (_fresh_start(cwd), *(cell.source for cell in document.cells))]
+    shared = {"km": kernel.manager} if kernel else {"kernel_name": "python3"}
+    client = NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(cwd)}}, **shared)
     try:
         client.execute()
     except CellExecutionError:
-        for cell, ran in zip(document.cells, notebook.cells, strict=True):
+        for cell, ran in zip(document.cells, notebook.cells[1:], strict=True):
             errors = [o for o in ran.get("outputs", []) if o.get("output_type") == "error"]
             if errors:
                 where = f"cell '{cell.label}'" if cell.label else f"the cell starting '{cell.source[:40]}'"
                 raise RenderError(f"{document.path}: {where} failed: {errors[0]['ename']}: {errors[0]['evalue']}") \
                     from None
         raise
+    finally:
+        if kernel and client.kc is not None:
+            client.kc.stop_channels()  # the shared kernel lives on; this document's client does not
+    notebook.cells = notebook.cells[1:]
     return notebook
 
 
@@ -120,21 +196,21 @@ def markdown(document: Document, notebook) -> str:
             chunks.append(part)
             continue
         executed = next(outputs)
-        if part.options.get("include", True) is False:
+        if document.option(part, "include", True) is False:
             continue
-        if part.options.get("echo", False):
+        if document.option(part, "echo", True) is True:
             chunks.append(f"```python\n{part.source}\n```\n")
-        chunks.append(_outputs(part, executed.get("outputs", [])))
+        chunks.append(_outputs(part, executed.get("outputs", []), document.option(part, "warning", True)))
     return "\n".join(chunk.strip("\n") + "\n" for chunk in chunks if chunk.strip())
 
 
-def _outputs(cell: Cell, outputs: list) -> str:
+def _outputs(cell: Cell, outputs: list, warnings: bool) -> str:
     asis = cell.options.get("output") == "asis"
     label, pieces = cell.label, []
     for output in outputs:
         kind = output.get("output_type")
         if kind == "stream":
-            if output.get("name") == "stderr" and not cell.options.get("warning", True):
+            if output.get("name") == "stderr" and not warnings:
                 continue
             text = output.get("text", "")
             pieces.append(text if asis else f"```\n{text.rstrip()}\n```")
@@ -149,7 +225,7 @@ def _outputs(cell: Cell, outputs: list) -> str:
             elif "text/plain" in data and not asis:
                 pieces.append(f"```\n{data['text/plain']}\n```")
     text = "\n\n".join(pieces)
-    if "tbl-cap" in cell.options:
+    if "tbl-cap" in cell.options and text.strip():
         text += f"\n\n: {cell.options['tbl-cap']}" + (f" {{#{label}}}" if label.startswith("tbl-") else "")
     return text
 
@@ -165,26 +241,32 @@ def _figure(cell: Cell, png) -> str:
 
 
 FILTER = PROJECT_ROOT / "reports" / "_filters" / "crossref.lua"
-STYLE = PROJECT_ROOT / "reports" / "_style.css"
 
 
-def html(document: Document, text: str, target: Path) -> Path:
+def html(document: Document, text: str, target: Path, folder: Path) -> Path:
     """One self-contained HTML file: table of contents, numbered captions, cross-references, embedded CSS."""
     import pypandoc
 
-    metadata = {k: v for k, v in document.front.items() if isinstance(v, str | int | float)}
-    args = ["--standalone", "--embed-resources", "--toc", f"--lua-filter={FILTER}", f"--css={STYLE}",
-            "--metadata", f"lang={document.front.get('lang', 'nl')}"]
-    args += [item for key, value in metadata.items() if key in ("title", "subtitle", "date", "author")
-             for item in ("--metadata", f"{key}={value}")]
+    options = document.html_options
+    metadata = {"lang": "nl", "toc-title": options.get("toc-title", "Inhoud")}
+    metadata.update({k: v for k, v in document.front.items()
+                     if k in ("title", "subtitle", "date", "author", "lang") and isinstance(v, str | int | float)})
+    args = ["--standalone", "--embed-resources", f"--lua-filter={FILTER}"]
+    args += ["--toc"] if options.get("toc", True) else []
+    css = options.get("css") or []
+    args += [f"--css={folder / name}" for name in ([css] if isinstance(css, str) else css)]
+    args += [item for key, value in metadata.items() for item in ("--metadata", f"{key}={value}")]
     target.parent.mkdir(parents=True, exist_ok=True)
     pypandoc.convert_text(text, "html5", format="markdown", extra_args=args, outputfile=str(target))
     return target
 
 
-def render(path: Path, target: Path, parameters: dict | None = None, timeout: int = 600) -> Path:
-    """Render a .qmd to self-contained HTML with the built-in engine."""
+def render(path: Path, target: Path, parameters: dict | None = None, timeout: int = 600,
+           kernel: Kernel | None = None) -> Path:
+    """Render a .qmd to self-contained HTML with the built-in engine (in `kernel` when given)."""
     path = Path(path)
-    document = with_parameters(parse(path.read_text(encoding="utf-8"), str(path)), parameters or {})
-    notebook = execute(document, path.parent, timeout)
-    return html(document, markdown(document, notebook), Path(target))
+    text = expand_includes(path.read_text(encoding="utf-8"), path.parent)
+    document = parse(text, str(path), project_options(path.parent))
+    document = with_parameters(document, parameters or {})
+    notebook = execute(document, path.parent, timeout, kernel)
+    return html(document, markdown(document, notebook), Path(target), path.parent)

@@ -131,13 +131,16 @@ def regions() -> None:
 @click.option("--region", "chosen", multiple=True, help="Only ingest these region slugs (default: every folder).")
 @click.option("--months", default="", metavar="YYYY-MM[:YYYY-MM]",
               help="KPI months to compute (default: every month with measurements).")
-def materialize(chosen: tuple[str, ...], months: str) -> None:
-    """Ingest every region folder, then compute the monthly KPI tables; runs are recorded in DAGSTER_HOME."""
-    if not run_all(chosen, months):
+@click.option("--reports/--no-reports", default=True, show_default=True,
+              help="Render the national and regional reports of the last month.")
+def materialize(chosen: tuple[str, ...], months: str, reports: bool) -> None:
+    """Ingest every region folder, compute the monthly tables and render the last month's reports; runs are
+    recorded in DAGSTER_HOME."""
+    if not run_all(chosen, months, reports):
         sys.exit(1)
 
 
-def run_all(chosen: tuple[str, ...] = (), months: str = "") -> bool:
+def run_all(chosen: tuple[str, ...] = (), months: str = "", reports: bool = True) -> bool:
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -167,7 +170,41 @@ def run_all(chosen: tuple[str, ...] = (), months: str = "") -> bool:
             instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(keys))
         ok &= result.success
         click.echo(f"[monthly] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
+        if reports and result.success:
+            ok &= render_reports(instance, keys[-1])
     return ok
+
+
+def render_reports(instance, month_key: str) -> bool:
+    """The national report and every region's report of one month: two runs, each rendering in one kernel."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.partitions import region_partitions
+
+    ok = True
+    result = defs.resolve_job_def("national_report").execute_in_process(
+        partition_key=month_key, instance=instance, raise_on_error=False, run_config=QUIET)
+    ok &= result.success
+    click.echo(f"[report] national {month_key[:7]}: {describe_report(result)}")
+    regions = instance.get_dynamic_partitions(region_partitions.name)
+    if regions:
+        ends = [str(dg.MultiPartitionKey({"month": month_key, "region": r})) for r in (regions[0], regions[-1])]
+        result = defs.resolve_job_def("regional_reports").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(ends))
+        ok &= result.success
+        click.echo(f"[report] {len(regions)} regions {month_key[:7]}: {describe_report(result)}")
+    return ok
+
+
+def describe_report(result) -> str:
+    if not result.success:
+        return f"FAILED (run {result.run_id}; see the run in the UI)"
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    checks = ", ".join(sorted(f"{e.check_name} {'ok' if e.passed else e.severity.value}"
+                              for e in result.get_asset_check_evaluations()))
+    return (f"{metadata['published'].value} of {metadata['reports'].value} published in "
+            f"{metadata['render_seconds'].value} s ({metadata['engine'].value}); checks: {checks}")
 
 
 def month_keys(months: str) -> list[str]:
@@ -197,7 +234,8 @@ def month_keys(months: str) -> list[str]:
 
 
 def range_tags(keys: list[str]) -> dict[str, str]:
-    """Tags that run a range of month partitions as one run (the KPI assets have a single-run backfill policy)."""
+    """Tags that run a range of partitions as one run (the monthly and report assets have a single-run backfill
+    policy)."""
     return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
 
 
@@ -299,6 +337,37 @@ def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = 
 
 
 @main.command()
+@click.option("--month", default="", metavar="YYYY-MM", help="Peildatum month (default: the latest computed).")
+def report(month: str) -> None:
+    """Render the national and regional reports of a month from the warehouse (run `llo materialize` first)."""
+    import dagster as dg
+
+    key = month_keys(month)[-1:] if month else latest_computed_month()
+    if not key:
+        raise click.ClickException("no KPI months computed yet: run `llo materialize` first")
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        ok = render_reports(instance, key[0])
+    click.echo(f"National report: {national_report_path(key[0])}")
+    if not ok:
+        sys.exit(1)
+
+
+def latest_computed_month() -> list[str]:
+    """The latest month with national KPI rows, as a partition key ([] when none)."""
+    from llo import warehouse as wh
+
+    rows = wh.read_table(wh.engine_for(settings.warehouse_url()), wh.KPI_NATIONAL_MONTH)
+    return [f"{max(rows['peildatum'])!s:.7}-01"] if len(rows) else []
+
+
+def national_report_path(month_key: str) -> Path:
+    from llo.reports import report_file
+
+    return report_file(month_key)
+
+
+@main.command()
 def demo() -> None:
     """Demo data (when the landing folder is empty), the whole pipeline, and where the outputs are."""
     landing = settings.landing_dir()
@@ -313,6 +382,10 @@ def demo() -> None:
     click.echo("\nOutputs:")
     click.echo(f"  landing folder   {landing}")
     click.echo(f"  warehouse        {settings.warehouse_url()}")
+    latest = latest_computed_month()
+    if latest:
+        click.echo(f"  reports          {national_report_path(latest[0]).parent}")
+        click.echo(f"  national report  {national_report_path(latest[0])}")
     click.echo(f"  dagster instance {settings.dagster_home()}  (browse with `make ui`)")
     if not ok:
         sys.exit(1)

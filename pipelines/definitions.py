@@ -4,9 +4,10 @@ import dagster as dg
 
 from assets.ingest import region_ingest
 from assets.kpi import kpi_month, region_context
+from assets.reports import national_report, regional_report
 from assets.scba import scba_month, scba_parameter_file
 from assets.trajectories import trajectories
-from pipelines.resources import Landing, Monitor, Warehouse
+from pipelines.resources import Landing, Monitor, Reports, Warehouse
 
 ingest_job = dg.define_asset_job(
     "ingest", selection=dg.AssetSelection.groups("ingest", "trajectories"),
@@ -23,9 +24,16 @@ scba_job = dg.define_asset_job(
 monthly_job = dg.define_asset_job(
     "monthly", selection=dg.AssetSelection.groups("kpi", "scba"),
     description="Everything computed per month: KPI tables and SCBA. A range of months runs as one run.")
+national_report_job = dg.define_asset_job(
+    "national_report", selection=dg.AssetSelection.assets("national_report"),
+    description="Render the national report of a month (after the monthly job).")
+regional_reports_job = dg.define_asset_job(
+    "regional_reports", selection=dg.AssetSelection.assets("regional_report"),
+    description="Render regional reports (region x month); a range of partitions renders in one run and one kernel.")
 
 defs = dg.Definitions(
-    assets=[region_ingest, trajectories, region_context, kpi_month, scba_parameter_file, scba_month],
-    jobs=[ingest_job, kpi_job, scba_job, monthly_job],
-    resources={"warehouse": Warehouse(), "landing": Landing(), "monitor": Monitor()},
+    assets=[region_ingest, trajectories, region_context, kpi_month, scba_parameter_file, scba_month, national_report,
+            regional_report],
+    jobs=[ingest_job, kpi_job, scba_job, monthly_job, national_report_job, regional_reports_job],
+    resources={"warehouse": Warehouse(), "landing": Landing(), "monitor": Monitor(), "reports": Reports()},
 )

@@ -42,3 +42,6 @@ def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple
 # started delivering in 2023; earlier months have no data.
 month_partitions = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Europe/Amsterdam")
 
+
+# A regional report per region and month.
+region_month_partitions = dg.MultiPartitionsDefinition({"month": month_partitions, "region": region_partitions})

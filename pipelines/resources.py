@@ -14,10 +14,13 @@ class Warehouse(dg.ConfigurableResource):
 
     url: str = ""
 
+    def url_or_default(self) -> str:
+        return self.url or settings.warehouse_url()
+
     def engine(self):
         from llo.warehouse import engine_for
 
-        return engine_for(self.url or settings.warehouse_url())
+        return engine_for(self.url_or_default())
 
 
 class Landing(dg.ConfigurableResource):
@@ -59,3 +62,28 @@ class Monitor(dg.ConfigurableResource):
         from llo.scba_parameters import load_parameters
 
         return load_parameters(self.scba_parameters_file())
+
+
+class Reports(dg.ConfigurableResource):
+    """How reports are rendered and where they go."""
+
+    engine: str = "auto"  # auto: the Quarto CLI where found (QUARTO_PATH or PATH), else the built-in renderer
+    folder: str = ""  # empty: LLO_HOME/reports
+    base_url: str = ""  # where `folder` is served over HTTP, for links in the UI; empty: file:// links
+    scenario: str = "basis"  # the SCBA scenario the reports show
+    project: str = ""  # the Quarto project with nationaal.qmd and regionaal.qmd; empty: the repository's reports/
+
+    def renderer(self):
+        from llo.reports import Renderer
+
+        return Renderer(self.engine, project=Path(self.project) if self.project else None)
+
+    def folder_path(self) -> Path:
+        return Path(self.folder) if self.folder else settings.llo_home() / "reports"
+
+    def link(self, path: str) -> str:
+        """The address the UI opens for a report file."""
+        if not self.base_url:
+            return Path(path).resolve().as_uri()
+        relative = Path(path).resolve().relative_to(self.folder_path().resolve())
+        return f"{self.base_url.rstrip('/')}/{relative.as_posix()}"

@@ -61,3 +61,49 @@ def region_folder(tmp_path: Path) -> Path:
     write_csv(folder / "2024-09.csv", [measurement_row("A1", "T1", date="2024-09-15"),
                                        measurement_row("A2", "T1", date="2024-09-20", code="TW-2")])
     return folder
+
+
+
+MONTHS = ("2025-10-01", "2025-12-01")  # the monthly range of the session's demo run
+
+
+def monthly_assets() -> list:
+    from assets.kpi import kpi_month, region_context
+    from assets.scba import scba_month, scba_parameter_file
+
+    return [region_context, kpi_month, scba_parameter_file, scba_month]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """All demo regions with faults, ingested region by region, then the monthly tables of three months in one run.
+    Shared by the pipeline and report tests: a test may add rows, but leaves the basis tables as it found them."""
+    import dagster as dg
+
+    from assets.ingest import region_ingest
+    from assets.trajectories import trajectories
+    from llo import warehouse
+    from llo.demo_data import generate, write_context
+    from pipelines.cli import range_tags
+    from pipelines.partitions import sync_region_partitions
+    from pipelines.resources import Landing, Monitor, Warehouse
+
+    home = tmp_path_factory.mktemp("llo_home")
+    deliveries = generate(home / "landing", seed=7, faults=True)
+    write_context(home / "config" / "region_context.csv", seed=7)
+    url = f"sqlite:///{home / 'warehouse.sqlite'}"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LLO_DEMO", "1")
+    mp.setenv("LLO_HOME", str(home))
+    mp.delenv("LLO_PSEUDONYM_KEY", raising=False)
+    instance = dg.DagsterInstance.ephemeral()
+    regions, unknown = sync_region_partitions(instance, home / "landing")
+    resources = {"warehouse": Warehouse(url=url), "landing": Landing(path=str(home / "landing")),
+                 "monitor": Monitor(context_path=str(home / "config" / "region_context.csv"))}
+    results = {region: dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
+                                      resources=resources)
+               for region in regions}
+    kpi = dg.materialize(monthly_assets(), instance=instance, resources=resources, tags=range_tags(list(MONTHS)))
+    mp.undo()
+    yield deliveries, results, warehouse.engine_for(url), unknown, kpi, (instance, resources)
+    warehouse.engine_for(url).dispose()

@@ -8,29 +8,24 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.ingest import region_ingest
-from assets.kpi import kpi_month, region_context
+from assets.kpi import region_context
 from assets.scba import scba_month, scba_parameter_file
-from assets.trajectories import trajectories
 from llo import warehouse
-from llo.demo_data import generate, write_context
-from pipelines.cli import range_tags
 from pipelines.definitions import defs
-from pipelines.partitions import sync_region_partitions
-from pipelines.resources import Landing, Monitor, Warehouse
-
-MONTHLY = [region_context, kpi_month, scba_parameter_file, scba_month]
+from pipelines.resources import Monitor, Warehouse
+from tests.conftest import MONTHS, monthly_assets
 
 INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log"}
+REPORTS = {"national_report", "regional_report"}
 KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month"}
 SCBA = {"scba_parameter_file", "scba_overview", "scba_distribution", "scba_sensitivity", "scba_monte_carlo",
         "scba_parameters"}
-MONTHS = ("2025-10-01", "2025-12-01")  # the monthly range of the module's demo run
 
 
 def test_graph_snapshot():
     graph = defs.resolve_asset_graph()
-    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == INGEST | {"trajectories"} | KPI | SCBA
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == \
+        INGEST | {"trajectories"} | KPI | SCBA | REPORTS
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     assert checks == {
         ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
@@ -41,38 +36,21 @@ def test_graph_snapshot():
         ("kpi_region_month", "k1_at_least_participants_with_t1"), ("kpi_region_month", "basis_n_present"),
         ("kpi_region_month", "context_for_every_region"), ("scba_parameter_file", "parameter_file_valid"),
         ("scba_distribution", "transfers_cancel_out"), ("scba_distribution", "distribution_adds_up_to_saldo"),
-        ("scba_monte_carlo", "monte_carlo_median_near_estimate")}
-    assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "monthly"]
-    groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI, "scba": SCBA}
+        ("scba_monte_carlo", "monte_carlo_median_near_estimate"),
+        *((report, check) for report in REPORTS for check in ("disclosure_control", "opens_offline"))}
+    assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "monthly", "national_report",
+                                               "regional_reports"]
+    groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI, "scba": SCBA, "reports": REPORTS}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert key.to_user_string() in groups[node.group_name]
         assert node.description and node.kinds and node.owners
     assert graph.get(dg.AssetKey("kpi_national_month")).partitions_def.get_first_partition_key() == "2023-01-01"
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """All demo regions with faults, ingested region by region, then the KPIs of three months in one run."""
-    home = tmp_path_factory.mktemp("llo_home")
-    deliveries = generate(home / "landing", seed=7, faults=True)
-    write_context(home / "config" / "region_context.csv", seed=7)
-    url = f"sqlite:///{home / 'warehouse.sqlite'}"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LLO_DEMO", "1")
-    mp.setenv("LLO_HOME", str(home))
-    mp.delenv("LLO_PSEUDONYM_KEY", raising=False)
-    instance = dg.DagsterInstance.ephemeral()
-    regions, unknown = sync_region_partitions(instance, home / "landing")
-    resources = {"warehouse": Warehouse(url=url), "landing": Landing(path=str(home / "landing")),
-                 "monitor": Monitor(context_path=str(home / "config" / "region_context.csv"))}
-    results = {region: dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
-                                      resources=resources)
-               for region in regions}
-    kpi = dg.materialize(MONTHLY, instance=instance, resources=resources, tags=range_tags(list(MONTHS)))
-    mp.undo()
-    yield deliveries, results, warehouse.engine_for(url), unknown, kpi, (instance, resources)
-    warehouse.engine_for(url).dispose()
+    regional = graph.get(dg.AssetKey("regional_report")).partitions_def
+    assert isinstance(regional, dg.MultiPartitionsDefinition) and regional.partition_dimension_names == ["month",
+                                                                                                      "region"]
+    upstream = {k.to_user_string() for k in graph.get(dg.AssetKey("national_report")).parent_keys}
+    assert {"kpi_national_month", "scba_overview", "ingest_log", "trajectories"} <= upstream
 
 
 def test_every_region_is_materialised(demo_run):
@@ -173,7 +151,7 @@ def test_a_backfilled_month_equals_the_range_run(demo_run):
             if "peildatum" in table.c and table is not warehouse.TRAJECTORIES:
                 conn.execute(table.delete().where(table.c.peildatum == day))
     assert snapshot() != before
-    again = dg.materialize(MONTHLY, instance=instance, resources=resources, partition_key="2025-11-01")
+    again = dg.materialize(monthly_assets(), instance=instance, resources=resources, partition_key="2025-11-01")
     assert again.success
     assert snapshot() == before
     metadata = next(e for e in again.get_asset_materialization_events()
@@ -186,7 +164,8 @@ def test_the_code_location_loads_without_heavy_libraries():
     import sys
 
     code = ("import sys, pipelines.definitions; heavy = [m for m in ('pandas', 'pandera', 'sqlalchemy', 'scipy', "
-            "'openpyxl', 'great_expectations') if m in sys.modules]; print(','.join(heavy))")
+            "'openpyxl', 'great_expectations', 'matplotlib', 'nbclient', 'pypandoc') if m in sys.modules]; "
+            "print(','.join(heavy))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", f"imported when the code location loads: {loaded}"
 

@@ -12,6 +12,8 @@ from llo import qmd
 DOC = '''---
 title: "Proef"
 lang: nl
+execute:
+  echo: false
 ---
 
 ## Inleiding
@@ -53,7 +55,7 @@ print("a plain fence is text, not a cell")
 
 def test_parse_front_matter_cells_and_options():
     document = qmd.parse(DOC)
-    assert document.front == {"title": "Proef", "lang": "nl"}
+    assert document.front == {"title": "Proef", "lang": "nl", "execute": {"echo": False}}
     assert [c.label for c in document.cells] == ["", "fig-lijn", "tbl-cijfers"]
     assert document.cells[0].options == {"tags": ["parameters"]}
     assert document.cells[2].options["output"] == "asis" and document.cells[2].source.startswith("print(")
@@ -76,7 +78,8 @@ def test_an_unclosed_front_matter_is_named():
 
 
 def test_outputs_are_shaped_by_the_cell_options():
-    document = qmd.parse("```{python}\n#| output: asis\nprint('**vet**')\n```\n\n```{python}\n#| include: false\n"
+    document = qmd.parse("---\nexecute:\n  echo: false\n---\n"
+                         "```{python}\n#| output: asis\nprint('**vet**')\n```\n\n```{python}\n#| include: false\n"
                          "x = 1\n```\n\n```{python}\n#| warning: false\nimport warnings\n```\n")
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(c.source) for c in document.cells]
@@ -105,3 +108,99 @@ def test_a_failing_cell_is_named(tmp_path):
     source.write_text("```{python}\n#| label: kapot\n1 / 0\n```\n", encoding="utf-8")
     with pytest.raises(qmd.RenderError, match="bad.qmd: cell 'kapot' failed: ZeroDivisionError"):
         qmd.render(source, tmp_path / "bad.html")
+
+
+PROJECT_YML = ("lang: nl\nexecute:\n  echo: false\n  warning: true\n"
+               "format:\n  html:\n    toc: true\n    css: stijl.css\n")
+OPTIONS_DOC = """---
+title: "Opties"
+---
+
+## Deel
+
+```{python}
+#| label: verborgen
+#| include: false
+geheim = 41 + 1
+```
+
+```{python}
+#| echo: true
+zichtbaar = geheim
+```
+
+```{python}
+#| output: asis
+print(f"**vet {zichtbaar}**")
+```
+
+```{python}
+print("gewone uitvoer")
+```
+
+```{python}
+#| warning: false
+import sys
+print("stille waarschuwing", file=sys.stderr)
+```
+
+```{python}
+print("luide waarschuwing", file=sys.stderr)
+```
+
+```{python}
+#| label: tbl-een
+#| tbl-cap: "Eerste tabel"
+#| output: asis
+print("| a |\\n|---|\\n| 1 |")
+```
+
+```{python}
+#| label: tbl-leeg
+#| tbl-cap: "Niet getoond"
+#| output: asis
+pass
+```
+
+{{< include _deel.qmd >}}
+
+Zie @tbl-een en @fig-twee.
+"""
+PART = """```{python}
+#| label: fig-twee
+#| fig-cap: "Tweede figuur"
+#| fig-alt: "Een punt"
+import matplotlib.pyplot as plt
+plt.plot([1], [1], "o")
+plt.show()
+```
+"""
+
+
+def test_each_cell_option_renders_as_quarto_does(tmp_path):
+    (tmp_path / "_quarto.yml").write_text(PROJECT_YML, encoding="utf-8")
+    (tmp_path / "stijl.css").write_text("body { color: rgb(1, 2, 3); }", encoding="utf-8")
+    (tmp_path / "_deel.qmd").write_text(PART, encoding="utf-8")
+    (tmp_path / "doc.qmd").write_text(OPTIONS_DOC, encoding="utf-8")
+    (tmp_path / "ander.qmd").write_text("```{python}\n#| label: namen\nprint(geheim)\n```\n", encoding="utf-8")
+    with qmd.Kernel() as kernel:
+        html = qmd.render(tmp_path / "doc.qmd", tmp_path / "doc.html", kernel=kernel).read_text()
+        with pytest.raises(qmd.RenderError, match="cell 'namen' failed: NameError"):
+            qmd.render(tmp_path / "ander.qmd", tmp_path / "ander.html", kernel=kernel)  # a fresh namespace
+    body = html.split("</nav>")[-1]
+    assert "geheim = 41" not in body and "42" in body  # include: false runs but shows nothing
+    assert body.count('<pre class="sourceCode python">') == 1 and "zichtbaar" in body  # echo: true shows that code only
+    assert "print(" not in body  # echo: false from _quarto.yml for the others
+    assert "<strong>vet 42</strong>" in body  # output: asis is Markdown
+    assert "<code>gewone uitvoer</code>" in body or "gewone uitvoer</code></pre>" in body
+    assert "stille waarschuwing" not in body and "luide waarschuwing" in body  # warning: false vs project default
+    assert 'id="tbl-een"' in body and "Tabel\u00a01: Eerste tabel" in body and "Niet getoond" not in body
+    assert 'id="fig-twee"' in body and "Figuur\u00a01: Tweede figuur" in body and 'alt="Een punt"' in body
+    assert 'href="#tbl-een">Tabel\u00a01</a>' in body and 'href="#fig-twee">Figuur\u00a01</a>' in body
+    assert "rgb(1, 2, 3)" in html and 'lang="nl"' in html and 'id="TOC"' in html
+
+
+def test_a_missing_include_is_named(tmp_path):
+    (tmp_path / "doc.qmd").write_text("{{< include _weg.qmd >}}\n", encoding="utf-8")
+    with pytest.raises(qmd.RenderError, match="_weg.qmd: included file not found"):
+        qmd.render(tmp_path / "doc.qmd", tmp_path / "doc.html")

@@ -51,6 +51,16 @@ local function reference(cite)
   end
 end
 
+-- Quarto's fig-alt: the image's alternative text (its description), the caption stays the figure's.
+local function alt_text(image)
+  local alt = image.attributes["fig-alt"]
+  if alt then
+    image.attributes["fig-alt"] = nil
+    image.caption = pandoc.Inlines(pandoc.Str(alt))
+    return image
+  end
+end
+
 local CALLOUT = { note = "Let op", tip = "Tip", warning = "Waarschuwing", important = "Belangrijk",
                   caution = "Voorzichtig" }
 
@@ -70,5 +80,6 @@ end
 
 return {
   { Pandoc = collect },
+  { Image = alt_text },
   { Figure = caption, Table = caption, Cite = reference, Div = callout },
 }

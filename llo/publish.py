@@ -1,0 +1,118 @@
+"""Publishing figures under disclosure control, and the ledger that proves it.
+
+Every table, number and chart point a report shows goes through a `Ledger`. Each published cell carries the
+number of participants it rests on (None for figures that describe no participants: parameters, targets,
+files); a cell resting on fewer than the threshold is shown as "<10" (the threshold is configurable). The
+ledger is written as JSON beside the report, so `checks/report_checks.py` can prove from the HTML and the
+ledger together that no published figure breaks the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from llo.settings import MIN_PARTICIPANTS
+
+NOT_APPLICABLE = "n.v.t."  # nothing to compute (no basis, no T1 yet)
+
+
+MARKDOWN = re.compile(r"([\\`*_\[\]<>|@$~^#'\"])")  # quotes too: escaped, pandoc leaves them straight
+
+
+def literal(text) -> str:
+    """Text that pandoc shows as is inside a table cell: every Markdown character escaped, one line."""
+    return MARKDOWN.sub(r"\\\1", str(text).replace("\n", " "))
+
+
+def resting_on(count, basis):
+    """The participants a count of a basis reveals something about: the basis, and a non-zero count itself."""
+    count, basis = np.asarray(count, dtype="float64"), np.asarray(basis, dtype="float64")
+    return np.where(count > 0, np.fmin(count, basis), basis)
+
+
+def suppressed_text(min_participants: int) -> str:
+    return f"<{min_participants}"
+
+
+# Dutch number formats: thousands with a dot, decimals with a comma.
+def number(value, decimals: int = 0) -> str:
+    if value is None or pd.isna(value):
+        return NOT_APPLICABLE
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def percent(share, decimals: int = 0) -> str:
+    return NOT_APPLICABLE if share is None or pd.isna(share) else number(100 * share, decimals) + "%"
+
+
+def euro(value) -> str:
+    return NOT_APPLICABLE if value is None or pd.isna(value) else "€\u00a0" + number(value)
+
+
+class Ledger:
+    """What a report publishes, with the participants behind every figure; saved after every addition."""
+
+    def __init__(self, path: str | Path | None, min_participants: int = MIN_PARTICIPANTS):
+        self.path = Path(path) if path else None
+        self.min_participants = int(min_participants)
+        self.suppressed = suppressed_text(self.min_participants)
+        self.entries: dict[str, dict] = {"tables": {}, "figures": {}, "numbers": {}}
+
+    def hidden(self, n) -> bool:
+        return n is not None and not pd.isna(n) and n < self.min_participants
+
+    def table(self, label: str, shown: pd.DataFrame, n: pd.DataFrame | pd.Series | None = None,
+              labels: tuple[str, ...] = ()) -> str:
+        """A pipe table of the text cells in `shown`; cells whose n (per cell, or per row) is below the threshold
+        read "<10". Label columns, columns left out of a per-cell n frame, and n None describe no participants."""
+        n_cells = _per_cell(shown, n)
+        n_cells[[c for c in labels if c in n_cells]] = None
+        text = shown.astype(str).where(~n_cells.map(self.hidden).astype(bool), self.suppressed)
+        rows = [[str(v) for v in row] for row in text.to_numpy()]
+        self.entries["tables"][label] = {
+            "columns": [str(c) for c in shown.columns], "rows": rows,
+            "n": [[None if pd.isna(v) else int(v) for v in row] for row in n_cells.to_numpy()]}
+        self._save()
+        return "\n".join(["| " + " | ".join(literal(c) for c in shown.columns) + " |",
+                          "|" + "|".join("---" for _ in shown.columns) + "|",
+                          *("| " + " | ".join(literal(v) for v in row) + " |" for row in rows)]) + "\n"
+
+    def points(self, label: str, frame: pd.DataFrame, n_column: str = "n") -> pd.DataFrame:
+        """The chart points that may be drawn: those resting on at least the threshold."""
+        kept = frame[~frame[n_column].map(self.hidden).astype(bool)]
+        figure = self.entries["figures"].setdefault(label, {"n": [], "dropped": 0})
+        figure["n"] += [None if pd.isna(v) else int(v) for v in kept[n_column]]
+        figure["dropped"] += len(frame) - len(kept)
+        self._save()
+        return kept
+
+    def figure(self, label: str) -> None:
+        """Register a figure that shows no participant figures (parameters, model results of a shown cohort)."""
+        self.entries["figures"].setdefault(label, {"n": [], "dropped": 0})
+        self._save()
+
+    def number(self, key: str, text: str, n) -> str:
+        """A figure in running text."""
+        shown = self.suppressed if self.hidden(n) else text
+        self.entries["numbers"][key] = {"shown": shown, "n": None if n is None or pd.isna(n) else int(n)}
+        self._save()
+        return shown
+
+    def _save(self) -> None:
+        if self.path:
+            self.path.write_text(json.dumps({"min_participants": self.min_participants, **self.entries},
+                                            ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _per_cell(shown: pd.DataFrame, n) -> pd.DataFrame:
+    if n is None:
+        return pd.DataFrame(None, index=shown.index, columns=shown.columns, dtype=object)
+    if isinstance(n, pd.Series):
+        return pd.DataFrame({c: n.to_numpy() for c in shown.columns}, index=shown.index, dtype=object)
+    return n.reindex(index=shown.index, columns=shown.columns).astype(object)

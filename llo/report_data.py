@@ -1,0 +1,99 @@
+"""What a report reads: the warehouse rows of one month, for one region or the nation. Reports read nothing else."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from llo import warehouse as wh
+from llo.kpi import NATIONAL, month_end
+from llo.regions import region_name
+
+
+def has_figures(warehouse_url: str, month: str, region: str | None = None) -> bool:
+    """Whether the warehouse holds KPI rows for the month (and region): a report needs them."""
+    import sqlalchemy as sa
+
+    table = wh.KPI_REGION_MONTH if region else wh.KPI_NATIONAL_MONTH
+    engine = wh.engine_for(warehouse_url)
+    if not sa.inspect(engine).has_table(table.name):
+        return False
+    where = table.c.peildatum == month_end(month).date()
+    if region:
+        where &= table.c.region == region
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one() > 0
+
+
+class ReportData:
+    """The warehouse seen from one report: peildatum = last day of `month`; `region` None is the nation."""
+
+    def __init__(self, warehouse_url: str, month: str, region: str | None = None, scenario: str = "basis"):
+        self.engine = wh.engine_for(warehouse_url)
+        self.peildatum = month_end(month)
+        self.region, self.scenario = region or None, scenario
+        self.key = self.region or NATIONAL
+        self.name = region_name(self.region) if self.region else "Nederland (alle actieve regio's)"
+        if self.kpi.empty:
+            raise LookupError(f"no KPI rows for {self.key} on {self.peildatum.date()} in the warehouse: run "
+                              f"`llo materialize --months {self.peildatum:%Y-%m}` first")
+
+    def _on_day(self, table, **equal) -> pd.DataFrame:
+        where = table.c.peildatum == self.peildatum.date()
+        for column, value in equal.items():
+            where &= table.c[column] == value
+        return wh.read_typed(self.engine, table, where=where).reset_index(drop=True)
+
+    @cached_property
+    def kpi_history(self) -> pd.DataFrame:
+        """The KPI rows of every stored month up to the peildatum."""
+        if self.region:
+            table, where = wh.KPI_REGION_MONTH, wh.KPI_REGION_MONTH.c.region == self.region
+        else:
+            table, where = wh.KPI_NATIONAL_MONTH, None
+        rows = wh.read_typed(self.engine, table, where=where)
+        return rows[rows["peildatum"] <= self.peildatum].reset_index(drop=True)
+
+    @cached_property
+    def kpi(self) -> pd.DataFrame:
+        return self.kpi_history[self.kpi_history["peildatum"] == self.peildatum].reset_index(drop=True)
+
+    @cached_property
+    def kpi_regions(self) -> pd.DataFrame:
+        """Every active region's KPI rows on the peildatum."""
+        return self._on_day(wh.KPI_REGION_MONTH)
+
+    @cached_property
+    def change_scores(self) -> pd.DataFrame:
+        return self._on_day(wh.CHANGE_SCORES_MONTH, region=self.key)
+
+    @cached_property
+    def trajectories(self) -> pd.DataFrame:
+        """Participants as they stood on the peildatum (a T1 measured later is not known yet)."""
+        from llo.trajectories import as_of
+
+        return as_of(wh.read_typed(self.engine, wh.TRAJECTORIES, self.region), self.peildatum)
+
+    def scba(self, name: str) -> pd.DataFrame:
+        """One SCBA table (overview, distribution, sensitivity, monte_carlo) of this month, scenario and region."""
+        return self._on_day(getattr(wh, f"SCBA_{name.upper()}"), scenario=self.scenario, region=self.key)
+
+    @cached_property
+    def scba_parameters(self) -> pd.DataFrame:
+        return self._on_day(wh.SCBA_PARAMETERS, scenario=self.scenario)
+
+    @cached_property
+    def ingest_log(self) -> pd.DataFrame:
+        """Every file delivered so far: the monthly figures, too, use every measurement up to the peildatum,
+        however late it was delivered."""
+        return wh.read_table(self.engine, wh.INGEST_LOG, self.region)
+
+    @cached_property
+    def quarantine(self) -> pd.DataFrame:
+        return wh.read_table(self.engine, wh.QUARANTINE, self.region)
+
+    @cached_property
+    def context(self) -> pd.DataFrame:
+        rows = wh.read_typed(self.engine, wh.REGION_CONTEXT)
+        return rows[rows["region"] == self.region].reset_index(drop=True) if self.region else rows

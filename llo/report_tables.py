@@ -1,0 +1,246 @@
+"""The reports' tables: warehouse rows (llo.report_data) shaped into Dutch tables, published through the ledger
+so that every cell resting on fewer participants than the threshold reads "<10"."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from llo import trajectories as tr
+from llo.kpi import BY_CODE, KPIS
+from llo.publish import NOT_APPLICABLE, Ledger, euro, number, percent, resting_on
+from llo.regions import region_name
+from llo.report_data import ReportData
+
+PARAMETER_LABELS = {
+    "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
+    "annual_decay": "Jaarlijkse afname van het effect", "deadweight": "Deadweight", "displacement": "Verdringing",
+    "hourly_wage": "Bruto uurloon", "employer_on_costs": "Werkgeverslasten", "weeks_per_year": "Werkweken per jaar",
+    "leisure_share": "Waarde vrije tijd (deel van het loon)", "tax_wedge": "Belastingwig",
+    "qaly_gain": "QALY-winst per deelnemer", "qaly_value": "Waarde van een QALY",
+    "benefit_bijstand": "Bijstandsuitkering per jaar", "benefit_ww": "WW-uitkering per jaar",
+    "benefit_wia_wajong": "WIA/Wajong-uitkering per jaar", "benefit_anders": "Andere uitkering per jaar",
+    "programme_cost_pilots": "NGF-budget pilotregio's", "programme_cost_scale_up": "NGF-budget opschaling",
+    "trajectory_costs_additional": "Trajectkosten buiten het NGF-budget", "gdp": "Bruto binnenlands product",
+    "price_year": "Prijsjaar",
+}
+
+
+def gdp_share(share) -> str:
+    """A tiny share of GDP in three significant digits: 0,000107%."""
+    return f"{100 * share:.3g}".replace(".", ",") + "%"
+
+
+def _participant_kpi(codes: pd.Series) -> pd.Series:
+    return codes.map(lambda code: BY_CODE[code].participants)
+
+
+def kpi_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    """The KPIs on the peildatum: value, added this month, basis, shares and target."""
+    rows = data.kpi
+    people = _participant_kpi(rows["kpi"]).to_numpy()
+    value_n = pd.Series(resting_on(rows["value"], rows["n_basis"])).where(people, None)
+    added = rows["value_month"].astype("Float64").fillna(0)
+    month_n = pd.Series(resting_on(added, rows["n_basis"])).where(people, None)
+    shown = pd.DataFrame({
+        "KPI": rows["kpi"], "Omschrijving": rows["label"], "Waarde": rows["value"].map(number),
+        "Deze maand": [number(v) if pd.notna(v) else "" for v in rows["value_month"]],
+        "Basis (n)": rows["n_basis"].map(number), "Aandeel": rows["share_of_basis"].map(percent),
+        "Target": [number(v) if pd.notna(v) else "" for v in rows["target"]],
+        "% van target": [percent(v) if pd.notna(v) else "" for v in rows["share_of_target"]]})
+    n = pd.DataFrame({"Waarde": value_n, "Deze maand": month_n, "Aandeel": value_n, "% van target": value_n,
+                      "Basis (n)": pd.Series(rows["n_basis"].astype(object)).where(people, None)})
+    return ledger.table(label, shown, n)
+
+
+def regions_table(data: ReportData, ledger: Ledger, label: str, codes=("K1", "K2", "K3", "K4", "K5")) -> str:
+    """Each active region's KPIs side by side: the count and its share of the target."""
+    rows = data.kpi_regions[data.kpi_regions["kpi"].isin(codes)]
+    rows = rows.assign(n=resting_on(rows["value"], rows["n_basis"]),
+                       text=[f"{number(v)} ({percent(s)})" if pd.notna(s) else number(v)
+                             for v, s in zip(rows["value"], rows["share_of_target"], strict=True)])
+    shown = rows.pivot(index="region", columns="kpi", values="text")[list(codes)]
+    n = rows.pivot(index="region", columns="kpi", values="n")[list(codes)]
+    shown.columns = n.columns = [f"{c} {BY_CODE[c].label}" for c in codes]
+    names = [region_name(r) for r in shown.index]
+    shown, n = shown.reset_index(drop=True), n.reset_index(drop=True)
+    shown.insert(0, "Regio", names)
+    return ledger.table(label, shown, n)
+
+
+def change_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    """Paired change T0 -> T1 per score with its 95% confidence interval and effect size."""
+    rows = data.change_scores
+
+    def value(v, decimals=2):
+        return number(v, decimals) if pd.notna(v) else NOT_APPLICABLE
+
+    shown = pd.DataFrame({
+        "Score": rows["label"], "n": rows["n"].map(number), "Gemiddeld T0": rows["mean_t0"].map(value),
+        "Gemiddeld T1": rows["mean_t1"].map(value), "Verandering": rows["mean_change"].map(value),
+        "95%-interval": [f"{value(lo)} tot {value(hi)}" if pd.notna(lo) else NOT_APPLICABLE
+                         for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+        "Effectgrootte (d_z)": rows["effect_size"].map(value)})
+    return ledger.table(label, shown, rows["n"].astype(object), labels=("Score",))
+
+
+def measured(data: ReportData) -> pd.DataFrame:
+    """Participants with a T1 on the peildatum."""
+    return data.trajectories[data.trajectories["status"] == tr.GEMETEN]
+
+
+def work_counts(data: ReportData) -> pd.DataFrame:
+    """Participants with a T1 per work situation at T0 and T1 (for the chart); n is what a bar reveals."""
+    people = measured(data)
+    rows = [{"moment": moment, "situatie": situation,
+             "aantal": int((people[f"arbeidssituatie_{moment.lower()}"] == situation).sum())}
+            for moment in ("T0", "T1") for situation in tr.WORK]
+    frame = pd.DataFrame(rows)
+    return frame.assign(n=resting_on(frame["aantal"], len(people)))
+
+
+def work_transitions(data: ReportData, ledger: Ledger, label: str) -> str:
+    """Work situation at T0 (rows) against T1 (columns), for participants with a T1."""
+    people = measured(data)
+    counts = pd.crosstab(pd.Categorical(people["arbeidssituatie_t0"], tr.WORK),
+                         pd.Categorical(people["arbeidssituatie_t1"], tr.WORK), dropna=False)
+    shown = counts.map(number).reset_index(drop=True)
+    n = pd.DataFrame(resting_on(counts.to_numpy(), len(people)), columns=counts.columns)
+    shown.columns = n.columns = [f"T1: {c}" for c in counts.columns]
+    shown.insert(0, "T0", list(counts.index))
+    return ledger.table(label, shown, n)
+
+
+def kpi_number(data: ReportData, ledger: Ledger, code: str, what: str = "value") -> str:
+    """One KPI figure of the peildatum for running text (count, or share of basis / target)."""
+    row = data.kpi[data.kpi["kpi"] == code].iloc[0]
+    n = int(resting_on(row["value"], row["n_basis"])) if BY_CODE[code].participants else None
+    text = number(row["value"]) if what == "value" else percent(row[what])
+    return ledger.number(f"{code}.{what}", text, n)
+
+
+def scba_cohort(data: ReportData) -> int:
+    """Participants in the SCBA cohort (0 without SCBA rows)."""
+    rows = data.scba("overview")
+    cohort = rows[rows["item"].str.startswith("Deelnemers in cohort")]["quantity"]
+    return int(cohort.iloc[0]) if len(cohort) else 0
+
+
+def scba_overview(data: ReportData, ledger: Ledger, label: str) -> str:
+    """The SCBA overview: benefits, costs, saldo, indicators and PM rows."""
+    rows, cohort = data.scba("overview"), scba_cohort(data)
+    people = rows["unit"].fillna("").str.contains("deelnemers")
+
+    def amount(value, unit):
+        if pd.isna(value):
+            return ""
+        return {"euro": euro, "ratio": lambda v: number(v, 2), "per jaar": lambda v: percent(v, 1),
+                "aandeel": lambda v: percent(v, 1), "aandeel bbp": gdp_share}.get(unit, number)(value)
+
+    shown = pd.DataFrame({
+        "Onderdeel": rows["section"], "Post": rows["item"],
+        "Omvang": [number(q, 0 if q == round(q) else 1) if pd.notna(q) else "" for q in rows["quantity"]],
+        "Eenheid": rows["unit"].fillna(""),
+        "Waarde": [amount(v, u) for v, u in zip(rows["value"], rows["value_unit"], strict=True)],
+        "Per deelnemer": [euro(v) if pd.notna(v) else "" for v in rows["per_participant"]],
+        "Toelichting": rows["note"].fillna("")})
+    quantity_n = pd.Series(resting_on(rows["quantity"].fillna(0), cohort)).where(people, cohort)
+    n = pd.DataFrame({"Omvang": quantity_n, **{c: cohort for c in ("Waarde", "Per deelnemer")}})
+    return ledger.table(label, shown, n)
+
+
+def scba_distribution(data: ReportData, ledger: Ledger, label: str) -> str:
+    """Who gains and who pays: welfare effects, transfers and costs per actor; the transfers cancel out."""
+    rows = data.scba("distribution")
+    shown = pd.DataFrame({"Actor": rows["actor"], "Post": rows["item"], "Soort": rows["kind"],
+                          "Contante waarde": rows["value"].map(euro)})
+    return ledger.table(label, shown, pd.Series([scba_cohort(data)] * len(rows), dtype=object),
+                        labels=("Actor", "Post", "Soort"))
+
+
+def scba_number(data: ReportData, ledger: Ledger, item: str) -> str:
+    """One overview value (by the start of its item name) for running text."""
+    rows = data.scba("overview")
+    row = rows[rows["item"].str.startswith(item)].iloc[0]
+    unit = row["value_unit"]
+    text = euro(row["value"]) if unit == "euro" else number(row["value"], 2) if unit == "ratio" else \
+        gdp_share(row["value"]) if unit == "aandeel bbp" else percent(row["value"], 1)
+    return ledger.number(f"scba.{item}", text, scba_cohort(data))
+
+
+def parameters_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    """The SCBA parameters this month's scenario used, with their ranges and sources."""
+    rows = data.scba_parameters
+
+    def value(v):
+        return number(v, 0 if abs(v) >= 100 or v == round(v) else 4)
+
+    shown = pd.DataFrame({
+        "Parameter": [PARAMETER_LABELS.get(p, p) for p in rows["parameter"]], "Waarde": rows["value"].map(value),
+        "Laag": rows["low"].map(value), "Hoog": rows["high"].map(value), "Eenheid": rows["unit"],
+        "Verdeling": rows["distribution"], "Bron": rows["source"]})
+    return ledger.table(label, shown)
+
+
+def deliveries_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    """Per region: files delivered and refused, rows read, accepted and quarantined, T1 response."""
+    log = data.ingest_log.copy()
+    for column in ("rows_read", "rows_accepted", "rows_quarantined"):
+        log[column] = pd.to_numeric(log[column]).fillna(0)
+    per = log.groupby("region").agg(
+        files=("file", "nunique"), refused=("status", lambda s: int((s == "rejected").sum())),
+        read=("rows_read", "sum"), accepted=("rows_accepted", "sum"), quarantined=("rows_quarantined", "sum"),
+    ).reset_index()
+    response = data.kpi_regions[data.kpi_regions["kpi"] == "D6"].set_index("region")
+    if data.region:
+        response = response.loc[[data.region]] if data.region in response.index else response.iloc[:0]
+    shown = pd.DataFrame({
+        "Regio": per["region"].map(region_name), "Bestanden": per["files"].map(number),
+        "Geweigerd": per["refused"].map(number), "Rijen gelezen": per["read"].map(number),
+        "Geaccepteerd": per["accepted"].map(number), "In quarantaine": per["quarantined"].map(number),
+        "T1-respons": [percent(response.loc[r, "share_of_basis"]) if r in response.index else NOT_APPLICABLE
+                       for r in per["region"]]})
+    n = pd.DataFrame({"T1-respons": [int(response.loc[r, "n_basis"]) if r in response.index else None
+                                     for r in per["region"]]})
+    return ledger.table(label, shown, n)
+
+
+def quarantine_reasons(data: ReportData, ledger: Ledger, label: str, top: int = 10) -> str:
+    """The most frequent reasons rows were quarantined: rule and column (row counts, not participants)."""
+    rows = data.quarantine
+    if rows.empty:
+        return ledger.table(label, pd.DataFrame({"Regel": ["geen rijen in quarantaine"], "Kolom": [""],
+                                                 "Rijen": ["0"]}))
+    counts = rows.groupby(["rule", "column_name"], dropna=False).size().sort_values(ascending=False).head(top)
+    shown = pd.DataFrame({"Regel": [r for r, _ in counts.index], "Kolom": [c or "" for _, c in counts.index],
+                          "Rijen": counts.map(number).to_numpy()})
+    return ledger.table(label, shown)
+
+
+def context_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    rows = data.context
+    if rows.empty:
+        return ledger.table(label, pd.DataFrame({"Regio": ["geen contextgegevens"]}))
+    shown = pd.DataFrame({
+        "Regio": rows["region"].map(region_name), "Peiljaar": rows["peiljaar"].map(number),
+        "Laaggeletterden (%)": rows["aandeel_laaggeletterden"].map(lambda v: number(v, 1)),
+        "Spanning (vacatures per werkzoekende)": rows["spanningsindicator"].map(lambda v: number(v, 2)),
+        "Werkloosheid (%)": rows["werkloosheid"].map(lambda v: number(v, 1)),
+        "Bron": rows["context_bron"].fillna("")})
+    return ledger.table(label, shown)
+
+
+def definitions_table(ledger: Ledger, label: str) -> str:
+    """The KPI rules (llo.kpi, the same definitions that computed the tables)."""
+    shown = pd.DataFrame({"KPI": [k.code for k in KPIS], "Omschrijving": [k.label for k in KPIS],
+                          "Regel": [k.rule for k in KPIS], "Basis": [k.basis for k in KPIS]})
+    return ledger.table(label, shown)
+
+
+def files_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    """The input files behind the figures, by content hash."""
+    log = data.ingest_log.drop_duplicates(["region", "file", "sha256"]).sort_values(["region", "file"])
+    shown = pd.DataFrame({"Regio": log["region"].map(region_name), "Bestand": log["file"],
+                          "SHA-256 (eerste 16 tekens)": log["sha256"].str.slice(0, 16),
+                          "Ontvangen": pd.to_datetime(log["received_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+                          "Status": log["status"]})
+    return ledger.table(label, shown)

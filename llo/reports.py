@@ -1,0 +1,116 @@
+"""Rendering the Quarto reports: `quarto render` where the Quarto CLI is found, else the built-in engine
+(llo/qmd.py) on the same .qmd. One `Renderer` renders many reports; the built-in engine shares one Jupyter
+kernel between them, as Quarto keeps its kernel alive between renders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from llo import qmd, settings
+
+REPORTS_DIR = settings.PROJECT_ROOT / "reports"
+NATIONAL, REGIONAL = "nationaal.qmd", "regionaal.qmd"
+BUILTIN, QUARTO = "ingebouwd (llo.qmd + pandoc)", "quarto"
+ENGINES = ("auto", "builtin", "quarto")
+
+
+def quarto_cli() -> str | None:
+    """The Quarto CLI: QUARTO_PATH, else `quarto` on the PATH."""
+    configured = os.environ.get("QUARTO_PATH")
+    return configured if configured and Path(configured).is_file() else shutil.which("quarto")
+
+
+def report_file(month: str, region: str | None = None, root: Path | None = None) -> Path:
+    """LLO_HOME/reports/YYYY-MM/nationaal.html or .../regio-<slug>.html."""
+    root = root or settings.llo_home() / "reports"
+    return root / month[:7] / ("nationaal.html" if region is None else f"regio-{region}.html")
+
+
+def ledger_file(report: Path) -> Path:
+    """The disclosure ledger beside a report: every published figure with the participants it rests on."""
+    return report.with_suffix(".openbaarheid.json")
+
+
+def code_version() -> str:
+    """The git commit of the project (with -dirty for uncommitted changes), else the package version."""
+    try:
+        described = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=12"], capture_output=True,
+                                   text=True, cwd=settings.PROJECT_ROOT, timeout=10)
+        if described.returncode == 0 and described.stdout.strip():
+            return described.stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    from importlib.metadata import version
+
+    return f"llo-impact-monitor {version('llo-impact-monitor')}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    ledger: Path
+    engine: str
+    seconds: float
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+class Renderer:
+    """Renders reports into files; use as a context manager (`with Renderer() as renderer:`)."""
+
+    def __init__(self, engine: str = "auto", timeout: int = 600, project: Path | None = None):
+        self.project = Path(project) if project else REPORTS_DIR  # the Quarto project with the .qmd files
+        if engine not in ENGINES:
+            raise ValueError(f"unknown report engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        self.quarto = quarto_cli() if engine in ("auto", "quarto") else None
+        if engine == "quarto" and not self.quarto:
+            raise FileNotFoundError("the Quarto CLI was asked for but is neither at QUARTO_PATH nor on the PATH")
+        self.engine, self.timeout, self.kernel = (QUARTO if self.quarto else BUILTIN), timeout, None
+
+    def __enter__(self) -> Renderer:
+        if not self.quarto:
+            self.kernel = qmd.Kernel().__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.kernel:
+            self.kernel.__exit__(*exc)
+            self.kernel = None
+
+    def render(self, month: str, region: str | None, warehouse_url: str, target: Path, *, scenario: str = "basis",
+               min_participants: int = settings.MIN_PARTICIPANTS, run_id: str = "", version: str = "") -> Rendered:
+        """Render the national (region None) or a regional report of `month` (YYYY-MM) to `target`."""
+        source = self.project / (NATIONAL if region is None else REGIONAL)
+        ledger = ledger_file(target)
+        ledger.unlink(missing_ok=True)  # the ledger must come from this render
+        parameters = {"maand": month[:7], "regio": region or "", "scenario": scenario,
+                      "min_deelnemers": int(min_participants), "warehouse_url": warehouse_url,
+                      "openbaarheid": str(ledger), "run_id": run_id, "code_versie": version or code_version()}
+        started = time.perf_counter()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.quarto:
+            self._quarto(source, target, parameters)
+        else:
+            qmd.render(source, target, parameters, self.timeout, self.kernel)
+        return Rendered(target, ledger, self.engine, time.perf_counter() - started)
+
+    def _quarto(self, source: Path, target: Path, parameters: dict) -> None:
+        """`quarto render` with -P parameters into a scratch folder, then the file into place."""
+        with tempfile.TemporaryDirectory(prefix="llo-quarto-") as scratch:
+            command = [self.quarto, "render", str(source), "--to", "html", "--output-dir", scratch,
+                       "--output", target.name, *(item for k, v in parameters.items() for item in ("-P", f"{k}:{v}"))]
+            done = subprocess.run(command, capture_output=True, text=True, cwd=source.parent, timeout=self.timeout,
+                                  env={**os.environ, "QUARTO_PYTHON": sys.executable})
+            if done.returncode != 0:
+                raise qmd.RenderError(f"{source}: quarto render failed ({done.returncode}): "
+                                      f"{(done.stderr or done.stdout).strip()[-2000:]}")
+            shutil.move(Path(scratch) / target.name, target)

@@ -1,0 +1,234 @@
+"""The reports: rendered by the pipeline on the session's demo warehouse, parsed, held to disclosure control and
+photographed in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.reports import national_report, regional_report
+from checks.report_checks import disclosure_problems, external_references, structure
+from llo import warehouse as wh
+from llo.publish import Ledger, literal, resting_on
+from llo.reports import BUILTIN, REPORTS_DIR, quarto_cli
+from llo.settings import PROJECT_ROOT
+from pipelines.cli import range_tags
+from pipelines.resources import Reports
+
+MONTH = "2025-12-01"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def materialize_reports(instance, resources, reports: Reports):
+    national = dg.materialize([national_report], partition_key=MONTH, instance=instance,
+                              resources={**resources, "reports": reports})
+    regions = instance.get_dynamic_partitions("region")
+    ends = [str(dg.MultiPartitionKey({"month": MONTH, "region": r})) for r in (regions[0], regions[-1])]
+    regional = dg.materialize([regional_report], instance=instance, resources={**resources, "reports": reports},
+                              tags=range_tags(ends))
+    return national, regional, regions
+
+
+@pytest.fixture(scope="module")
+def rendered(demo_run, tmp_path_factory):
+    *_, engine, _, _, (instance, resources) = demo_run
+    folder = tmp_path_factory.mktemp("reports")
+    national, regional, regions = materialize_reports(instance, resources, Reports(folder=str(folder),
+                                                                                   engine="builtin"))
+    return folder, national, regional, regions, engine
+
+
+def html_of(folder, name: str) -> str:
+    return (folder / MONTH[:7] / name).read_text(encoding="utf-8")
+
+
+def test_the_runs_publish_a_national_and_every_regional_report(rendered):
+    folder, national, regional, regions, _ = rendered
+    assert national.success and regional.success
+    assert sorted(p.name for p in (folder / MONTH[:7]).glob("*.html")) == \
+        sorted(["nationaal.html", *(f"regio-{r}.html" for r in regions)])
+    for result, count in ((national, 1), (regional, len(regions))):
+        checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+        assert checks == {"disclosure_control": True, "opens_offline": True}
+        metadata = result.get_asset_materialization_events()[0].materialization.metadata
+        assert metadata["engine"].value == BUILTIN and metadata["reports"].value == count
+        assert metadata["published"].value == count and metadata["url"].value.startswith("file://")
+        assert metadata["size_bytes"].value > 50_000 * count
+    assert not (folder / "_tegengehouden").exists()
+
+
+def test_the_national_report_reads_as_a_quarto_document(rendered):
+    html = html_of(rendered[0], "nationaal.html")
+    assert re.search(r"<title>Impactmonitor LLO Collectief: landelijke rapportage</title>", html)
+    toc = re.search(r'<nav id="TOC".*?</nav>', html, re.S).group(0)
+    sections = re.findall(r'href="#([^"]+)"', toc)
+    assert len(sections) == 9 and all(f'id="{s}"' in html for s in sections)
+    assert "Inhoud" in toc
+    figures = re.findall(r'<figure id="(fig-[^"]+)">\s*<img [^>]*src="data:image/png;base64,[^"]+"[^>]*alt="([^"]+)"'
+                         r'[^>]*>\s*<figcaption>(.*?)</figcaption>', html, re.S)
+    assert [f[0] for f in figures] == ["fig-kpi-verloop", "fig-regio-target", "fig-verandering", "fig-werk",
+                                       "fig-tornado", "fig-montecarlo"]
+    assert all(caption.startswith(f"Figuur\u00a0{i}:") for i, (_, _, caption) in enumerate(figures, start=1))
+    assert all(len(alt) > 30 for _, alt, _ in figures)  # alt text describes the chart, not just its caption
+    tables = re.findall(r'<table id="(tbl-[^"]+)"', html)
+    assert tables[:3] == ["tbl-kpi", "tbl-regios", "tbl-verandering"] and len(tables) == 12
+    assert "Tabel\u00a01: KPI" in html
+    references = re.findall(r'<a href="#((?:fig|tbl)-[^"]+)">(Figuur|Tabel)\u00a0(\d+)</a>', html)
+    assert len(references) >= 12 and all(f'id="{target}"' in html for target, *_ in references)
+    assert "Tabel\u00a0?" not in html and "@tbl-" not in html and "@fig-" not in html
+    assert "sourceCode" not in html and "import " not in html and "ledger" not in html  # no code shown
+    assert external_references(html) == [] and not re.search(r'(src|href)="(https?:)?//', html)
+    assert "31-12-2025" in html and "MKBA-scenario: basis" in html and "Onthullingsdrempel: 10" in html
+    assert re.search(r"Dagster-run: [0-9a-f-]{36}", html) and "Codeversie: " in html
+
+
+def _table(html: str, label: str) -> list[list[str]]:
+    return next(t["rows"] for t in structure(html).tables if t["label"] == label)
+
+
+def test_small_cells_are_suppressed_exactly_where_the_warehouse_flags_them(rendered):
+    folder, _, _, regions, engine = rendered
+    kpi = wh.read_typed(engine, wh.KPI_REGION_MONTH)
+    kpi = kpi[kpi["peildatum"] == pd.Timestamp("2025-12-31")]
+    suppressed_somewhere = 0
+    for region in regions:
+        rows = _table(html_of(folder, f"regio-{region}.html"), "tbl-kpi")
+        expected = kpi[kpi["region"] == region].set_index("kpi")
+        assert [r[0] for r in rows] == list(expected.index)
+        for code, _, value, *_ in rows:
+            flagged = bool(expected.loc[code, "suppress"])
+            assert value == ("<10" if flagged else f"{expected.loc[code, 'value']:,}".replace(",", "."))
+            suppressed_somewhere += flagged
+    assert suppressed_somewhere > 0  # the demo's small regions do exercise the rule
+    side_by_side = _table(html_of(folder, "nationaal.html"), "tbl-regios")
+    assert any(cell == "<10" for row in side_by_side for cell in row)
+    for row in side_by_side:
+        assert all(cell == "<10" or int(cell.split(" ")[0].replace(".", "")) == 0
+                   or int(cell.split(" ")[0].replace(".", "")) >= 10 for cell in row[1:])
+
+
+def test_every_figure_point_and_number_rests_on_enough_participants(rendered):
+    folder = rendered[0]
+    for ledger_path in (folder / MONTH[:7]).glob("*.openbaarheid.json"):
+        ledger = json.loads(ledger_path.read_text(encoding="utf-8"))
+        assert ledger["min_participants"] == 10 and ledger["tables"] and ledger["figures"]
+        assert all(n is None or n >= 10 for f in ledger["figures"].values() for n in f["n"])
+        assert disclosure_problems(ledger_path.with_name(ledger_path.name.replace(".openbaarheid.json", ".html"))
+                                   .read_text(encoding="utf-8"), ledger) == []
+
+
+LEAK = '''
+
+## Lek
+
+```{python}
+#| label: tbl-lek
+#| tbl-cap: "Een tabel buiten het verantwoordingsbestand om"
+#| output: asis
+print("| regio | deelnemers |\\n|---|---|\\n| klein | 3 |")
+```
+'''
+
+
+def test_a_report_that_breaks_the_rule_is_withheld_with_its_reason(demo_run, tmp_path):
+    *_, (instance, resources) = demo_run
+    project = tmp_path / "reports"
+    shutil.copytree(REPORTS_DIR, project)
+    (project / "nationaal.qmd").write_text((project / "nationaal.qmd").read_text(encoding="utf-8") + LEAK,
+                                           encoding="utf-8")
+    reports = Reports(folder=str(tmp_path / "out"), engine="builtin", project=str(project))
+    result = dg.materialize([national_report], partition_key=MONTH, instance=instance,
+                            resources={**resources, "reports": reports})
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "disclosure_control")
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert "labelled tbl-lek is in the report but not in the ledger" in check.metadata["details"].value
+    assert not (tmp_path / "out" / MONTH[:7] / "nationaal.html").exists()
+    assert (tmp_path / "out" / "_tegengehouden" / MONTH[:7] / "nationaal.html").exists()
+
+
+def _ledger(n_kpi: int, shown: str) -> tuple[str, dict]:
+    ledger = Ledger(None, 10)
+    table = ledger.table("tbl-a", pd.DataFrame({"KPI": ["K1"], "Waarde": [shown]}), pd.Series([n_kpi]),
+                         labels=("KPI",))
+    return table, ledger.entries | {"min_participants": 10}
+
+
+HTML = '<table id="tbl-a"><thead><tr><th>KPI</th><th>Waarde</th></tr></thead><tbody><tr><td>K1</td><td>{}</td></tr>' \
+       '</tbody></table>'
+
+
+def test_the_ledger_suppresses_small_cells_and_keeps_labels():
+    markdown, entries = _ledger(7, "7")
+    assert markdown.splitlines()[2] == "| K1 | \\<10 |"
+    assert entries["tables"]["tbl-a"] == {"columns": ["KPI", "Waarde"], "rows": [["K1", "<10"]], "n": [[None, 7]]}
+    ledger = Ledger(None, 5)
+    cells = ledger.table("t", pd.DataFrame({"a": ["1", "8"], "b": ["x", "y"]}),
+                         pd.DataFrame({"a": [1, 8]}))  # per cell; column b describes no participants
+    assert ledger.entries["tables"]["t"]["rows"] == [["<5", "x"], ["8", "y"]] and "<5" in cells
+    kept = ledger.points("fig-x", pd.DataFrame({"v": [1, 2, 3], "n": [4, 5, 40]}))
+    assert list(kept["v"]) == [2, 3] and ledger.entries["figures"]["fig-x"] == {"n": [5, 40], "dropped": 1}
+    assert ledger.number("k", "4", 4) == "<5" and ledger.number("j", "50", 50) == "50"
+    assert list(resting_on([0, 3, 12, 12], [5, 100, 100, 8])) == [5, 3, 12, 8]
+    assert literal("a|b_c *d* <10 'x'") == "a\\|b\\_c \\*d\\* \\<10 \\'x\\'"
+
+
+def test_the_disclosure_check_finds_every_way_round_the_rule():
+    _, entries = _ledger(7, "7")
+    assert disclosure_problems(HTML.format("&lt;10"), entries) == []
+    leaked = json.loads(json.dumps(entries))
+    leaked["tables"]["tbl-a"]["rows"] = [["K1", "7"]]
+    assert disclosure_problems(HTML.format("7"), leaked) == \
+        ["tbl-a, row 1, column 'Waarde': shows '7', resting on 7 participant(s) (threshold 10)"]
+    assert disclosure_problems(HTML.format("7"), entries) == ["tbl-a: the report's table differs from the ledger "
+                                                              "from row 1 on"]
+    extra = HTML.format("&lt;10") + "<table><tr><td>3</td></tr></table><figure><img src='data:,'></figure>"
+    assert disclosure_problems(extra, entries) == [
+        "a table without label is in the report but not in the ledger: its cells were not checked",
+        "an image without label is in the report but not in the ledger: its points were not checked"]
+    assert disclosure_problems("", entries) == ["tbl-a: in the ledger but not in the report"]
+    entries["figures"] = {"fig-b": {"n": [12, 4], "dropped": 0}}
+    entries["numbers"] = {"K1.value": {"shown": "4", "n": 4}}
+    assert disclosure_problems(HTML.format("&lt;10"), entries) == [
+        "number K1.value: shows '4', resting on 4 participant(s)",
+        "fig-b: 1 chart point(s) resting on fewer than 10 participants"]
+
+
+def test_external_references_are_found():
+    assert external_references('<img src="https://x.nl/a.png"><a href="#fig-a">') == ['src="https://']
+    assert external_references("<style>@import url('//cdn.example/x.css')</style>") == ["url('//"]
+    assert external_references('<a href="#tbl-a">Tabel</a><img src="data:image/png;base64,AA">') == []
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it as root)")
+def test_a_headless_chromium_screenshot_of_the_national_report(rendered, tmp_path):
+    import matplotlib.image as mpimg
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "nationaal-rapport.png"
+    shot.unlink(missing_ok=True)
+    page = rendered[0] / MONTH[:7] / "nationaal.html"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1200,4000",
+                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True)
+    pixels = mpimg.imread(shot)
+    assert pixels.shape[:2] == (4000, 1200)
+    assert pixels[:, :, :3].std() > 0.05  # text, tables and charts, not a blank page
+
+
+@pytest.mark.skipif(quarto_cli() is None, reason="the Quarto CLI is not installed here (QUARTO_PATH or PATH)")
+def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
+    *_, (instance, resources) = demo_run
+    result = dg.materialize([national_report], partition_key=MONTH, instance=instance,
+                            resources={**resources, "reports": Reports(folder=str(tmp_path), engine="quarto")})
+    assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
+    assert result.get_asset_materialization_events()[0].materialization.metadata["engine"].value == "quarto"
