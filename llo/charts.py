@@ -25,6 +25,13 @@ thousands = FuncFormatter(lambda value, _: number(value))
 millions = FuncFormatter(lambda value, _: number(value / 1e6, 1))
 
 
+def _note_if_empty(ax, rows: pd.DataFrame) -> None:
+    """A chart whose every point is suppressed says so (the figure and its number stay, for the references)."""
+    if rows.empty:
+        ax.text(0.5, 0.5, "Geen punten om te tonen: elk punt rust op minder deelnemers dan de onthullingsdrempel",
+                transform=ax.transAxes, ha="center", va="center", fontsize=9, color=NEUTRAL, wrap=True)
+
+
 def _show(fig) -> None:
     """Emit the figure as one PNG output (what Quarto and the built-in renderer turn into a captioned figure)."""
     from io import BytesIO
@@ -49,6 +56,7 @@ def kpi_progress(history: pd.DataFrame, ledger: Ledger, label: str, codes=("K1",
         target = kpi["target"].dropna()
         if len(target):
             ax.axhline(float(target.iloc[-1]), color=colour, linestyle="--", linewidth=1)
+    _note_if_empty(ax, rows)
     ax.set(title="Voortgang van de KPI's (cumulatief)", xlabel="Peildatum (einde maand)",
            ylabel="Aantal deelnemers")
     ax.yaxis.set_major_formatter(thousands)
@@ -64,6 +72,7 @@ def share_of_target(rows: pd.DataFrame, ledger: Ledger, label: str, names: dict[
     fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(rows), 3) + 1.2))
     ax.barh([names.get(r, r) for r in rows["region"]], 100 * rows["share_of_target"], color=PALETTE[0])
     ax.axvline(100, color=NEUTRAL, linestyle="--", linewidth=1)
+    _note_if_empty(ax, rows)
     ax.set(title=f"{rows['kpi'].iloc[0] if len(rows) else ''} behaald als deel van het target per regio",
            xlabel="Behaald deel van het target (%)", ylabel="")
     ax.grid(axis="y", visible=False)
@@ -80,6 +89,7 @@ def change_intervals(scores: pd.DataFrame, ledger: Ledger, label: str) -> None:
         ax.plot([low, high], [at, at], color=colour, linewidth=2)
         ax.plot(mean, at, "o", color=colour)
     ax.axvline(0, color="#52606d", linewidth=1)
+    _note_if_empty(ax, rows)
     ax.set_yticks(y, rows["label"])
     ax.set(title="Gemiddelde verandering van T0 naar T1, met 95%-betrouwbaarheidsinterval",
            xlabel="Verandering (schaalpunten; taal en rekenen in referentieniveaus)", ylabel="")
@@ -97,6 +107,7 @@ def work_situation(counts: pd.DataFrame, ledger: Ledger, label: str) -> None:
         part = rows[rows["moment"] == moment].set_index("situatie").reindex(situations)
         ax.bar(x + offset, part["aantal"].fillna(0), width=0.4, color=colour, label=moment)
     ax.set_xticks(x, situations)
+    _note_if_empty(ax, rows)
     ax.set(title="Arbeidssituatie bij de nulmeting (T0) en de eenmeting (T1)", xlabel="",
            ylabel="Aantal deelnemers met een T1")
     ax.yaxis.set_major_formatter(thousands)
