@@ -59,14 +59,14 @@ def _render(context, keys: list[tuple[str, str | None]], asset: str, warehouse, 
     from assets.metadata import markdown_table
     from checks.report_checks import disclosure_problems, external_references, result
     from llo.report_data import has_figures
-    from llo.reports import code_version, report_file
+    from llo.reports import code_version, ledger_file, report_file
 
     version, url = code_version(), warehouse.url_or_default()
     disclosure, offline, rows, skipped = [], [], [], []
     with reports.renderer() as renderer:
         for number, (month, region) in enumerate(keys, start=1):
             if not has_figures(url, month, region):
-                skipped.append(f"{region or 'nationaal'} {month[:7]}")
+                skipped.append(f"{region or 'nationaal'} {month[:7]}")  # the same naming as `name` below
                 context.log.warning(f"[{number}/{len(keys)}] {skipped[-1]}: no KPI rows in the warehouse (run the "
                                     "monthly job for this month first; a region needs accepted measurements)")
                 continue
@@ -79,20 +79,17 @@ def _render(context, keys: list[tuple[str, str | None]], asset: str, warehouse, 
             ledger = json.loads(done.ledger.read_text(encoding="utf-8")) if done.ledger.exists() else None
             problems = disclosure_problems(html, ledger) if ledger else ["the report wrote no ledger"]
             external = external_references(html)
-            name = target.name if region is None else f"{region} {month[:7]}"
+            name = f"{region or 'nationaal'} {month[:7]}"
             disclosure += [f"{name}: {p}" for p in problems]
             offline += [f"{name}: loads {ref}" for ref in external]
+            # published only when it complies; otherwise withheld (an earlier published version stays)
+            path = reports.folder_path() / "_tegengehouden" / month[:7] / target.name if problems else target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draft.replace(path)
+            if done.ledger.exists():
+                done.ledger.replace(ledger_file(path))
             if problems:
-                withheld = reports.folder_path() / "_tegengehouden" / month[:7] / target.name
-                withheld.parent.mkdir(parents=True, exist_ok=True)
-                draft.replace(withheld)
-                done.ledger.replace(withheld.with_suffix(".openbaarheid.json"))
-                context.log.error(f"{name}: withheld ({len(problems)} disclosure problem(s)); see {withheld}")
-                path = withheld
-            else:
-                draft.replace(target)
-                done.ledger.replace(target.with_suffix(".openbaarheid.json"))
-                path = target
+                context.log.error(f"{name}: withheld ({len(problems)} disclosure problem(s)); see {path}")
             rows.append({"report": name, "path": str(path), "bytes": path.stat().st_size,
                          "seconds": round(done.seconds, 1), "published": not problems})
             context.log.info(f"[{number}/{len(keys)}] {name}: {done.seconds:.1f} s, {path}")

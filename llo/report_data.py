@@ -34,6 +34,7 @@ class ReportData:
         self.peildatum = month_end(month)
         self.region, self.scenario = region or None, scenario
         self.key = self.region or NATIONAL
+        self._scba: dict[str, pd.DataFrame] = {}
         self.name = region_name(self.region) if self.region else "Nederland (alle actieve regio's)"
         if self.kpi.empty:
             raise LookupError(f"no KPI rows for {self.key} on {self.peildatum.date()} in the warehouse: run "
@@ -76,8 +77,12 @@ class ReportData:
         return as_of(wh.read_typed(self.engine, wh.TRAJECTORIES, self.region), self.peildatum)
 
     def scba(self, name: str) -> pd.DataFrame:
-        """One SCBA table (overview, distribution, sensitivity, monte_carlo) of this month, scenario and region."""
-        return self._on_day(getattr(wh, f"SCBA_{name.upper()}"), scenario=self.scenario, region=self.key)
+        """One SCBA table (overview, distribution, sensitivity, monte_carlo) of this month, scenario and region;
+        read once per report."""
+        if name not in self._scba:
+            self._scba[name] = self._on_day(getattr(wh, f"SCBA_{name.upper()}"), scenario=self.scenario,
+                                            region=self.key)
+        return self._scba[name]
 
     @cached_property
     def scba_parameters(self) -> pd.DataFrame:

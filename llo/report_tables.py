@@ -125,22 +125,22 @@ def scba_cohort(data: ReportData) -> int:
     return int(cohort.iloc[0]) if len(cohort) else 0
 
 
+def scba_value(value, unit) -> str:
+    """An SCBA overview value in the format of its value_unit."""
+    return {"euro": euro, "ratio": lambda v: number(v, 2), "per jaar": lambda v: percent(v, 1),
+            "aandeel": lambda v: percent(v, 1), "aandeel bbp": gdp_share}.get(unit, number)(value)
+
+
 def scba_overview(data: ReportData, ledger: Ledger, label: str) -> str:
     """The SCBA overview: benefits, costs, saldo, indicators and PM rows."""
     rows, cohort = data.scba("overview"), scba_cohort(data)
     people = rows["unit"].fillna("").str.contains("deelnemers")
-
-    def amount(value, unit):
-        if pd.isna(value):
-            return ""
-        return {"euro": euro, "ratio": lambda v: number(v, 2), "per jaar": lambda v: percent(v, 1),
-                "aandeel": lambda v: percent(v, 1), "aandeel bbp": gdp_share}.get(unit, number)(value)
-
     shown = pd.DataFrame({
         "Onderdeel": rows["section"], "Post": rows["item"],
         "Omvang": [number(q, 0 if q == round(q) else 1) if pd.notna(q) else "" for q in rows["quantity"]],
         "Eenheid": rows["unit"].fillna(""),
-        "Waarde": [amount(v, u) for v, u in zip(rows["value"], rows["value_unit"], strict=True)],
+        "Waarde": [scba_value(v, u) if pd.notna(v) else "" for v, u in zip(rows["value"], rows["value_unit"],
+                                                                           strict=True)],
         "Per deelnemer": [euro(v) if pd.notna(v) else "" for v in rows["per_participant"]],
         "Toelichting": rows["note"].fillna("")})
     quantity_n = pd.Series(resting_on(rows["quantity"].fillna(0), cohort)).where(people, cohort)
@@ -161,10 +161,7 @@ def scba_number(data: ReportData, ledger: Ledger, item: str) -> str:
     """One overview value (by the start of its item name) for running text."""
     rows = data.scba("overview")
     row = rows[rows["item"].str.startswith(item)].iloc[0]
-    unit = row["value_unit"]
-    text = euro(row["value"]) if unit == "euro" else number(row["value"], 2) if unit == "ratio" else \
-        gdp_share(row["value"]) if unit == "aandeel bbp" else percent(row["value"], 1)
-    return ledger.number(f"scba.{item}", text, scba_cohort(data))
+    return ledger.number(f"scba.{item}", scba_value(row["value"], row["value_unit"]), scba_cohort(data))
 
 
 def parameters_table(data: ReportData, ledger: Ledger, label: str) -> str:

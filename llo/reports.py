@@ -59,10 +59,6 @@ class Rendered:
     engine: str
     seconds: float
 
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
-
 
 class Renderer:
     """Renders reports into files; use as a context manager (`with Renderer() as renderer:`)."""

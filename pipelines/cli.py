@@ -348,23 +348,25 @@ def report(month: str) -> None:
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         ok = render_reports(instance, key[0])
-    click.echo(f"National report: {national_report_path(key[0])}")
+    from llo.reports import report_file
+
+    click.echo(f"National report: {report_file(key[0])}")
     if not ok:
         sys.exit(1)
 
 
 def latest_computed_month() -> list[str]:
     """The latest month with national KPI rows, as a partition key ([] when none)."""
+    import sqlalchemy as sa
+
     from llo import warehouse as wh
 
-    rows = wh.read_table(wh.engine_for(settings.warehouse_url()), wh.KPI_NATIONAL_MONTH)
-    return [f"{max(rows['peildatum'])!s:.7}-01"] if len(rows) else []
-
-
-def national_report_path(month_key: str) -> Path:
-    from llo.reports import report_file
-
-    return report_file(month_key)
+    engine = wh.engine_for(settings.warehouse_url())
+    if not sa.inspect(engine).has_table(wh.KPI_NATIONAL_MONTH.name):
+        return []
+    with engine.connect() as conn:
+        latest = conn.execute(sa.select(sa.func.max(wh.KPI_NATIONAL_MONTH.c.peildatum))).scalar_one()
+    return [f"{str(latest)[:7]}-01"] if latest else []
 
 
 @main.command()
@@ -384,8 +386,10 @@ def demo() -> None:
     click.echo(f"  warehouse        {settings.warehouse_url()}")
     latest = latest_computed_month()
     if latest:
-        click.echo(f"  reports          {national_report_path(latest[0]).parent}")
-        click.echo(f"  national report  {national_report_path(latest[0])}")
+        from llo.reports import report_file
+
+        click.echo(f"  reports          {report_file(latest[0]).parent}")
+        click.echo(f"  national report  {report_file(latest[0])}")
     click.echo(f"  dagster instance {settings.dagster_home()}  (browse with `make ui`)")
     if not ok:
         sys.exit(1)

@@ -67,3 +67,10 @@ def test_kpi_command_without_a_warehouse_says_what_to_run(tmp_path, monkeypatch)
     monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
     result = CliRunner().invoke(main, ["kpi"])
     assert result.exit_code != 0 and "run `llo materialize` first" in result.output
+
+
+def test_report_command_without_kpi_months_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code != 0 and "no KPI months computed yet: run `llo materialize` first" in result.output

@@ -18,7 +18,7 @@ from llo import warehouse as wh
 from llo.publish import Ledger, literal, resting_on
 from llo.reports import BUILTIN, REPORTS_DIR, quarto_cli
 from llo.settings import PROJECT_ROOT
-from pipelines.cli import range_tags
+from pipelines.cli import latest_computed_month, range_tags
 from pipelines.resources import Reports
 
 MONTH = "2025-12-01"
@@ -48,8 +48,10 @@ def html_of(folder, name: str) -> str:
     return (folder / MONTH[:7] / name).read_text(encoding="utf-8")
 
 
-def test_the_runs_publish_a_national_and_every_regional_report(rendered):
-    folder, national, regional, regions, _ = rendered
+def test_the_runs_publish_a_national_and_every_regional_report(rendered, monkeypatch):
+    folder, national, regional, regions, engine = rendered
+    monkeypatch.setenv("LLO_WAREHOUSE_URL", str(engine.url))
+    assert latest_computed_month() == [MONTH]  # what `llo report` and `llo demo` take as the latest month
     assert national.success and regional.success
     assert sorted(p.name for p in (folder / MONTH[:7]).glob("*.html")) == \
         sorted(["nationaal.html", *(f"regio-{r}.html" for r in regions)])
@@ -149,7 +151,8 @@ def test_a_report_that_breaks_the_rule_is_withheld_with_its_reason(demo_run, tmp
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     assert "labelled tbl-lek is in the report but not in the ledger" in check.metadata["details"].value
     assert not (tmp_path / "out" / MONTH[:7] / "nationaal.html").exists()
-    assert (tmp_path / "out" / "_tegengehouden" / MONTH[:7] / "nationaal.html").exists()
+    withheld = tmp_path / "out" / "_tegengehouden" / MONTH[:7]
+    assert sorted(p.name for p in withheld.iterdir()) == ["nationaal.html", "nationaal.openbaarheid.json"]
 
 
 def _ledger(n_kpi: int, shown: str) -> tuple[str, dict]:
