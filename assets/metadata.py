@@ -18,6 +18,14 @@ def column_schema(table) -> dg.TableSchema:
         for c in table.columns])
 
 
+def frame_schema(frame: pd.DataFrame, descriptions: dict[str, str] | None = None) -> dg.TableSchema:
+    """The Dagster column schema of a small frame that is not a warehouse table (e.g. the parameter file)."""
+    kinds = {"i": "integer", "u": "integer", "f": "float", "b": "boolean", "M": "datetime"}
+    return dg.TableSchema(columns=[dg.TableColumn(name=str(name), type=kinds.get(dtype.kind, "string"),
+                                                  description=(descriptions or {}).get(str(name)))
+                                   for name, dtype in frame.dtypes.items()])
+
+
 def markdown_table(frame: pd.DataFrame, limit: int = 20) -> str:
     """A small Markdown table for the UI; says how many rows were left out."""
     if frame.empty:

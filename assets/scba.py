@@ -25,7 +25,7 @@ class ScbaRun(dg.Config):
 def scba_parameter_file(context: dg.AssetExecutionContext, monitor: Monitor):
     import pandas as pd
 
-    from assets.metadata import markdown_table
+    from assets.metadata import frame_schema, markdown_table
     from llo.scba_tables import parameter_rows
     from llo.settings import ConfigurationError
 
@@ -36,6 +36,7 @@ def scba_parameter_file(context: dg.AssetExecutionContext, monitor: Monitor):
         params, error = None, str(problem)
     table = pd.DataFrame(parameter_rows(params)) if params else pd.DataFrame()
     yield dg.MaterializeResult(metadata={
+        "dagster/row_count": len(table), "dagster/column_schema": frame_schema(table),
         "path": dg.MetadataValue.path(str(path)), "version": params.version if params else "-",
         "price_year": params.price_year if params else 0,
         "parameters": dg.MetadataValue.md(markdown_table(table, 40))})

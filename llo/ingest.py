@@ -17,6 +17,7 @@ import pandas as pd
 from checks.contract import MODELS, catalogue_schema, measurement_schema
 from llo import privacy
 from llo.headers import HeaderMatch, classify, is_known_header, required_columns
+from llo.landing import delivery_files
 from llo.parse import FORMAT_RULES, detect_decimal, parse_column
 from llo.read import RawTable, RejectedFile, read_tables
 from llo.regions import region_name, region_slug
@@ -57,13 +58,6 @@ class RegionIngest:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def delivery_files(folder: Path) -> list[Path]:
-    """Every visible file in a region's landing folder; what it holds is decided by its content."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
 
 
 def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,

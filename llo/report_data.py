@@ -11,6 +11,19 @@ from llo.kpi import NATIONAL, month_end
 from llo.regions import region_name
 
 
+def regions_with_figures(warehouse_url: str, month: str) -> list[str]:
+    """The regions with KPI rows for the month: each gets a regional report."""
+    import sqlalchemy as sa
+
+    table = wh.KPI_REGION_MONTH
+    engine = wh.engine_for(warehouse_url)
+    if not sa.inspect(engine).has_table(table.name):
+        return []
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(table.c.region).distinct().where(
+            table.c.peildatum == month_end(month).date()).order_by(table.c.region)).scalars())
+
+
 def has_figures(warehouse_url: str, month: str, region: str | None = None) -> bool:
     """Whether the warehouse holds KPI rows for the month (and region): a report needs them."""
     import sqlalchemy as sa

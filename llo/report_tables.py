@@ -241,3 +241,29 @@ def files_table(data: ReportData, ledger: Ledger, label: str) -> str:
                           "Ontvangen": pd.to_datetime(log["received_at"]).dt.strftime("%Y-%m-%d %H:%M"),
                           "Status": log["status"]})
     return ledger.table(label, shown)
+
+
+QUALITY_COLUMNS = ["Controle", "Wat", "Uitkomst", "Verwachtingen", "Niet voldaan", "Gecontroleerd"]
+
+
+def quality_checks(summary: str, ledger: Ledger, label: str) -> str:
+    """The latest outcome of each Great Expectations suite (llo.quality writes the summary with the Data Docs).
+    Counts of expectations, not of participants."""
+    import json
+    from pathlib import Path
+
+    path = Path(summary) if summary else None
+    suites = json.loads(path.read_text(encoding="utf-8"))["suites"] if path and path.exists() else []
+    shown = pd.DataFrame([[s["suite"], s["description"], "voldaan" if s["success"] else "niet voldaan",
+                           str(s["evaluated"]), str(s["failed"]), str(s["checked_at"])[:16].replace("T", " ")]
+                          for s in suites] or [["(nog niet uitgevoerd)", "", "", "", "", ""]],
+                         columns=QUALITY_COLUMNS)
+    return ledger.table(label, shown)
+
+
+def data_docs_link(link: str) -> str:
+    """Where the full results are: a relative link, so it opens from disk and from the report site alike."""
+    if not link:
+        return ""
+    return (f"De volledige uitkomsten, met per regel de regio's en maanden die buiten de band vallen, staan in de "
+            f"[Data Docs]({link}).")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llo import qmd, settings
+from llo.quality import index_of, summary_file
 
 REPORTS_DIR = settings.PROJECT_ROOT / "reports"
 NATIONAL, REGIONAL = "nationaal.qmd", "regionaal.qmd"
@@ -83,14 +84,18 @@ class Renderer:
             self.kernel = None
 
     def render(self, month: str, region: str | None, warehouse_url: str, target: Path, *, scenario: str = "basis",
-               min_participants: int = settings.MIN_PARTICIPANTS, run_id: str = "", version: str = "") -> Rendered:
+               min_participants: int = settings.MIN_PARTICIPANTS, run_id: str = "", version: str = "",
+               quality_summary: Path | None = None) -> Rendered:
         """Render the national (region None) or a regional report of `month` (YYYY-MM) to `target`."""
         source = self.project / (NATIONAL if region is None else REGIONAL)
         ledger = ledger_file(target)
         ledger.unlink(missing_ok=True)  # the ledger must come from this render
+        quality = quality_summary or summary_file()
         parameters = {"maand": month[:7], "regio": region or "", "scenario": scenario,
                       "min_deelnemers": int(min_participants), "warehouse_url": warehouse_url,
-                      "openbaarheid": str(ledger), "run_id": run_id, "code_versie": version or code_version()}
+                      "openbaarheid": str(ledger), "run_id": run_id, "code_versie": version or code_version(),
+                      "datakwaliteit": str(quality),  # relative, so the link works served and from disk alike
+                      "datadocs": os.path.relpath(index_of(quality), target.parent)}
         started = time.perf_counter()
         target.parent.mkdir(parents=True, exist_ok=True)
         if self.quarto:

@@ -35,6 +35,11 @@ def warehouse_url() -> str:
     return os.environ.get("LLO_WAREHOUSE_URL") or f"sqlite:///{llo_home() / 'warehouse.sqlite'}"
 
 
+def site_url() -> str:
+    """Where `llo ui` serves LLO_HOME's reports and Data Docs over HTTP (empty: links are file:// URIs)."""
+    return os.environ.get("LLO_SITE_URL", "").rstrip("/")
+
+
 def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or llo_home() / "dagster").resolve()
 

@@ -102,7 +102,12 @@ def engine_for(url: str) -> sa.Engine:
 
 
 def create_tables(engine: sa.Engine) -> None:
-    metadata.create_all(engine, checkfirst=True)
+    """Create missing tables. On PostgreSQL under a transaction-scoped advisory lock: concurrent first runs would
+    otherwise race to create the same table and one of them fail."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(4110201)"))  # any constant shared by all runs
+        metadata.create_all(conn, checkfirst=True)
 
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:

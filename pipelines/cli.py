@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import click
 
 from llo import settings
+from pipelines.instance import prepare_dagster_home
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # progress is printed per region
-
-
-def prepare_dagster_home() -> Path:
-    """DAGSTER_HOME under LLO_HOME with the project's dagster.yaml in it (the repository file is the source)."""
-    home = settings.dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    source, target = settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        shutil.copyfile(source, target)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
 
 
 def use_demo_key_for_demo_data() -> None:
@@ -112,19 +101,27 @@ def docs(check: bool) -> None:
 
 
 @main.command()
-def regions() -> None:
+@click.option("--all", "everything", is_flag=True, help="List every labour-market region a folder can be named after.")
+def regions(everything: bool) -> None:
     """List the region folders in the landing folder and register them as partitions."""
     import dagster as dg
 
     from pipelines.partitions import sync_region_partitions
 
+    if everything:
+        from llo.regions import REGIONS
+
+        for slug, name in sorted(REGIONS.items()):
+            click.echo(f"  {slug:40} {name}")
+        return
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         found, unknown = sync_region_partitions(instance, settings.landing_dir())
     for region in found:
         click.echo(f"  {region}")
     for name in unknown:
-        click.echo(f"  skipped folder '{name}': not a known labour-market region (see llo/regions.py)", err=True)
+        click.echo(f"  skipped folder '{name}': not a known labour-market region (`llo regions --all` lists them)",
+                   err=True)
 
 
 @main.command()
@@ -166,45 +163,73 @@ def run_all(chosen: tuple[str, ...] = (), months: str = "", reports: bool = True
         if not keys:
             click.echo("no measurements yet: no KPI months to compute")
             return ok
-        result = defs.resolve_job_def("monthly").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(keys))
-        ok &= result.success
-        click.echo(f"[monthly] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
-        if reports and result.success:
+        computed = run_months(instance, keys, reports=False)
+        ok &= computed
+        if reports and computed:
             ok &= render_reports(instance, keys[-1])
     return ok
 
 
-def render_reports(instance, month_key: str) -> bool:
-    """The national report and every region's report of one month: two runs, each rendering in one kernel."""
+@main.command()
+@click.argument("months", metavar="YYYY-MM[:YYYY-MM]")
+@click.option("--reports/--no-reports", default=True, show_default=True, help="Render every month's reports too.")
+def backfill(months: str, reports: bool) -> None:
+    """Compute past months again from the warehouse as the monthly schedule does: KPI tables, SCBA, data quality
+    and reports. A range runs as one run; the tables come out byte-identical to the first materialisation."""
     import dagster as dg
 
+    keys = month_keys(months)
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        if not run_months(instance, keys, reports):
+            sys.exit(1)
+
+
+def run_months(instance, keys: list[str], reports: bool = True) -> bool:
+    """The monthly job over a range of months as one run: KPI tables, SCBA and data quality, and the reports of
+    every month unless `reports` is False."""
     from pipelines.definitions import defs
-    from pipelines.partitions import region_partitions
 
-    ok = True
-    result = defs.resolve_job_def("national_report").execute_in_process(
+    job = defs.resolve_job_def("monthly")
+    selection = None if reports else [key for key in job.asset_layer.executable_asset_keys
+                                      if defs.resolve_asset_graph().get(key).group_name != "reports"]
+    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
+                                    tags={**range_tags(keys), "llo/trigger": "llo"}, asset_selection=selection)
+    click.echo(f"[monthly] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
+    if reports and result.success:
+        for event in report_events(result):
+            click.echo(f"[report] {event}")
+    return result.success
+
+
+def render_reports(instance, month_key: str) -> bool:
+    """The national report and every region's report of one month: one run, one kernel."""
+    from pipelines.definitions import defs
+
+    result = defs.resolve_job_def("reports").execute_in_process(
         partition_key=month_key, instance=instance, raise_on_error=False, run_config=QUIET)
-    ok &= result.success
-    click.echo(f"[report] national {month_key[:7]}: {describe_report(result)}")
-    regions = instance.get_dynamic_partitions(region_partitions.name)
-    if regions:
-        ends = [str(dg.MultiPartitionKey({"month": month_key, "region": r})) for r in (regions[0], regions[-1])]
-        result = defs.resolve_job_def("regional_reports").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(ends))
-        ok &= result.success
-        click.echo(f"[report] {len(regions)} regions {month_key[:7]}: {describe_report(result)}")
-    return ok
-
-
-def describe_report(result) -> str:
     if not result.success:
-        return f"FAILED (run {result.run_id}; see the run in the UI)"
-    metadata = result.get_asset_materialization_events()[0].materialization.metadata
-    checks = ", ".join(sorted(f"{e.check_name} {'ok' if e.passed else e.severity.value}"
-                              for e in result.get_asset_check_evaluations()))
-    return (f"{metadata['published'].value} of {metadata['reports'].value} published in "
-            f"{metadata['render_seconds'].value} s ({metadata['engine'].value}); checks: {checks}")
+        click.echo(f"[report] {month_key[:7]}: FAILED (run {result.run_id}; see the run in the UI)")
+    for event in report_events(result):
+        click.echo(f"[report] {event}")
+    return result.success
+
+
+def report_events(result) -> list[str]:
+    """One line per report asset of a run: how many reports were published, and the check outcomes (a range run
+    stamps the same metadata on every month, so one line per asset)."""
+    lines = {}
+    for event in result.get_asset_materialization_events():
+        asset = event.asset_key.to_user_string()
+        if asset not in ("national_report", "regional_reports"):
+            continue
+        metadata = event.materialization.metadata
+        checks = ", ".join(sorted(f"{e.check_name} {'ok' if e.passed else e.severity.value}"
+                                  for e in result.get_asset_check_evaluations()
+                                  if e.asset_key == event.asset_key))
+        lines[asset] = (f"{asset}: {metadata['published'].value} of {metadata['reports'].value} published in "
+                        f"{metadata['render_seconds'].value} s ({metadata['engine'].value}); checks: {checks}")
+    return list(lines.values())
 
 
 def month_keys(months: str) -> list[str]:
@@ -390,20 +415,42 @@ def demo() -> None:
 
         click.echo(f"  reports          {report_file(latest[0]).parent}")
         click.echo(f"  national report  {report_file(latest[0])}")
+    from llo.quality import docs_folder
+
+    if (docs_folder() / "index.html").exists():
+        click.echo(f"  data docs        {docs_folder() / 'index.html'}")
     click.echo(f"  dagster instance {settings.dagster_home()}  (browse with `make ui`)")
     if not ok:
         sys.exit(1)
 
 
 @main.command()
-@click.option("--port", default=3000, show_default=True)
+@click.option("--port", default=3000, show_default=True, help="The UI port; reports and Data Docs use the next.")
 def ui(port: int) -> None:
-    """Start the Dagster UI and daemon on 127.0.0.1."""
-    os.chdir(prepare_dagster_home())  # so dagster finds the instance's dagster.yaml, not the repository copy
+    """Start the Dagster UI and daemon on 127.0.0.1, and serve the reports and Data Docs next to it."""
+    import signal
+    import subprocess
+
+    from llo.site import serve
+
+    home = prepare_dagster_home()
     use_demo_key_for_demo_data()
+    site = serve(settings.llo_home(), port + 1)
+    os.environ["LLO_SITE_URL"] = f"http://127.0.0.1:{port + 1}"  # asset metadata links point here
+    click.echo(f"Reports and Data Docs: {os.environ['LLO_SITE_URL']}/reports/ and "
+               f"{os.environ['LLO_SITE_URL']}/kwaliteit/data-docs/index.html")
     dagster = Path(sys.executable).with_name("dagster")
-    os.execv(dagster, [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port),
-                       "-w", str(settings.PROJECT_ROOT / "workspace.yaml")])
+    # run from DAGSTER_HOME so dagster finds the instance's dagster.yaml, not the repository copy
+    dev = subprocess.Popen([str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port),
+                            "-w", str(settings.PROJECT_ROOT / "workspace.yaml")], cwd=home)
+    signal.signal(signal.SIGTERM, lambda *_: dev.terminate())  # stopping `llo ui` stops the webserver and daemon
+    try:
+        code = dev.wait()
+    except KeyboardInterrupt:  # Ctrl-C reaches dagster dev too; let it shut down its processes
+        code = dev.wait()
+    finally:
+        site.shutdown()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

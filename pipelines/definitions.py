@@ -4,36 +4,24 @@ import dagster as dg
 
 from assets.ingest import region_ingest
 from assets.kpi import kpi_month, region_context
-from assets.reports import national_report, regional_report
+from assets.quality import data_docs
+from assets.reports import reports_month
 from assets.scba import scba_month, scba_parameter_file
 from assets.trajectories import trajectories
+from checks.gx_checks import GX_CHECKS
+from pipelines.jobs import JOBS
 from pipelines.resources import Landing, Monitor, Reports, Warehouse
+from pipelines.schedules import monthly_schedule
+from pipelines.sensors import delivery_sensor, refresh_latest_month, with_refresh_condition
 
-ingest_job = dg.define_asset_job(
-    "ingest", selection=dg.AssetSelection.groups("ingest", "trajectories"),
-    description="Ingest one region's landing folder into the warehouse and derive its trajectories.")
-kpi_job = dg.define_asset_job(
-    "kpi", selection=dg.AssetSelection.groups("kpi"),
-    description="The monthly KPI tables and change scores (peildatum = last day of the month) for every region "
-                "and the nation. A range of months runs as one run.")
-
-scba_job = dg.define_asset_job(
-    "scba", selection=dg.AssetSelection.groups("scba"),
-    description="The social cost-benefit analysis per month; set a scenario's parameter values in the launchpad "
-                "(ops: scba_month: config).")
-monthly_job = dg.define_asset_job(
-    "monthly", selection=dg.AssetSelection.groups("kpi", "scba"),
-    description="Everything computed per month: KPI tables and SCBA. A range of months runs as one run.")
-national_report_job = dg.define_asset_job(
-    "national_report", selection=dg.AssetSelection.assets("national_report"),
-    description="Render the national report of a month (after the monthly job).")
-regional_reports_job = dg.define_asset_job(
-    "regional_reports", selection=dg.AssetSelection.assets("regional_report"),
-    description="Render regional reports (region x month); a range of partitions renders in one run and one kernel.")
+ASSETS = [region_ingest, trajectories, region_context, kpi_month, scba_parameter_file, scba_month, data_docs,
+          reports_month]
 
 defs = dg.Definitions(
-    assets=[region_ingest, trajectories, region_context, kpi_month, scba_parameter_file, scba_month, national_report,
-            regional_report],
-    jobs=[ingest_job, kpi_job, scba_job, monthly_job, national_report_job, regional_reports_job],
+    assets=[with_refresh_condition(a) for a in ASSETS],
+    asset_checks=GX_CHECKS,
+    jobs=JOBS,
+    schedules=[monthly_schedule],
+    sensors=[delivery_sensor, refresh_latest_month],
     resources={"warehouse": Warehouse(), "landing": Landing(), "monitor": Monitor(), "reports": Reports()},
 )

@@ -6,22 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from llo.regions import region_slug
+from llo.landing import region_folders
 
 region_partitions = dg.DynamicPartitionsDefinition(name="region")
-
-
-def region_folders(landing: Path) -> tuple[dict[str, Path], list[str]]:
-    """Landing sub-folders by region slug, and the names of folders that are no known region."""
-    found, unknown = {}, []
-    for folder in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-            if landing.is_dir() else []:
-        slug = region_slug(folder.name)
-        if slug is None:
-            unknown.append(folder.name)
-        else:
-            found.setdefault(slug, folder)
-    return found, unknown
 
 
 def region_folder(landing: Path, region: str) -> Path:
@@ -42,6 +29,3 @@ def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple
 # started delivering in 2023; earlier months have no data.
 month_partitions = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Europe/Amsterdam")
 
-
-# A regional report per region and month.
-region_month_partitions = dg.MultiPartitionsDefinition({"month": month_partitions, "region": region_partitions})

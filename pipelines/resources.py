@@ -69,7 +69,7 @@ class Reports(dg.ConfigurableResource):
 
     engine: str = "auto"  # auto: the Quarto CLI where found (QUARTO_PATH or PATH), else the built-in renderer
     folder: str = ""  # empty: LLO_HOME/reports
-    base_url: str = ""  # where `folder` is served over HTTP, for links in the UI; empty: file:// links
+    base_url: str = ""  # where `folder` is served over HTTP; empty: LLO_SITE_URL/reports (`llo ui`), else file://
     scenario: str = "basis"  # the SCBA scenario the reports show
     project: str = ""  # the Quarto project with nationaal.qmd and regionaal.qmd; empty: the repository's reports/
 
@@ -83,7 +83,8 @@ class Reports(dg.ConfigurableResource):
 
     def link(self, path: str) -> str:
         """The address the UI opens for a report file."""
-        if not self.base_url:
+        base = self.base_url or (f"{settings.site_url()}/reports" if settings.site_url() and not self.folder else "")
+        if not base:
             return Path(path).resolve().as_uri()
         relative = Path(path).resolve().relative_to(self.folder_path().resolve())
-        return f"{self.base_url.rstrip('/')}/{relative.as_posix()}"
+        return f"{base.rstrip('/')}/{relative.as_posix()}"

@@ -7,41 +7,46 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.reports import national_report, regional_report
+from assets.reports import NATIONAL, REGIONAL, reports_month
 from checks.report_checks import disclosure_problems, external_references, structure
 from llo import warehouse as wh
 from llo.publish import Ledger, literal, resting_on
 from llo.reports import BUILTIN, REPORTS_DIR, quarto_cli
 from llo.settings import PROJECT_ROOT
-from pipelines.cli import latest_computed_month, range_tags
+from pipelines.cli import latest_computed_month
 from pipelines.resources import Reports
 
 MONTH = "2025-12-01"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-def materialize_reports(instance, resources, reports: Reports):
-    national = dg.materialize([national_report], partition_key=MONTH, instance=instance,
-                              resources={**resources, "reports": reports})
-    regions = instance.get_dynamic_partitions("region")
-    ends = [str(dg.MultiPartitionKey({"month": MONTH, "region": r})) for r in (regions[0], regions[-1])]
-    regional = dg.materialize([regional_report], instance=instance, resources={**resources, "reports": reports},
-                              tags=range_tags(ends))
-    return national, regional, regions
+def materialize_reports(instance, resources, reports: Reports, selection=None):
+    return dg.materialize([reports_month], partition_key=MONTH, instance=instance, selection=selection,
+                          resources={**resources, "reports": reports})
 
 
 @pytest.fixture(scope="module")
 def rendered(demo_run, tmp_path_factory):
+    """The month's quality suites and Data Docs (what the reports' data-quality section shows), then the reports."""
+    from assets.quality import data_docs
+    from checks.gx_checks import GX_CHECKS
+
     *_, engine, _, _, (instance, resources) = demo_run
     folder = tmp_path_factory.mktemp("reports")
-    national, regional, regions = materialize_reports(instance, resources, Reports(folder=str(folder),
-                                                                                   engine="builtin"))
-    return folder, national, regional, regions, engine
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LLO_HOME", str(Path(engine.url.database).parent))
+        quality = dg.materialize([data_docs, *GX_CHECKS], selection=dg.AssetSelection.assets(data_docs)
+                                 | dg.AssetSelection.checks(*GX_CHECKS), partition_key=MONTH, instance=instance,
+                                 resources=resources)
+        assert quality.success
+        result = materialize_reports(instance, resources, Reports(folder=str(folder), engine="builtin"))
+    return folder, result, instance.get_dynamic_partitions("region"), engine
 
 
 def html_of(folder, name: str) -> str:
@@ -49,19 +54,21 @@ def html_of(folder, name: str) -> str:
 
 
 def test_the_runs_publish_a_national_and_every_regional_report(rendered, monkeypatch):
-    folder, national, regional, regions, engine = rendered
+    folder, result, regions, engine = rendered
     monkeypatch.setenv("LLO_WAREHOUSE_URL", str(engine.url))
     assert latest_computed_month() == [MONTH]  # what `llo report` and `llo demo` take as the latest month
-    assert national.success and regional.success
+    assert result.success
     assert sorted(p.name for p in (folder / MONTH[:7]).glob("*.html")) == \
         sorted(["nationaal.html", *(f"regio-{r}.html" for r in regions)])
-    for result, count in ((national, 1), (regional, len(regions))):
-        checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-        assert checks == {"disclosure_control": True, "opens_offline": True}
-        metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {(a, c): True for a in (NATIONAL, REGIONAL) for c in ("disclosure_control", "opens_offline")}
+    for asset, count in ((NATIONAL, 1), (REGIONAL, len(regions))):
+        metadata = result.asset_materializations_for_node("reports_month")
+        metadata = next(m for m in metadata if m.asset_key.to_user_string() == asset).metadata
         assert metadata["engine"].value == BUILTIN and metadata["reports"].value == count
-        assert metadata["published"].value == count and metadata["url"].value.startswith("file://")
-        assert metadata["size_bytes"].value > 50_000 * count
+        assert metadata["dagster/row_count"].value == count and metadata["published"].value == count
+        assert metadata["url"].value.startswith("file://") and metadata["size_bytes"].value > 50_000 * count
+        assert metadata["rendered"].value.count("](file://") == count  # each report linked from the UI
     assert not (folder / "_tegengehouden").exists()
 
 
@@ -79,7 +86,7 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert all(caption.startswith(f"Figuur\u00a0{i}:") for i, (_, _, caption) in enumerate(figures, start=1))
     assert all(len(alt) > 30 for _, alt, _ in figures)  # alt text describes the chart, not just its caption
     tables = re.findall(r'<table id="(tbl-[^"]+)"', html)
-    assert tables[:3] == ["tbl-kpi", "tbl-regios", "tbl-verandering"] and len(tables) == 12
+    assert tables[:3] == ["tbl-kpi", "tbl-regios", "tbl-verandering"] and len(tables) == 13
     assert "Tabel\u00a01: KPI" in html
     references = re.findall(r'<a href="#((?:fig|tbl)-[^"]+)">(Figuur|Tabel)\u00a0(\d+)</a>', html)
     assert len(references) >= 12 and all(f'id="{target}"' in html for target, *_ in references)
@@ -90,12 +97,24 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert re.search(r"Dagster-run: [0-9a-f-]{36}", html) and "Codeversie: " in html
 
 
+def test_the_data_quality_section_shows_the_suites_and_links_the_data_docs(rendered):
+    folder = rendered[0]
+    html = html_of(folder, "nationaal.html")
+    rows = _table(html, "tbl-plausibiliteit")
+    assert [r[0] for r in rows] == ["t1_response", "month_over_month", "improvement_share", "cross_table"]
+    assert all(r[2] in ("voldaan", "niet voldaan") and int(r[3]) > 0 for r in rows)
+    link = re.search(r'<a href="([^"]+)">Data Docs</a>', html).group(1)
+    assert not link.startswith(("http", "/", "file:"))  # relative: opens from disk and from the report site
+    index = (folder / MONTH[:7] / link).resolve()
+    assert index.name == "index.html" and "Laatste uitkomst per suite" in index.read_text(encoding="utf-8")
+
+
 def _table(html: str, label: str) -> list[list[str]]:
     return next(t["rows"] for t in structure(html).tables if t["label"] == label)
 
 
 def test_small_cells_are_suppressed_exactly_where_the_warehouse_flags_them(rendered):
-    folder, _, _, regions, engine = rendered
+    folder, _, regions, engine = rendered
     kpi = wh.read_typed(engine, wh.KPI_REGION_MONTH)
     kpi = kpi[kpi["peildatum"] == pd.Timestamp("2025-12-31")]
     suppressed_somewhere = 0
@@ -145,8 +164,7 @@ def test_a_report_that_breaks_the_rule_is_withheld_with_its_reason(demo_run, tmp
     (project / "nationaal.qmd").write_text((project / "nationaal.qmd").read_text(encoding="utf-8") + LEAK,
                                            encoding="utf-8")
     reports = Reports(folder=str(tmp_path / "out"), engine="builtin", project=str(project))
-    result = dg.materialize([national_report], partition_key=MONTH, instance=instance,
-                            resources={**resources, "reports": reports})
+    result = materialize_reports(instance, resources, reports, selection=[NATIONAL])
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "disclosure_control")
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     assert "labelled tbl-lek is in the report but not in the ledger" in check.metadata["details"].value
@@ -231,7 +249,7 @@ def test_a_headless_chromium_screenshot_of_the_national_report(rendered, tmp_pat
 @pytest.mark.skipif(quarto_cli() is None, reason="the Quarto CLI is not installed here (QUARTO_PATH or PATH)")
 def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
     *_, (instance, resources) = demo_run
-    result = dg.materialize([national_report], partition_key=MONTH, instance=instance,
-                            resources={**resources, "reports": Reports(folder=str(tmp_path), engine="quarto")})
+    result = materialize_reports(instance, resources, Reports(folder=str(tmp_path), engine="quarto"),
+                                 selection=[NATIONAL])
     assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
     assert result.get_asset_materialization_events()[0].materialization.metadata["engine"].value == "quarto"

@@ -1,0 +1,102 @@
+"""The landing folder: one sub-folder per region, and what changed in it since the last look.
+
+The delivery sensor keeps, per file, its size, modification time and sha256 (so unchanged files are not hashed
+again) and, per region, a hash of the folder's content: file names and their sha256. A region whose content hash
+differs from the last one seen has a new or changed delivery; a file only touched (same bytes) changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from llo.regions import region_slug
+
+# A file written less than this many seconds ago may still be arriving (a copy over the network): wait for it.
+SETTLE_SECONDS = 10.0
+
+
+def region_folders(landing: Path) -> tuple[dict[str, Path], list[str]]:
+    """Landing sub-folders by region slug, and the names of folders that are no known region."""
+    found, unknown = {}, []
+    for folder in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+            if landing.is_dir() else []:
+        slug = region_slug(folder.name)
+        if slug is None:
+            unknown.append(folder.name)
+        else:
+            found.setdefault(slug, folder)
+    return found, unknown
+
+
+def delivery_files(folder: Path) -> list[Path]:
+    """Every visible file in a region's landing folder; what it holds is decided by its content."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_hash(files: dict[str, str]) -> str:
+    """One hash for a folder's content: its file names with their sha256, in name order."""
+    return hashlib.sha256("".join(f"{name}\t{sha}\n" for name, sha in sorted(files.items())).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A region whose landing folder holds other content than when it was last seen."""
+
+    region: str
+    folder: Path
+    before: str  # content hash last seen ("" for a folder never seen)
+    after: str
+    files: tuple[str, ...]  # names of the files that are new or changed
+
+
+@dataclass(frozen=True)
+class Scan:
+    changes: list[Change]
+    unknown: list[str]  # folder names that are no labour-market region
+    waiting: dict[str, list[str]]  # region -> files still being written; the region is looked at next time
+    cursor: dict  # what to remember for the next scan
+
+
+def scan(landing: Path, cursor: dict | None, now: float, settle: float = SETTLE_SECONDS) -> Scan:
+    """Compare the landing folder with the cursor of the previous scan (`now` in epoch seconds)."""
+    cursor = cursor or {}
+    known_files: dict[str, list] = cursor.get("files", {})
+    known_states: dict[str, str] = cursor.get("regions", {})
+    files, states, changes, waiting = {}, dict(known_states), [], {}
+    found, unknown = region_folders(landing)
+    for region, folder in found.items():
+        content, fresh = {}, []
+        for path in delivery_files(folder):
+            stat = path.stat()
+            if now - stat.st_mtime < settle:
+                fresh.append(path.name)
+                continue
+            key = f"{region}/{path.name}"
+            size, mtime, sha = known_files.get(key, (None, None, None))
+            if (size, mtime) != (stat.st_size, stat.st_mtime_ns):
+                sha = file_sha256(path)
+            files[key] = [stat.st_size, stat.st_mtime_ns, sha]
+            content[path.name] = sha
+        if fresh:  # keep the region as it was until every file has arrived
+            waiting[region] = fresh
+            files.update({k: v for k, v in known_files.items() if k.startswith(f"{region}/")})
+            continue
+        after, before = content_hash(content), known_states.get(region, "")
+        states[region] = after
+        if content and after != before:
+            seen = {k.partition("/")[2]: v[2] for k, v in known_files.items() if k.startswith(f"{region}/")}
+            changed = tuple(sorted(name for name, sha in content.items() if seen.get(name) != sha))
+            changes.append(Change(region, folder, before, after, changed))
+    return Scan(changes, unknown, waiting, {"files": files, "regions": states})

@@ -1,0 +1,71 @@
+"""What starts runs besides the schedule: a new delivery starts its region's ingest run (delivery_sensor), and new
+data refreshes the latest month's tables and reports (declarative automation, refresh_latest_month)."""
+
+import json
+import time
+
+import dagster as dg
+
+from pipelines.jobs import MONTH_STAGE, MONTHLY_GROUPS, ingest_job
+from pipelines.partitions import region_partitions
+from pipelines.resources import Landing
+
+UNKNOWN_REGION = ("folder '{name}' in {landing} is not a labour-market region, so its files are not ingested: "
+                  "rename it to the region's name (`llo regions --all` lists them)")
+
+
+@dg.sensor(job=ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Looks at LLO_HOME/landing/<region>/ every 30 s. A new, changed or removed file starts an "
+                       "ingest run for that region; a new region folder becomes a partition first. Run keys are "
+                       "content hashes, so the same content never triggers twice; a file still being written "
+                       "(modified in the last 10 s) is waited for.")
+def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing):
+    from llo.landing import scan
+
+    folder = landing.folder()
+    found = scan(folder, json.loads(context.cursor) if context.cursor else None, time.time())
+    for name in found.unknown:
+        context.log.error(UNKNOWN_REGION.format(name=name, landing=folder))
+    for region, files in found.waiting.items():
+        context.log.info(f"{region}: waiting for {len(files)} file(s) still being written ({', '.join(files)})")
+    known = set(context.instance.get_dynamic_partitions(region_partitions.name))
+    new_regions = sorted({c.region for c in found.changes} - known)
+    runs = [dg.RunRequest(
+        partition_key=c.region, run_key=f"{c.region}:{c.before[:16]}..{c.after[:16]}",
+        tags={"llo/trigger": "delivery", "llo/changed_files": str(len(c.files))}) for c in found.changes]
+    for change in found.changes:
+        context.log.info(f"{change.region}: {len(change.files)} new or changed file(s): "
+                         f"{', '.join(change.files) or 'files removed'}")
+    skip = None if runs else "no new deliveries" + \
+        (f"; {len(found.unknown)} folder(s) are no region: {', '.join(found.unknown)}" if found.unknown else "")
+    return dg.SensorResult(
+        run_requests=runs, cursor=json.dumps(found.cursor, sort_keys=True), skip_reason=skip,
+        dynamic_partitions_requests=[region_partitions.build_add_request(new_regions)] if new_regions else [])
+
+
+# The month being reported on (the latest month partition: the month just ended) is computed again when new data
+# arrives: after an ingest run, once no ingest run is in progress, in one run for all its assets. Unlike eager()
+# it does not fill a new month as soon as it appears; the schedule does that on the first at 06:00. The
+# configuration assets are re-read by every monthly run (a backfill of an old month too), so their updates are
+# no news for the latest month.
+CONFIGURATION = dg.AssetSelection.assets("region_context", "scba_parameter_file")
+REFRESH_LATEST_MONTH = (
+    dg.AutomationCondition.in_latest_time_window()
+    & dg.AutomationCondition.any_deps_updated().ignore(CONFIGURATION).since_last_handled()
+    & ~dg.AutomationCondition.any_deps_missing()
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("refresh the latest month after new data")
+
+refresh_latest_month = dg.AutomationConditionSensorDefinition(
+    "refresh_latest_month", target=dg.AssetSelection.groups(*MONTHLY_GROUPS), minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING, run_tags=MONTH_STAGE,
+    description="Declarative automation: after new data (an ingest run, a new parameter or context file) the "
+                "latest month's KPI tables, SCBA, data quality and reports are computed again in one run.")
+
+
+def with_refresh_condition(assets_def):
+    """Month-partitioned assets refresh with REFRESH_LATEST_MONTH (one policy, applied in one place)."""
+    if not any(spec.partitions_def is not None and spec.group_name in MONTHLY_GROUPS for spec in assets_def.specs):
+        return assets_def
+    return assets_def.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=REFRESH_LATEST_MONTH))
