@@ -69,11 +69,15 @@ class Scan:
     cursor: dict  # what to remember for the next scan
 
 
-def scan(landing: Path, cursor: dict | None, now: float, settle: float = SETTLE_SECONDS) -> Scan:
-    """Compare the landing folder with the cursor of the previous scan (`now` in epoch seconds)."""
+def scan(landing: Path, cursor: dict | None, now: float, settle: float = SETTLE_SECONDS,
+         ingested: dict[str, dict[str, str]] | None = None) -> Scan:
+    """Compare the landing folder with the cursor of the previous scan (`now` in epoch seconds). A region the
+    cursor has not seen yet is compared with `ingested` (its files and sha256 at the last ingest, from the
+    warehouse), so content already ingested, e.g. by `llo materialize`, does not run again."""
     cursor = cursor or {}
     known_files: dict[str, list] = cursor.get("files", {})
-    known_states: dict[str, str] = cursor.get("regions", {})
+    known_states: dict[str, str] = {**{region: content_hash(files) for region, files in (ingested or {}).items()},
+                                    **cursor.get("regions", {})}
     files, states, changes, waiting = {}, dict(known_states), [], {}
     found, unknown = region_folders(landing)
     for region, folder in found.items():

@@ -171,6 +171,18 @@ def received_at(engine: sa.Engine, region: str) -> dict[str, dt.datetime]:
         return {sha: when for sha, when in conn.execute(query)}
 
 
+def ingested_files(engine: sa.Engine) -> dict[str, dict[str, str]]:
+    """Per region, the files of its last ingest with their sha256 (what the landing folder held then)."""
+    if not sa.inspect(engine).has_table(INGEST_LOG.name):
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    with engine.connect() as conn:
+        for region, file, sha in conn.execute(sa.select(INGEST_LOG.c.region, INGEST_LOG.c.file,
+                                                        INGEST_LOG.c.sha256).distinct()):
+            found.setdefault(region, {})[file] = sha
+    return found
+
+
 def read_table(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
                where: sa.ColumnElement | None = None) -> pd.DataFrame:
     """A table (or one region of it) as stored; `typed()` restores the pandas dtypes of its schema."""

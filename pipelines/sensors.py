@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.jobs import MONTH_STAGE, MONTHLY_GROUPS, ingest_job
 from pipelines.partitions import region_partitions
-from pipelines.resources import Landing
+from pipelines.resources import Landing, Warehouse
 
 UNKNOWN_REGION = ("folder '{name}' in {landing} is not a labour-market region, so its files are not ingested: "
                   "rename it to the region's name (`llo regions --all` lists them)")
@@ -19,11 +19,12 @@ UNKNOWN_REGION = ("folder '{name}' in {landing} is not a labour-market region, s
                        "ingest run for that region; a new region folder becomes a partition first. Run keys are "
                        "content hashes, so the same content never triggers twice; a file still being written "
                        "(modified in the last 10 s) is waited for.")
-def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing):
+def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing, warehouse: Warehouse):
     from llo.landing import scan
 
     folder = landing.folder()
-    found = scan(folder, json.loads(context.cursor) if context.cursor else None, time.time())
+    cursor = json.loads(context.cursor) if context.cursor else None
+    found = scan(folder, cursor, time.time(), ingested=None if cursor else _ingested(warehouse))
     for name in found.unknown:
         context.log.error(UNKNOWN_REGION.format(name=name, landing=folder))
     for region, files in found.waiting.items():
@@ -41,6 +42,13 @@ def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing):
     return dg.SensorResult(
         run_requests=runs, cursor=json.dumps(found.cursor, sort_keys=True), skip_reason=skip,
         dynamic_partitions_requests=[region_partitions.build_add_request(new_regions)] if new_regions else [])
+
+
+def _ingested(warehouse: Warehouse) -> dict[str, dict[str, str]]:
+    """What the warehouse holds per region, so a sensor without cursor does not ingest it all again."""
+    from llo.warehouse import ingested_files
+
+    return ingested_files(warehouse.engine())
 
 
 # The month being reported on (the latest month partition: the month just ended) is computed again when new data

@@ -19,7 +19,7 @@ from llo import warehouse
 from llo.landing import scan
 from pipelines.cli import main
 from pipelines.definitions import defs
-from pipelines.resources import Landing
+from pipelines.resources import Landing, Warehouse
 from pipelines.schedules import monthly_schedule, previous_month
 from pipelines.sensors import delivery_sensor
 from tests.conftest import catalogue_rows, measurement_row, write_csv
@@ -62,9 +62,26 @@ def landing(tmp_path):
 
 
 def tick(landing, instance, cursor=None):
-    context = dg.build_sensor_context(cursor=cursor, instance=instance,
-                                      resources={"landing": Landing(path=str(landing))})
+    url = f"sqlite:///{landing.parent / 'warehouse.sqlite'}"
+    context = dg.build_sensor_context(cursor=cursor, instance=instance, resources={
+        "landing": Landing(path=str(landing)), "warehouse": Warehouse(url=url)})
     return delivery_sensor(context)
+
+
+def test_content_already_in_the_warehouse_does_not_run_again(landing):
+    """A sensor started after `llo materialize` (no cursor yet) knows what the warehouse holds."""
+    from llo.ingest import ingest_region
+    from tests.conftest import KEY, TODAY
+
+    engine = warehouse.engine_for(f"sqlite:///{landing.parent / 'warehouse.sqlite'}")
+    warehouse.replace_region(engine, ingest_region("twente", landing / "twente", key=KEY, today=TODAY))
+    instance = dg.DagsterInstance.ephemeral()
+    first = tick(landing, instance)
+    assert first.run_requests == [] and first.skip_reason.skip_message == "no new deliveries"
+    _old(write_csv(landing / "twente" / "2024-02.csv", [measurement_row("A2")]))
+    [run] = tick(landing, instance, first.cursor).run_requests
+    assert run.partition_key == "twente" and run.tags["llo/changed_files"] == "1"
+    engine.dispose()
 
 
 def test_a_delivery_starts_its_regions_ingest_run_once(landing):
