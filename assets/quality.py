@@ -20,16 +20,16 @@ ALL_REGIONS = dg.AllPartitionMapping()  # the checks read every region's ingest 
                 "above; views are aggregates per region and month, no participant data.")
 def data_docs(context: dg.AssetExecutionContext):
     from assets.metadata import frame_schema, markdown_table
-    from llo import quality
+    from llo import expectations
 
-    index = quality.build_data_docs()
-    latest = quality.latest_outcomes()
-    results = quality.result_count()
+    index = expectations.build_data_docs()
+    latest = expectations.latest_outcomes()
+    results = expectations.result_count()
     context.log.info(f"Data Docs at {index}: {len(latest)} suite(s), {results} stored result(s)")
-    shown = latest.assign(data_docs=[quality.docs_link(p) for p in latest["data_docs"]])
+    shown = latest.assign(data_docs=[expectations.docs_link(p) for p in latest["data_docs"]])
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(index)),
-        "url": dg.MetadataValue.url(quality.docs_link(index)),
+        "url": dg.MetadataValue.url(expectations.docs_link(index)),
         "validation_results": results,
         "suites_failing": int((~latest["success"]).sum()),
         "latest": dg.MetadataValue.md(markdown_table(shown.drop(columns=["description"]))),

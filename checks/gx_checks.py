@@ -10,7 +10,7 @@ months with the observed values, and links to the result's page in Data Docs.
 
 import dagster as dg
 
-from llo import quality
+from llo import expectations, quality
 from pipelines.resources import Warehouse
 
 PREFIX = "gx_"
@@ -31,7 +31,7 @@ SPECS = [dg.AssetCheckSpec(check_name(suite.name), asset=asset, blocking=asset i
          for suite in quality.SUITES for asset in quality.assets_of(suite.name)]
 
 
-def _summary(outcome: "quality.Outcome", passed: bool, evaluated: int, problems) -> str:
+def _summary(outcome: "expectations.Outcome", passed: bool, evaluated: int, problems) -> str:
     failed = problems[problems["status"] != "tolerated"]
     if passed:
         tolerated = len(problems)
@@ -44,7 +44,7 @@ def _summary(outcome: "quality.Outcome", passed: bool, evaluated: int, problems)
             f"e.g. {'; '.join(where)}")
 
 
-def result(outcome: "quality.Outcome", asset: str) -> dg.AssetCheckResult:
+def result(outcome: "expectations.Outcome", asset: str) -> dg.AssetCheckResult:
     """The check result of one suite on one asset, with the facts needed to act."""
     from assets.metadata import markdown_table
 
@@ -60,8 +60,8 @@ def result(outcome: "quality.Outcome", asset: str) -> dg.AssetCheckResult:
             "problem_rows": len(problems),
             "problems": dg.MetadataValue.md(markdown_table(problems, MAX_ROWS)),
             "checked_at": outcome.checked_at,
-            "data_docs": dg.MetadataValue.url(quality.docs_link(page)),
-            "data_docs_index": dg.MetadataValue.url(quality.docs_link(outcome.docs_index)),
+            "data_docs": dg.MetadataValue.url(expectations.docs_link(page)),
+            "data_docs_index": dg.MetadataValue.url(expectations.docs_link(outcome.docs_index)),
         })
 
 
@@ -71,7 +71,7 @@ def result(outcome: "quality.Outcome", asset: str) -> dg.AssetCheckResult:
 def great_expectations(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
     selected = context.selected_asset_check_keys
     suites = [s.name for s in quality.SUITES if any(key.name == check_name(s.name) for key in selected)]
-    outcomes = quality.validate_warehouse(warehouse.engine(), suites=suites)
+    outcomes = expectations.validate_warehouse(warehouse.engine(), suites=suites)
     for outcome in outcomes.values():
         context.log.info(f"{outcome.suite}: {'met' if outcome.success else 'NOT met'}, {outcome.evaluated} "
                          f"expectation(s), {outcome.failed} failed; {outcome.result_page or outcome.docs_index}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llo import qmd, settings
-from llo.quality import index_of, summary_file
+from llo.expectations import index_of, summary_file
 
 REPORTS_DIR = settings.PROJECT_ROOT / "reports"
 NATIONAL, REGIONAL = "nationaal.qmd", "regionaal.qmd"

@@ -415,7 +415,7 @@ def demo() -> None:
 
         click.echo(f"  reports          {report_file(latest[0]).parent}")
         click.echo(f"  national report  {report_file(latest[0])}")
-    from llo.quality import docs_folder
+    from llo.expectations import docs_folder
 
     if (docs_folder() / "index.html").exists():
         click.echo(f"  data docs        {docs_folder() / 'index.html'}")

@@ -10,7 +10,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from llo import quality
+from llo import expectations, quality
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +29,8 @@ def gx_folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo_outcomes(demo_views, gx_folder) -> dict[str, quality.Outcome]:
-    return quality.validate(demo_views, gx_folder)
+def demo_outcomes(demo_views, gx_folder) -> dict[str, expectations.Outcome]:
+    return expectations.validate(demo_views, gx_folder)
 
 
 def _one(view: pd.DataFrame, **where) -> pd.Series:
@@ -132,7 +132,7 @@ def test_every_suite_passes_on_the_demo_warehouse(demo_outcomes, tables):
 @pytest.mark.parametrize("suite", list(BROKEN))
 def test_a_view_that_breaks_one_expectation_fails_it_and_names_where(suite, demo_views, tables, tmp_path):
     view, (rule, column, region, month, observed) = BROKEN[suite](demo_views, tables)
-    outcome = quality.validate({suite: view}, tmp_path / "gx", update_docs=False)[suite]
+    outcome = expectations.validate({suite: view}, tmp_path / "gx", update_docs=False)[suite]
     assert not outcome.success and outcome.failed == 1
     assert [r for r, ok in outcome.by_rule.items() if not ok] == [rule]
     failed = outcome.problems[outcome.problems["status"] == "failed"]
@@ -143,8 +143,8 @@ def test_a_view_that_breaks_one_expectation_fails_it_and_names_where(suite, demo
 
 
 def test_data_docs_show_every_suite_without_participant_data(demo_outcomes, gx_folder, tables):
-    index = quality.build_data_docs(gx_folder)
-    assert index == quality.docs_folder(gx_folder) / "index.html" and index.exists()
+    index = expectations.build_data_docs(gx_folder)
+    assert index == expectations.docs_folder(gx_folder) / "index.html" and index.exists()
     html = index.read_text(encoding="utf-8")
     for name in quality.BY_NAME:
         assert name in html
@@ -156,7 +156,7 @@ def test_data_docs_show_every_suite_without_participant_data(demo_outcomes, gx_f
         text = path.read_text(encoding="utf-8")
         assert "amazonaws.com" not in text, path  # GX's logo beacon replaced by the local copy
         assert not any(pid in text for pid in ids), path
-    latest = quality.latest_outcomes(gx_folder)
+    latest = expectations.latest_outcomes(gx_folder)
     assert latest["suite"].tolist() == [s.name for s in quality.SUITES]
     assert latest["success"].all() and (latest["failed"] == 0).all()
     assert latest["evaluated"].tolist() == [len(quality.rules(s.name)) for s in quality.SUITES]
@@ -172,11 +172,11 @@ def test_repeated_runs_keep_one_suite_each_and_drop_obsolete_ones(gx_folder, dem
                 for p in (root / sub).glob("*.json")}
 
     before = files()
-    assert quality.ensure_suites(gx_folder) == sorted(quality.BY_NAME)
+    assert expectations.ensure_suites(gx_folder) == sorted(quality.BY_NAME)
     assert files() == before  # unchanged suites are not rewritten
-    context = quality._context(gx_folder)
+    context = expectations._context(gx_folder)
     context.suites.add(gx.ExpectationSuite(name="renamed_long_ago"))
-    assert quality.ensure_suites(gx_folder) == sorted(quality.BY_NAME)
+    assert expectations.ensure_suites(gx_folder) == sorted(quality.BY_NAME)
     config = (gx_folder / "great_expectations.yml").read_text(encoding="utf-8")
     assert config.count("whole_view:") == len(quality.SUITES) and "analytics_enabled: false" in config
 
@@ -186,17 +186,17 @@ def test_validation_needs_no_network(demo_views, gx_folder, monkeypatch, demo_ou
         raise OSError("network access during validation")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    outcome = quality.validate({"t1_response": demo_views["t1_response"]}, gx_folder)["t1_response"]
+    outcome = expectations.validate({"t1_response": demo_views["t1_response"]}, gx_folder)["t1_response"]
     assert outcome.success
 
 
 def test_links_point_at_the_served_site_when_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("LLO_HOME", str(tmp_path))
     index = tmp_path / "kwaliteit" / "data-docs" / "index.html"
-    assert quality.docs_folder() == index.parent
-    assert quality.docs_link(index) == index.resolve().as_uri()
+    assert expectations.docs_folder() == index.parent
+    assert expectations.docs_link(index) == index.resolve().as_uri()
     monkeypatch.setenv("LLO_SITE_URL", "https://monitor.example.org/data/")
-    assert quality.docs_link(index) == "https://monitor.example.org/data/kwaliteit/data-docs/index.html"
+    assert expectations.docs_link(index) == "https://monitor.example.org/data/kwaliteit/data-docs/index.html"
 
 
 def test_check_specs_target_project_assets_and_run_between_the_tables_and_their_readers():
@@ -260,8 +260,9 @@ def test_dagster_checks_warn_with_the_facts_and_data_docs_follow(demo_run, tmp_p
     assert metadata["expectations_failed"].value == 1 and metadata["expectations_evaluated"].value == 2
     assert "national_k1_is_sum" in national_check.description
     assert metadata["data_docs"].value.startswith("file://") and metadata["data_docs"].value.endswith(".html")
-    assert metadata["data_docs_index"].value == (tmp_path / quality.DOCS_INDEX).resolve().as_uri()
+    assert metadata["data_docs_index"].value == (tmp_path / expectations.DOCS_INDEX).resolve().as_uri()
     docs = result.asset_materializations_for_node("data_docs")[0].metadata
-    assert Path(docs["path"].value) == (tmp_path / quality.DOCS_INDEX).resolve() and Path(docs["path"].value).exists()
+    assert Path(docs["path"].value) == (tmp_path / expectations.DOCS_INDEX).resolve()
+    assert Path(docs["path"].value).exists()
     assert docs["dagster/row_count"].value == len(quality.SUITES) and docs["suites_failing"].value == 1
     assert "cross_table" in docs["latest"].value
