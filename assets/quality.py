@@ -22,15 +22,14 @@ def data_docs(context: dg.AssetExecutionContext):
     from assets.metadata import frame_schema, markdown_table
     from llo import expectations
 
-    index = expectations.build_data_docs()
-    latest = expectations.latest_outcomes()
-    results = expectations.result_count()
-    context.log.info(f"Data Docs at {index}: {len(latest)} suite(s), {results} stored result(s)")
+    site = expectations.build_data_docs()
+    latest = site.latest
+    context.log.info(f"Data Docs at {site.index}: {len(latest)} suite(s), {site.results} stored result(s)")
     shown = latest.assign(data_docs=[expectations.docs_link(p) for p in latest["data_docs"]])
     return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(index)),
-        "url": dg.MetadataValue.url(expectations.docs_link(index)),
-        "validation_results": results,
+        "path": dg.MetadataValue.path(str(site.index)),
+        "url": dg.MetadataValue.url(expectations.docs_link(site.index)),
+        "validation_results": site.results,
         "suites_failing": int((~latest["success"]).sum()),
         "latest": dg.MetadataValue.md(markdown_table(shown.drop(columns=["description"]))),
         "dagster/row_count": len(latest),

@@ -200,9 +200,9 @@ def _drop_obsolete(context) -> None:
                 remove(name=name)
 
 
-def ensure_suites(folder: Path | None = None) -> list[str]:
+def ensure_suites(folder: Path | None = None, context=None) -> list[str]:
     """Create or update every suite (and its checkpoint) from RULES; returns the suite names."""
-    context = _context(folder)
+    context = context or _context(folder)
     _drop_obsolete(context)
     for suite in SUITES:
         _checkpoint(context, suite)
@@ -344,18 +344,25 @@ def validate_warehouse(engine: sa.Engine, folder: Path | None = None,
     return validate({name: every[name] for name in (suites or list(BY_NAME))}, folder)
 
 
-def build_data_docs(folder: Path | None = None) -> Path:
-    """(Re)build the whole Data Docs site from the suites and stored results; returns its index.html."""
+@dataclass(frozen=True)
+class Site:
+    index: Path  # the Data Docs entry page
+    latest: pd.DataFrame  # latest_outcomes()
+    results: int  # validation results in the store
+
+
+def build_data_docs(folder: Path | None = None) -> Site:
+    """(Re)build the whole Data Docs site from the suites and stored results, and the summary the reports show."""
     context = _context(folder)
-    ensure_suites(folder)
+    ensure_suites(folder, context)
     context.build_data_docs(site_names=[SITE])
     docs = docs_folder(folder)
     _local_assets(docs)
-    latest = latest_outcomes(folder)
+    latest = latest_outcomes(folder, context)
     _add_overview(docs / "index.html", latest)
     summary_file(folder).write_text(json.dumps({"index": str(docs / "index.html"), "suites": latest.to_dict(
         orient="records")}, ensure_ascii=False, indent=1), encoding="utf-8")
-    return docs / "index.html"
+    return Site(docs / "index.html", latest, len(context.validation_results_store.list_keys()))
 
 
 def summary_file(folder: Path | None = None) -> Path:
@@ -388,13 +395,13 @@ def _add_overview(index: Path, latest: pd.DataFrame) -> None:
     index.write_text(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + section, text, count=1), encoding="utf-8")
 
 
-def latest_outcomes(folder: Path | None = None) -> pd.DataFrame:
+def latest_outcomes(folder: Path | None = None, context=None) -> pd.DataFrame:
     """The latest stored result per suite: suite, description, success, evaluated, failed, checked_at and
     data_docs (the result's page, or the index when the page is not built). Empty without results."""
     import pandas as pd
 
     columns = ["suite", "description", "success", "evaluated", "failed", "checked_at", "data_docs"]
-    context = _context(folder)
+    context = context or _context(folder)
     store = context.validation_results_store
     latest = {}
     for key in store.list_keys():
@@ -413,8 +420,3 @@ def latest_outcomes(folder: Path | None = None) -> pd.DataFrame:
                      "checked_at": key.run_id.run_time.isoformat(timespec="seconds"),
                      "data_docs": str(page if page is not None and page.exists() else index)})
     return pd.DataFrame(rows, columns=columns)
-
-
-def result_count(folder: Path | None = None) -> int:
-    """How many validation results the store holds."""
-    return len(_context(folder).validation_results_store.list_keys())

@@ -190,9 +190,9 @@ def run_months(instance, keys: list[str], reports: bool = True) -> bool:
     every month unless `reports` is False."""
     from pipelines.definitions import defs
 
-    job = defs.resolve_job_def("monthly")
+    job, graph = defs.resolve_job_def("monthly"), defs.resolve_asset_graph()
     selection = None if reports else [key for key in job.asset_layer.executable_asset_keys
-                                      if defs.resolve_asset_graph().get(key).group_name != "reports"]
+                                      if graph.get(key).group_name != "reports"]
     result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
                                     tags={**range_tags(keys), "llo/trigger": "llo"}, asset_selection=selection)
     click.echo(f"[monthly] {keys[0][:7]}..{keys[-1][:7]} ({len(keys)} months): {describe(result)}")
@@ -218,10 +218,12 @@ def render_reports(instance, month_key: str) -> bool:
 def report_events(result) -> list[str]:
     """One line per report asset of a run: how many reports were published, and the check outcomes (a range run
     stamps the same metadata on every month, so one line per asset)."""
+    from assets.reports import NATIONAL, REGIONAL
+
     lines = {}
     for event in result.get_asset_materialization_events():
         asset = event.asset_key.to_user_string()
-        if asset not in ("national_report", "regional_reports"):
+        if asset not in (NATIONAL, REGIONAL):
             continue
         metadata = event.materialization.metadata
         checks = ", ".join(sorted(f"{e.check_name} {'ok' if e.passed else e.severity.value}"

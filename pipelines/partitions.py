@@ -28,4 +28,3 @@ def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple
 # Monthly snapshots: a partition per month, its peildatum the last day of the month. The programme's pilots
 # started delivering in 2023; earlier months have no data.
 month_partitions = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Europe/Amsterdam")
-

@@ -143,8 +143,9 @@ def test_the_scan_keeps_hashes_and_reports_removals(landing):
     assert scan(landing, removed.cursor, time.time()).changes == []
 
 
-def test_new_data_refreshes_only_the_latest_month_in_one_run():
-    """Declarative automation: after an ingest the month just ended is recomputed, KPI tables to reports."""
+def test_new_data_refreshes_only_the_latest_month_of_every_monthly_asset():
+    """Declarative automation: after an ingest the month just ended is recomputed, KPI tables to reports (one
+    partition key of one partitions definition, which Dagster launches as one run)."""
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("region", ["twente", "rijnmond"])
     graph = defs.resolve_asset_graph()

@@ -143,8 +143,10 @@ def test_a_view_that_breaks_one_expectation_fails_it_and_names_where(suite, demo
 
 
 def test_data_docs_show_every_suite_without_participant_data(demo_outcomes, gx_folder, tables):
-    index = expectations.build_data_docs(gx_folder)
+    site = expectations.build_data_docs(gx_folder)
+    index = site.index
     assert index == expectations.docs_folder(gx_folder) / "index.html" and index.exists()
+    assert site.results >= len(quality.SUITES) and site.latest["suite"].tolist() == [s.name for s in quality.SUITES]
     html = index.read_text(encoding="utf-8")
     for name in quality.BY_NAME:
         assert name in html
