@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export LLO_HOME ?= $(CURDIR)/data
 
-.PHONY: install browser demo test ui lint docs clean
+.PHONY: install browser demo test bench ui lint docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ browser:
 test: install browser  ## the whole test suite (screenshots land in test-artifacts/)
 	$(BIN)/python -m pytest
 
+bench: install  ## the pipeline at 1x, 10x and 100x scale: BENCHMARKS.md and BENCHMARKS.json (about 20 min)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 ui: install  ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/llo ui
 
@@ -38,4 +41,4 @@ docs: install  ## regenerate docs/data-contract.md and docs/kpi-definitions.md f
 	$(BIN)/llo docs
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data .bench

@@ -58,25 +58,22 @@ SPECS = [
                 backfill_policy=dg.BackfillPolicy.single_run())
 def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
     """The KPI tables of the months in this run (one month, or a range in a single-run backfill)."""
-    import pandas as pd
 
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
     from llo import kpi
-    from llo import trajectories as tr
     from llo import warehouse as wh
-    from llo.change_scores import change_scores
+    from llo.change_scores import COLUMNS as SCORE_COLUMNS
+    from llo.change_scores import change_scores_months
 
     engine, targets = warehouse.engine(), monitor.targets()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
-    trajectories = wh.read_typed(engine, wh.TRAJECTORIES)
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=list(dict.fromkeys(kpi.COLUMNS + SCORE_COLUMNS)))
     catalogue = wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE)
     regional = KPI_REGION_MONTH.validate(kpi.region_month_table(
         trajectories, catalogue, peildata, targets, wh.read_typed(engine, wh.REGION_CONTEXT), monitor.min_participants))
     national = KPI_NATIONAL_MONTH.validate(kpi.national_month_table(regional, monitor.min_participants))
-    changes = CHANGE_SCORES_MONTH.validate(pd.concat(
-        [change_scores(tr.as_of(trajectories, day), day, monitor.min_participants) for day in peildata],
-        ignore_index=True))
+    changes = CHANGE_SCORES_MONTH.validate(change_scores_months(trajectories, peildata, monitor.min_participants))
     wh.replace_rows(engine, {wh.KPI_REGION_MONTH: regional, wh.KPI_NATIONAL_MONTH: national,
                              wh.CHANGE_SCORES_MONTH: changes}, "peildatum", peildata)
     last = national[national["peildatum"] == peildata[-1]].set_index("kpi")

@@ -72,7 +72,7 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
     """The SCBA tables of the months in this run, for the scenario in the run config."""
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import SCHEMAS
-    from llo import kpi
+    from llo import kpi, scba
     from llo import warehouse as wh
     from llo.scba_tables import month_tables
 
@@ -80,7 +80,7 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
     params = monitor.scba_parameters().with_overrides(config.overrides)
     targets = monitor.targets()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
-    trajectories = wh.read_typed(engine, wh.TRAJECTORIES)
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS)
     planned = {region: targets.target(region, "K1")[0] for region in sorted(set(trajectories["regio"]))}
     tables = {name: SCHEMAS[name].validate(frame) for name, frame in month_tables(
         trajectories, peildata, params, planned, config.scenario, config.draws, config.seed,

@@ -1,4 +1,9 @@
-"""Paired T0 -> T1 change scores with 95% confidence intervals and an effect size (research question 1)."""
+"""Paired T0 -> T1 change scores with 95% confidence intervals and an effect size (research question 1).
+
+Every statistic follows from four sums per group: the number of pairs n, the sum of the T0 scores, of the changes
+and of the squared changes. Sums add up over months, so a whole series of peildata costs one pass over the
+trajectories (each pair counts from the first peildatum on or after its T1) instead of one per month.
+"""
 
 from __future__ import annotations
 
@@ -12,40 +17,78 @@ from llo.kpi import NATIONAL
 from llo.settings import MIN_PARTICIPANTS
 
 LABELS = {name: Measurement.to_schema().columns[name].title for name in tr.SCORES}
+SUMS = ["n", "t0", "d", "dd"]
+COLUMNS = ["regio", "meetdatum_t1", *(f"{name}_{part}" for name in tr.SCORES for part in ("t0", "verschil"))]
+STATISTICS = ["n", "mean_t0", "mean_t1", "mean_change", "sd_change", "ci_low", "ci_high", "effect_size"]
 
 
-def paired_change(before: pd.Series, change: pd.Series) -> dict:
+def from_sums(sums: pd.DataFrame) -> pd.DataFrame:
     """n, means, mean change with a t-based 95% interval and Cohen's d_z (mean change / sd of the change)."""
     from scipy import stats
 
+    n = sums["n"].astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_t0, mean = sums["t0"] / n, sums["d"] / n
+        # sum of squared deviations: exactly 0 for equal changes, since the scores are whole numbers
+        sd = np.sqrt(((sums["dd"] - sums["d"] ** 2 / n) / (n - 1)).clip(lower=0)).where(n >= 2)
+        half = pd.Series(stats.t.ppf(0.975, n - 1), index=sums.index) * sd / np.sqrt(n)
+        return pd.DataFrame({"n": sums["n"], "mean_t0": mean_t0, "mean_t1": mean_t0 + mean, "mean_change": mean,
+                             "sd_change": sd, "ci_low": mean - half, "ci_high": mean + half,
+                             "effect_size": (mean / sd).where(sd > 0)}, index=sums.index)
+
+
+def paired_change(before: pd.Series, change: pd.Series) -> dict:
+    """The statistics of one group of pairs (rows with a missing T0 score or change are left out)."""
     pairs = pd.DataFrame({"t0": before, "d": change}).astype("float64").dropna()
-    n = len(pairs)
-    out = {"n": n, "mean_t0": np.nan, "mean_t1": np.nan, "mean_change": np.nan, "sd_change": np.nan,
-           "ci_low": np.nan, "ci_high": np.nan, "effect_size": np.nan}
-    if n == 0:
-        return out
-    mean = pairs["d"].mean()
-    out.update(mean_t0=pairs["t0"].mean(), mean_t1=pairs["t0"].mean() + mean, mean_change=mean)
-    if n >= 2:
-        sd = pairs["d"].std(ddof=1)
-        half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)
-        out.update(sd_change=sd, ci_low=mean - half, ci_high=mean + half,
-                   effect_size=mean / sd if sd > 0 else np.nan)
-    return out
+    sums = pd.DataFrame([{"n": len(pairs), "t0": pairs["t0"].sum(), "d": pairs["d"].sum(),
+                          "dd": (pairs["d"] ** 2).sum()}])
+    return from_sums(sums).iloc[0].to_dict() | {"n": len(pairs)}
+
+
+def _pairs(measured: pd.DataFrame, bucket: np.ndarray) -> pd.DataFrame:
+    """One row per participant and score with a T0 score and a change: region, bucket (peildatum), variable, sums."""
+    frames = []
+    for name in tr.SCORES:
+        before = measured[f"{name}_t0"].map(tr.LEVEL_RANK) if name in tr.LEVEL_SCORES else measured[f"{name}_t0"]
+        d = measured[f"{name}_verschil"].astype("float64")
+        frames.append(pd.DataFrame({"region": measured["regio"].to_numpy(), "bucket": bucket, "variable": name,
+                                    "n": 1, "t0": before.astype("float64").to_numpy(), "d": d.to_numpy(),
+                                    "dd": (d * d).to_numpy()}).dropna(subset=["t0", "d"]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def change_scores_months(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
+                         min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
+    """Per peildatum, region (those with a participant measured by then) and the nation, for every score: the
+    paired change of the participants whose T1 lies on or before the peildatum."""
+    days = pd.DatetimeIndex(sorted(set(map(pd.Timestamp, peildata))))
+    measured = trajectories[trajectories["meetdatum_t1"].notna()]
+    bucket = days.searchsorted(measured["meetdatum_t1"].to_numpy(), side="left")  # first peildatum on or after
+    measured, bucket = measured[bucket < len(days)], bucket[bucket < len(days)]
+    pairs = _pairs(measured, bucket)
+    regions = sorted(set(measured["regio"]))
+    grid = pd.MultiIndex.from_product([[*regions, NATIONAL], list(tr.SCORES), range(len(days))],
+                                      names=["region", "variable", "bucket"])
+    per_region = pairs.groupby(["region", "variable", "bucket"])[SUMS].sum()
+    national = pairs.groupby(["variable", "bucket"])[SUMS].sum().assign(region=NATIONAL).set_index(
+        "region", append=True).reorder_levels(grid.names)
+    sums = pd.concat([per_region, national]).reindex(grid, fill_value=0).groupby(level=["region", "variable"]).cumsum()
+    # a region is listed from the first peildatum on which it has a measured participant
+    first = pd.Series(bucket, index=measured.index).groupby(measured["regio"]).min()
+    listed = np.where(sums.index.get_level_values("region") == NATIONAL, 0,
+                      sums.index.get_level_values("region").map(first).fillna(len(days)))
+    sums = sums[sums.index.get_level_values("bucket") >= listed]
+    out = from_sums(sums).reset_index()
+    out["peildatum"] = days[out["bucket"].to_numpy()]
+    out["label"] = out["variable"].map(LABELS)
+    out["n"] = out["n"].astype("Int64")
+    out["suppress"] = (out["n"] < min_participants).astype(bool)
+    out = out.assign(national=out["region"] == NATIONAL, score=out["variable"].map(tr.SCORES.index))
+    out = out.sort_values(["peildatum", "national", "region", "score"], ignore_index=True)  # the nation last
+    return out[list(CHANGE_SCORES_MONTH.columns)]
 
 
 def change_scores(state: pd.DataFrame, peildatum: pd.Timestamp,
                   min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
-    """Per region and nationally, for every score: the paired change of participants measured by the peildatum."""
-    measured = state[state["status"] == tr.GEMETEN]
-    groups = [(region, rows) for region, rows in measured.groupby("regio", sort=True)] + [(NATIONAL, measured)]
-    records = []
-    for region, rows in groups:
-        for name in tr.SCORES:
-            before = rows[f"{name}_t0"].map(tr.LEVEL_RANK) if name in tr.LEVEL_SCORES else rows[f"{name}_t0"]
-            records.append({"peildatum": pd.Timestamp(peildatum), "region": region, "variable": name,
-                            "label": LABELS[name], **paired_change(before, rows[f"{name}_verschil"])})
-    out = pd.DataFrame(records, columns=list(CHANGE_SCORES_MONTH.columns)[:-1])
-    out["n"] = out["n"].astype("Int64")
-    out["suppress"] = (out["n"] < min_participants).astype(bool)
-    return out
+    """The change scores of one peildatum from trajectories as of that day (`trajectories.as_of`)."""
+    return change_scores_months(state[state["status"] == tr.GEMETEN], [peildatum], min_participants)

@@ -3,6 +3,9 @@
 Nothing here describes real people. Two pilot regions (Twente, Zuidoost-Brabant) deliver from 2023-01 and six
 scale-up regions from 2025-04, all up to 2025-12. Participants get a T0 at the start of their trajectory and,
 unless they drop out or it is not yet due, a T1 about eight months later with realistic progress.
+For the benchmark, `scale` multiplies every region's intake and `ROLL_OUT` adds the other labour-market regions
+(a second wave from 2024-01, with the pilots' intake per month), so 100x is the national roll-out at about a
+million measurement rows.
 
 Headers, category values and yes/no spellings come from the contract (`checks.contract`); nothing is retyped.
 With `faults=True`, `generate` injects the faults real deliveries have, and each `Delivery` records what a
@@ -26,12 +29,17 @@ from openpyxl import Workbook
 
 from checks.contract import MODELS, WORK_NONE, Measurement, TrajectoryCatalogue
 from llo import settings
-from llo.regions import region_name, region_slug
+from llo.regions import REGIONS, region_name, region_slug
 
 PILOTS = ("twente", "zuidoost-brabant")
 SCALE_UP = ("achterhoek", "fryslan", "midden-limburg", "rijnmond", "zuid-holland-zuid", "midden-gelderland")
 DEMO_REGIONS = PILOTS + SCALE_UP
+# The national roll-out: the 35 labour-market regions (Drechtsteden and Gorinchem rather than the older Zuid-Holland
+# Zuid of the demo).
+ROLL_OUT = tuple(r for r in DEMO_REGIONS if r != "zuid-holland-zuid") + tuple(
+    sorted(set(REGIONS) - set(DEMO_REGIONS)))
 FIRST_MONTH = {**dict.fromkeys(PILOTS, "2023-01"), **dict.fromkeys(SCALE_UP, "2025-04")}
+SECOND_WAVE = "2024-01"  # regions beyond the demo's eight
 LAST_DAY = pd.Timestamp("2025-12-31")
 PREFIX = {"twente": "TW", "zuidoost-brabant": "ZOB", "achterhoek": "ACH", "fryslan": "FRL",
           "midden-limburg": "MLB", "rijnmond": "RMD", "zuid-holland-zuid": "ZHZ", "midden-gelderland": "MGL"}
@@ -84,11 +92,12 @@ class Delivery:
 
 
 def _months(slug: str) -> list[str]:
-    return [str(p) for p in pd.period_range(FIRST_MONTH.get(slug, "2025-04"), LAST_DAY, freq="M")]
+    return [str(p) for p in pd.period_range(FIRST_MONTH.get(slug, SECOND_WAVE), LAST_DAY, freq="M")]
 
 
-def synthetic_region(slug: str, *, seed: int = 2025) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(catalogue, measurements) of one region as canonical frames with the contract's dtypes."""
+def synthetic_region(slug: str, *, seed: int = 2025, scale: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(catalogue, measurements) of one region as canonical frames with the contract's dtypes; `scale` multiplies
+    the number of intakes."""
     rng, months = np.random.default_rng([seed, zlib.crc32(slug.encode())]), _months(slug)
     prefix, first = PREFIX.get(slug, slug[:3].upper()), pd.Timestamp(months[0])
     n_traj = int(rng.integers(6, 11))
@@ -104,9 +113,10 @@ def synthetic_region(slug: str, *, seed: int = 2025) -> tuple[pd.DataFrame, pd.D
                     "startdatum": min(start, later), "kosten_per_deelnemer": round(float(rng.uniform(low, high)), 2)})
     catalogue = pd.DataFrame(cat).astype({"startdatum": "datetime64[ns]"})
 
-    n = int(rng.integers(250, 351) if slug in PILOTS else rng.integers(60, 121))  # intakes
+    low, high = (250, 351) if slug in PILOTS else (60, 121) if slug in SCALE_UP else (150, 251)
+    n = int(rng.integers(low, high)) * scale  # intakes
     month_of = np.concatenate([np.arange(len(months)), rng.integers(0, len(months), n - len(months))])
-    ids = np.sort(rng.choice(np.arange(1, 900_000), n, replace=False))
+    ids = np.sort(rng.choice(np.arange(1, max(900_000, 10 * n)), n, replace=False))
     rows = []
     for pid, m in zip(ids, np.sort(month_of), strict=True):
         start = pd.Timestamp(months[m]) + pd.Timedelta(days=int(rng.integers(0, 28)))
@@ -328,7 +338,7 @@ FAULT_NOTE = (" Sommige bestanden bevatten bewust fouten.", " Some files contain
 
 
 def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_REGIONS,
-             faults: bool = False) -> list[Delivery]:
+             faults: bool = False, scale: int = 1) -> list[Delivery]:
     """Write synthetic catalogues and monthly measurement files into `landing/<slug>/`."""
     landing, regions = Path(landing), tuple(regions)
     plan = _fault_plan(regions) if faults else {}
@@ -338,7 +348,7 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
     deliveries = []
     for slug in regions:
         (landing / slug).mkdir(exist_ok=True)
-        catalogue, measurements = synthetic_region(slug, seed=seed)
+        catalogue, measurements = synthetic_region(slug, seed=seed, scale=scale)
         files = [("catalogue", "trajectcatalogus", catalogue, ".xlsx" if slug in CATALOGUE_XLSX else ".csv",
                   "trajectory_catalogue"),
                  *((month, f"{month}_metingen", rows, ".csv", "measurements")

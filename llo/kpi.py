@@ -114,8 +114,9 @@ BY_CODE = {k.code: k for k in KPIS}
 CATALOGUE_KPI = "K6"
 TARGETED = ("K1", "K2", "K3", "K4", "K5", "K6")  # the KPIs a targets file may set
 
-# Columns of the trajectories the KPIs read; as_of() on these alone keeps a monthly series cheap.
-_NEEDED = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "match_werkgever_t0", "match_werkgever_t1",
+# Columns of the trajectories the KPIs read; as_of() on these alone keeps a monthly series cheap, and reading only
+# these keeps memory low at the national scale.
+COLUMNS = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "match_werkgever_t0", "match_werkgever_t1",
            *tr.FLAGS]
 
 
@@ -126,7 +127,7 @@ def month_end(month: str | pd.Timestamp | pd.Period) -> pd.Timestamp:
 
 def counts_on(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildatum: pd.Timestamp) -> pd.DataFrame:
     """value and n_basis per (region, kpi) on a peildatum, for every region in the data (zeros included)."""
-    state = tr.as_of(trajectories[_NEEDED], peildatum)
+    state = tr.as_of(trajectories[COLUMNS], peildatum)
     people = [k for k in KPIS if k.code != CATALOGUE_KPI]
     hits = pd.DataFrame({k.code: k.count(state) for k in people}, index=state.index).astype(int)
     basis = pd.DataFrame({k.code: k.of(state) for k in people}, index=state.index).astype(int)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from llo.headers import normalise
@@ -34,7 +37,9 @@ _DECIMAL_SHAPES = {",": re.compile(r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*"),
 
 def detect_decimal(values: list[str], separator: str | None = None) -> str:
     """The decimal mark of a file's numbers; when they do not tell, ',' for ';'-separated files."""
-    counts = {mark: sum(1 for v in values if shape.fullmatch(v)) for mark, shape in _DECIMAL_SHAPES.items()}
+    distinct = Counter(values)
+    counts = {mark: sum(n for v, n in distinct.items() if shape.fullmatch(v))
+              for mark, shape in _DECIMAL_SHAPES.items()}
     if counts[","] != counts["."]:
         return "," if counts[","] > counts["."] else "."
     return "," if separator == ";" else "."
@@ -71,32 +76,41 @@ def category_lookup(categories: dict) -> dict[str, object]:
     return lookup
 
 
+def each_distinct(texts: pd.Series, parse: Callable[[str], object]) -> pd.Series:
+    """`parse` of every value, computed once per distinct value: a delivery repeats its categories, dates and
+    numbers thousands of times."""
+    codes, distinct = pd.factorize(texts.to_numpy(), use_na_sentinel=False)
+    parsed = np.empty(len(distinct), dtype=object)
+    parsed[:] = [parse(value) for value in distinct]
+    return pd.Series(parsed[codes], index=texts.index)
+
+
 def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> tuple[pd.Series, pd.Series]:
     """The typed column and a boolean mask of delivered values that could not be read as `dtype`."""
-    empty = texts.map(is_empty)
+    empty = each_distinct(texts, is_empty).astype(bool)
     categories = metadata.get("categories")
     if dtype == "boolean":
         lookup = category_lookup(categories)
-        values = texts.map(lambda t: lookup.get(normalise(t)))
+        values = each_distinct(texts, lambda t: lookup.get(normalise(t)))
         typed = pd.array(values.where(~empty, None).tolist(), dtype="boolean")
         failed = ~empty & values.isna()
         return pd.Series(typed, index=texts.index), failed
     if dtype in ("Int64", "float64"):
-        numbers = texts.map(lambda t: parse_number(t, decimal))
+        numbers = pd.to_numeric(each_distinct(texts, lambda t: parse_number(t, decimal)))
         failed = ~empty & numbers.isna()
         if dtype == "Int64":
-            fractional = numbers.map(lambda n: pd.notna(n) and not float(n).is_integer())
+            fractional = numbers.notna() & (numbers % 1 != 0)
             failed |= fractional
-            numbers = numbers.where(~fractional, None)
-        typed = pd.Series(numbers.where(~failed & ~empty, None).tolist(), index=texts.index, dtype="float64")
+            numbers = numbers.where(~fractional)
+        typed = numbers.where(~failed & ~empty).astype("float64")
         return (typed.astype("Int64") if dtype == "Int64" else typed), failed
     if dtype.startswith("datetime64"):
-        dates = texts.map(parse_date)
+        dates = each_distinct(texts, parse_date)
         failed = ~empty & dates.isna()
         return pd.to_datetime(dates.where(~failed & ~empty, None)), failed
     # text: category spellings become the canonical value; unknown values stay as typed for the contract
     stripped = texts.str.strip()
     if categories:
         lookup = category_lookup(categories)
-        stripped = stripped.map(lambda t: lookup.get(normalise(t), t))
+        stripped = each_distinct(stripped, lambda t: lookup.get(normalise(t), t))
     return stripped.where(~empty, None), pd.Series(False, index=texts.index)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections import Counter
 
 from llo.headers import normalise
 
@@ -48,15 +49,14 @@ def identifier_problems(header: list[str], rows: list[list[str]], id_position: i
         if position not in allowed and normalise(text) in IDENTIFIER_HEADERS:
             problems.append(f"column '{text}' holds a direct identifier by its name")
     for position, text in enumerate(header):
-        values = [row[position] for row in rows if row[position]]
-        emails = sum(1 for v in values if EMAIL.search(v))
-        phones = sum(1 for v in values if PHONE.search(v))
+        values = Counter(row[position] for row in rows if row[position])  # each distinct value tested once
+        emails = sum(n for v, n in values.items() if EMAIL.search(v))
+        phones = sum(n for v, n in values.items() if PHONE.search(v))
         if position == id_position:
-            nine = [v for v in values if v.isdigit() and len(v) == 9]
-            bsns = sum(1 for v in nine if elfproef(v))
-            looks_like_bsn = values and bsns / len(values) >= ID_COLUMN_BSN_SHARE
+            bsns = sum(n for v, n in values.items() if v.isdigit() and len(v) == 9 and elfproef(v))
+            looks_like_bsn = values and bsns / values.total() >= ID_COLUMN_BSN_SHARE
         else:
-            bsns = sum(1 for v in values if any(elfproef(m) for m in NINE_DIGITS.findall(v)))
+            bsns = sum(n for v, n in values.items() if any(elfproef(m) for m in NINE_DIGITS.findall(v)))
             looks_like_bsn = bsns > 0
         for count, what in ((emails, "e-mail address"), (phones, "phone number")):
             if count:

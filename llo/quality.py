@@ -296,10 +296,11 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     wide = _wide_kpis(regional, national)
     if len(wide):
         k1 = wide["K1"].drop(NATIONAL, level="region", errors="ignore")
-        starts = pd.to_datetime(trajectories["meetdatum_t0"])
-        reached = pd.Series({(region, month): float(((trajectories["regio"] == region)
-                                                     & (starts <= pd.Period(month, "M").end_time)).sum())
-                             for region, month in k1.index}, dtype="float64")
+        # participants with a T0 by the end of each month: intakes per region and month, accumulated
+        intakes = trajectories.groupby(["regio", _month(trajectories["meetdatum_t0"])]).size().unstack(fill_value=0)
+        months = sorted(set(intakes.columns) | set(k1.index.get_level_values("month")))
+        cumulative = intakes.reindex(columns=months, fill_value=0).cumsum(axis=1).stack()
+        reached = cumulative.reindex(list(k1.index), fill_value=0).astype("float64")
         reached.index = k1.index
         frames.append(_comparison("k1_equals_trajectories", k1, reached))
         sums = k1.groupby(level="month").sum()
@@ -338,6 +339,8 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return view.sort_values(["comparison", "region", "month"], ignore_index=True)
 
 
+# The columns the views read of the two largest tables (a row per measurement, a row per participant).
+VIEW_COLUMNS = {"measurements": ["regio", "meetmoment", "meetdatum"], "trajectories": ["regio", "meetdatum_t0"]}
 VIEW_TABLES = ("ingest_log", "measurements", "trajectory_catalogue", "trajectories", "kpi_region_month",
                "kpi_national_month", "change_scores_month", "scba_overview")
 
@@ -349,8 +352,8 @@ def read_tables(engine: sa.Engine) -> dict[str, pd.DataFrame]:
     tables = {t.name: t for t in (wh.INGEST_LOG, wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE, wh.TRAJECTORIES,
                                   wh.KPI_REGION_MONTH, wh.KPI_NATIONAL_MONTH, wh.CHANGE_SCORES_MONTH,
                                   wh.SCBA_OVERVIEW)}
-    return {name: wh.read_typed(engine, table) if table in wh.SCHEMA_OF else wh.read_table(engine, table)
-            for name, table in tables.items()}
+    return {name: wh.read_typed(engine, table, columns=VIEW_COLUMNS.get(name)) if table in wh.SCHEMA_OF
+            else wh.read_table(engine, table, columns=VIEW_COLUMNS.get(name)) for name, table in tables.items()}
 
 
 def views(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

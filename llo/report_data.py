@@ -10,6 +10,11 @@ from llo import warehouse as wh
 from llo.kpi import NATIONAL, month_end
 from llo.regions import region_name
 
+# What the reports show of the participants (work at T0 and T1), with what their status on the peildatum needs:
+# reading only these keeps a national report light at the national scale.
+TRAJECTORY_COLUMNS = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "arbeidssituatie_t0",
+                      "arbeidssituatie_t1"]
+
 
 def regions_with_figures(warehouse_url: str, month: str) -> list[str]:
     """The regions with KPI rows for the month: each gets a regional report."""
@@ -87,7 +92,8 @@ class ReportData:
         """Participants as they stood on the peildatum (a T1 measured later is not known yet)."""
         from llo.trajectories import as_of
 
-        return as_of(wh.read_typed(self.engine, wh.TRAJECTORIES, self.region), self.peildatum)
+        return as_of(wh.read_typed(self.engine, wh.TRAJECTORIES, self.region, columns=TRAJECTORY_COLUMNS),
+                     self.peildatum)
 
     def scba(self, name: str) -> pd.DataFrame:
         """One SCBA table (overview, distribution, sensitivity, monte_carlo) of this month, scenario and region;

@@ -27,6 +27,15 @@ PARTICIPANT, EMPLOYER, MUNICIPALITY, GOVERNMENT, SOCIETY = (
 
 # --- physical effects ----------------------------------------------------------------------------------------
 
+# The trajectory columns `effects` reads (with what as_of needs): as_of() on these alone keeps a monthly series cheap,
+# and reading only these keeps memory low at the national scale.
+EFFECT_COLUMNS = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "trajectkosten",
+                  *(f"{name}_{moment}" for name in ("uren_per_week", "arbeidssituatie", "uitkering")
+                    for moment in ("t0", "t1")),
+                  "bruto_uurloon_t1", "leefgebied_gezondheid_verschil", "certificaat_of_sk_behaald",
+                  "verbeterde_sociale_inclusie", "verbeterde_basisvaardigheden"]
+
+
 def effects(state: pd.DataFrame, planned: dict[str, int]) -> pd.DataFrame:
     """Per region, the physical effects of the finished cohort on the peildatum (`state` from tr.as_of)."""
     cohort = state[state["status"].isin([tr.GEMETEN, tr.UITGEVALLEN])]

@@ -184,7 +184,7 @@ def month_tables(trajectories: pd.DataFrame, peildata: list[pd.Timestamp], param
 
     collected: dict[str, list[dict]] = {name: [] for name in TABLES}
     for peildatum in peildata:
-        effects = scba.effects(as_of(trajectories, peildatum), planned)
+        effects = scba.effects(as_of(trajectories[scba.EFFECT_COLUMNS], peildatum), planned)
         point = units(effects, params)
         key = {"peildatum": pd.Timestamp(peildatum), "scenario": scenario}
         for name, rows in (("scba_overview", [r for u in point for r in overview(u, params, min_participants)]),

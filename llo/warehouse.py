@@ -111,18 +111,23 @@ def create_tables(engine: sa.Engine) -> None:
 
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
-    """Rows as plain Python values (None for missing, dates as date) in the table's column order."""
+    """Rows as plain Python values (None for missing, dates as date) in the table's column order, converted a
+    column at a time."""
     columns = {}
     for column in table.columns:
-        values = frame[column.name].tolist() if column.name in frame else [None] * len(frame)
-        is_date = isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime)
-        columns[column.name] = [None if _missing(v) else v.date() if is_date and isinstance(v, dt.datetime)
-                                else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in values]
+        if column.name not in frame:
+            columns[column.name] = [None] * len(frame)
+            continue
+        values = frame[column.name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            is_date = isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime)
+            naive = values.dt.tz_convert(None) if values.dt.tz is not None else values  # stored as UTC
+            plain = values.dt.date if is_date else pd.Series(naive.to_numpy().astype("datetime64[us]").astype(object),
+                                                             index=values.index)
+        else:
+            plain = values.astype(object)
+        columns[column.name] = plain.astype(object).where(values.notna(), None).tolist()
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str | list) and pd.isna(value))
 
 
 def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
@@ -184,15 +189,16 @@ def ingested_files(engine: sa.Engine) -> dict[str, dict[str, str]]:
 
 
 def read_table(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
-               where: sa.ColumnElement | None = None) -> pd.DataFrame:
-    """A table (or one region of it) as stored; `typed()` restores the pandas dtypes of its schema."""
-    query = sa.select(table)
+               where: sa.ColumnElement | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """A table (or one region of it, or some of its columns) as stored; `typed()` restores the pandas dtypes of
+    its schema."""
+    query = sa.select(*(table.c[name] for name in columns)) if columns else sa.select(table)
     if region is not None:
         query = query.where(table.c[REGION_COLUMN[table]] == region)
     if where is not None:
         query = query.where(where)
     if not sa.inspect(engine).has_table(table.name):
-        return pd.DataFrame(columns=[c.name for c in table.columns])
+        return pd.DataFrame(columns=columns or [c.name for c in table.columns])
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
 
@@ -201,6 +207,8 @@ def typed(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """A frame read from the warehouse with the pandas dtypes of its schema restored."""
     out = frame.copy()
     for name, column in schema.columns.items():
+        if name not in out:  # a read of some columns
+            continue
         dtype = str(column.dtype)
         if dtype.startswith("datetime"):
             out[name] = pd.to_datetime(out[name])
@@ -212,8 +220,8 @@ def typed(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 
 def read_typed(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
-               where: sa.ColumnElement | None = None) -> pd.DataFrame:
-    return typed(read_table(engine, table, region, where=where), SCHEMA_OF[table])
+               where: sa.ColumnElement | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    return typed(read_table(engine, table, region, where=where, columns=columns), SCHEMA_OF[table])
 
 
 def data_months(engine: sa.Engine) -> pd.PeriodIndex:

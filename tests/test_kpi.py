@@ -165,6 +165,23 @@ def test_change_scores_per_region_and_nation():
     assert change_scores(state, pd.Timestamp("2024-09-30"), min_participants=11)["suppress"].all()
 
 
+def test_change_scores_of_a_series_equal_those_computed_month_by_month(demo_run):
+    """The accumulated sums give, for every month, what one pass over the trajectories as of that day gives."""
+    from llo import warehouse as wh
+    from llo.change_scores import change_scores, change_scores_months
+
+    trajectories = wh.read_typed(demo_run[2], wh.TRAJECTORIES)
+    days = [kpi.month_end(m) for m in ("2023-06", "2024-01", "2025-04", "2025-12")]
+    series = change_scores_months(trajectories, days)
+    one_by_one = pd.concat([change_scores(tr.as_of(trajectories, day), day) for day in days], ignore_index=True)
+    pd.testing.assert_frame_equal(series, one_by_one)
+    first = series[series["peildatum"] == days[0]]  # no T1 yet: the nation alone, with no pairs
+    assert set(first["region"]) == {"nationaal"} and (first["n"] == 0).all()
+    assert set(series.loc[series["peildatum"] == days[1], "region"]) == {"twente", "zuidoost-brabant", "nationaal"}
+    national = series[(series["region"] == "nationaal") & (series["variable"] == "leefgebied_financien")]
+    assert national["n"].is_monotonic_increasing and national["n"].iloc[-1] > national["n"].iloc[1] > 0
+
+
 def test_the_kpi_document_matches_the_code():
     assert DOCS_PATH.read_text(encoding="utf-8") == render_kpi_markdown(), (
         "docs/kpi-definitions.md is out of date with llo/kpi.py: run `llo docs`")

@@ -1,0 +1,107 @@
+"""The baseline: the pipeline's computations as a plain pandas script, without Dagster.
+
+    python -m bench.baseline RESULT.json [--national-only]
+
+From the same landing folder and configuration (LLO_HOME) it runs what the assets compute, in the order the
+asset graph gives them: every region's tables and trajectories, the KPI tables, change scores and SCBA of every
+month with data, the Great Expectations suites and Data Docs, and the latest month's national report (and regional
+reports unless --national-only). It calls the same `llo` functions as the assets, so the difference with the
+Dagster run is the orchestration: run and event storage, asset checks and metadata. Dagster is never imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("result", type=Path)
+    parser.add_argument("--national-only", action="store_true")
+    args = parser.parse_args()
+    seconds, clock = {}, time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] = round(now - clock, 3)
+        clock = now
+        print(f"  {step:<13} {seconds[step]:>8.1f} s", flush=True)
+
+    import os
+
+    from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH, SCHEMAS, TRAJECTORIES
+    from llo import expectations, kpi, scba, settings
+    from llo import trajectories as tr
+    from llo import warehouse as wh
+    from llo.change_scores import COLUMNS as SCORE_COLUMNS
+    from llo.change_scores import change_scores_months
+    from llo.context import load_context
+    from llo.ingest import ingest_region
+    from llo.regions import REGIONS
+    from llo.report_data import regions_with_figures
+    from llo.reports import Renderer, report_file
+    from llo.scba_parameters import load_parameters
+    from llo.scba_tables import DEFAULT_DRAWS, DEFAULT_SEED, month_tables
+    from llo.targets import load_targets
+
+    if (settings.landing_dir() / settings.DEMO_MARKER).exists():
+        os.environ.setdefault("LLO_DEMO", "1")  # as `llo materialize` does for synthetic data
+    engine, today = wh.engine_for(settings.warehouse_url()), dt.date.today()
+    lap("imports")
+
+    regions = sorted(p.name for p in settings.landing_dir().iterdir() if p.is_dir() and p.name in REGIONS)
+    for region in regions:  # a region's tables, then its trajectories
+        wh.replace_region(engine, ingest_region(region, settings.landing_dir() / region, key=settings.pseudonym_key(),
+                                                today=today, received_at=wh.received_at(engine, region)))
+        measurements = wh.read_typed(engine, wh.MEASUREMENTS, region)
+        derived = tr.derive(measurements, wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE, region),
+                            settings.SUSTAINABLE_WORK_HOURS)
+        rows = TRAJECTORIES.validate(tr.as_of(derived, measurements["meetdatum"].max()))
+        wh.replace_rows(engine, {wh.TRAJECTORIES: rows}, "regio", [region])
+    lap("ingest")
+
+    peildata = [kpi.month_end(str(p)) for p in wh.data_months(engine)]
+    targets = load_targets(settings.config_file("targets.yaml"), set(kpi.TARGETED))
+    wh.replace_rows(engine, {wh.REGION_CONTEXT: load_context(settings.config_dir() / "region_context.csv")})
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=list(dict.fromkeys(kpi.COLUMNS + SCORE_COLUMNS)))
+    regional = KPI_REGION_MONTH.validate(kpi.region_month_table(
+        trajectories, wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE), peildata, targets,
+        wh.read_typed(engine, wh.REGION_CONTEXT), settings.MIN_PARTICIPANTS))
+    national = KPI_NATIONAL_MONTH.validate(kpi.national_month_table(regional, settings.MIN_PARTICIPANTS))
+    changes = CHANGE_SCORES_MONTH.validate(change_scores_months(trajectories, peildata, settings.MIN_PARTICIPANTS))
+    wh.replace_rows(engine, {wh.KPI_REGION_MONTH: regional, wh.KPI_NATIONAL_MONTH: national,
+                             wh.CHANGE_SCORES_MONTH: changes}, "peildatum", peildata)
+    lap("kpi")
+
+    params = load_parameters(settings.config_file("scba_parameters.yaml"))
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS)
+    planned = {region: targets.target(region, "K1")[0] for region in sorted(set(trajectories["regio"]))}
+    tables = {wh.metadata.tables[name]: SCHEMAS[name].validate(frame) for name, frame in month_tables(
+        trajectories, peildata, params, planned, "basis", DEFAULT_DRAWS, DEFAULT_SEED,
+        settings.MIN_PARTICIPANTS).items()}
+    wh.replace_rows(engine, tables, "peildatum", peildata, scenario="basis")
+    lap("scba")
+
+    expectations.validate_warehouse(engine)
+    expectations.build_data_docs()
+    lap("quality")
+
+    month = f"{peildata[-1]:%Y-%m}-01"
+    url = settings.warehouse_url()
+    with Renderer() as renderer:
+        for region in [None] + ([] if args.national_only else regions_with_figures(url, month)):
+            renderer.render(month, region, url, report_file(month, region))
+    lap("reports")
+    if "dagster" in sys.modules:
+        raise SystemExit("the baseline must run without Dagster, but something imported it")
+    args.result.write_text(json.dumps({"seconds": seconds}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""The benchmark's parts with known answers: the scaled deliveries, what a measured process reports, the late
+delivery, and how BENCHMARKS.md judges the targets. (Speed itself is measured by `make bench` only.)"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+
+import pandas as pd
+
+from bench import report
+from bench.run import ROOT, late_delivery, measure
+from checks.contract import Measurement
+from llo import demo_data as dd
+from llo.regions import REGIONS
+
+
+def test_scale_multiplies_every_regions_intake_and_the_roll_out_has_35_regions():
+    for region in ("twente", "rijnmond", "groningen"):
+        once = dd.synthetic_region(region, scale=1)[1]
+        thrice = dd.synthetic_region(region, scale=3)[1]
+        assert (thrice["meetmoment"] == "T0").sum() == 3 * (once["meetmoment"] == "T0").sum()
+        assert thrice["deelnemer_id"].is_unique is False  # T0 and T1 of the same people
+        assert not thrice.duplicated(["deelnemer_id", "meetmoment"]).any()
+    assert len(dd.ROLL_OUT) == len(set(dd.ROLL_OUT)) == 35 and set(dd.ROLL_OUT) <= set(REGIONS)
+    assert "zuid-holland-zuid" not in dd.ROLL_OUT and {"drechtsteden", "gorinchem"} <= set(dd.ROLL_OUT)
+    assert dd.synthetic_region("groningen")[1]["meetdatum"].min() >= pd.Timestamp(dd.SECOND_WAVE)
+
+
+def test_a_measured_process_reports_its_peak_memory_and_cpu(tmp_path):
+    # a child that holds 300 MiB: the peak resident memory must show it
+    child = "import numpy as np; a = np.ones(300 * 2**20 // 8); a += 1; print(a.sum() > 0)"
+    measured = measure([sys.executable, "-c", child], dict(os.environ), log=tmp_path / "out.log")
+    assert measured.peak_mib >= 300 and measured.cpu > 0 and measured.wall >= measured.cpu * 0.5
+    assert (tmp_path / "out.log").read_text().strip() == "True"
+
+
+def test_the_late_delivery_repeats_the_last_months_intakes_as_new_participants(tmp_path):
+    dd.generate(tmp_path / "landing", regions=["twente"])
+    path = late_delivery(tmp_path)
+    columns = Measurement.to_schema().columns
+    moment, participant = columns["meetmoment"].title, columns["deelnemer_id"].title
+    last = sorted((tmp_path / "landing" / "twente").glob("demo_*_metingen.csv"))[-1]
+    before = pd.read_csv(last, dtype=str)
+    after = pd.read_csv(path, dtype=str)
+    assert len(after) == (before[moment] == "T0").sum() > 0 and (after[moment] == "T0").all()
+    assert not set(after[participant]) & set(before[participant])
+
+
+def _results(full_100: float, incremental_100: float, baseline_10: float) -> dict:
+    def scale(n: int, wall: float, incremental: float, **extra) -> dict:
+        return {"scale": n, "regions": 35, "measurement_rows": 1000 * n, "generated_seconds": None,
+                "national_only": n >= 10, "late_delivery": "twente/x.csv", **extra,
+                "full": {"wall": wall, "cpu": wall, "peak_mib": 1000.0, "detail": {}},
+                "incremental": {"wall": incremental, "cpu": incremental, "peak_mib": 500.0, "detail": {}}}
+
+    return {"load": {"median_seconds": 1.2, "runs": [1.2]}, "demo": {"wall": 45.0, "cpu": 40.0, "peak_mib": 300.0},
+            "scales": [scale(10, 50.0, 20.0, baseline={"wall": baseline_10, "cpu": 1, "peak_mib": 1,
+                                                       "detail": {"seconds": {}}}),
+                       scale(100, full_100, incremental_100)],
+            "machine": {"cpus": 2, "cpu_model": "x", "memory_gib": 24, "system": "Linux", "python": "3.11",
+                        "dagster": "1", "pandas": "2"}, "bench_seconds": 1.0}
+
+
+def test_targets_are_judged_from_the_measured_figures():
+    met = {name: ok for name, _, _, ok in report.targets(_results(500.0, 60.0, 40.0))}
+    assert met["100x full run (national report only)"] and met["time grows at most linearly: 100x / 10x"]
+    assert met["incremental one-region delivery at 100x, share of a full run"]  # 60 / 500 = 12%
+    assert met["incremental one-region delivery at 10x, share of a full run"] is None  # shown, not judged
+    assert met["orchestration overhead at 10x: Dagster / plain script"]  # 50 / 40 = 1.25
+    missed = {name: ok for name, _, _, ok in report.targets(_results(700.0, 120.0, 30.0))}
+    assert missed == {**met, "100x full run (national report only)": False,
+                      "time grows at most linearly: 100x / 10x": False,  # 700 / 50 = 14
+                      "incremental one-region delivery at 100x, share of a full run": False,  # 17%
+                      "orchestration overhead at 10x: Dagster / plain script": False}  # 1.67
+
+
+def test_writing_keeps_what_is_written_around_the_generated_part(tmp_path):
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(f"# Benchmarks\n\nintro\n\n{report.START}\nold figures\n{report.END}\n\n## Profile\n\nnotes\n")
+    results = copy.deepcopy(_results(500.0, 60.0, 40.0))
+    report.write(results, path)
+    text = path.read_text()
+    assert text.startswith("# Benchmarks\n\nintro\n\n") and text.endswith("## Profile\n\nnotes\n")
+    assert "old figures" not in text and "| 100x full run (national report only) | < 600 s | 500.0 s | yes |" in text
+    assert path.with_suffix(".json").exists()
+
+
+def test_the_baseline_computes_the_tables_the_pipeline_computes(demo_run, tmp_path):
+    """The plain script (no Dagster) on the same files gives the same KPI and SCBA figures as the assets."""
+    import shutil
+    import subprocess
+
+    import sqlalchemy as sa
+
+    from llo import warehouse as wh
+
+    landing = demo_run[0][0].path.parent.parent
+    shutil.copytree(landing, tmp_path / "landing")
+    shutil.copytree(landing.parent / "config", tmp_path / "config")
+    env = {**os.environ, "LLO_HOME": str(tmp_path), "LLO_DEMO": "1"}
+    env.pop("LLO_WAREHOUSE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bench.baseline", str(tmp_path / "r.json"), "--national-only"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "reports" / "2025-12" / "nationaal.html").exists()
+    mine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    for table, keys in ((wh.KPI_NATIONAL_MONTH, ["peildatum", "kpi"]),
+                        (wh.SCBA_OVERVIEW, ["peildatum", "region", "section", "item"])):
+        # the session's pipeline computed these months (other tests may add other scenarios)
+        where = sa.func.strftime("%Y-%m", table.c.peildatum).in_(["2025-10", "2025-11", "2025-12"])
+        if "scenario" in table.c:
+            where &= table.c.scenario == "basis"
+        pipeline = wh.read_typed(demo_run[2], table, where=where).sort_values(keys, ignore_index=True)
+        plain = wh.read_typed(mine, table, where=where).sort_values(keys, ignore_index=True)
+        assert len(pipeline) > 0
+        pd.testing.assert_frame_equal(plain, pipeline)
