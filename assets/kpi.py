@@ -58,7 +58,6 @@ SPECS = [
                 backfill_policy=dg.BackfillPolicy.single_run())
 def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
     """The KPI tables of the months in this run (one month, or a range in a single-run backfill)."""
-
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
     from llo import kpi

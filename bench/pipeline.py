@@ -108,7 +108,7 @@ def summary(results: list) -> dict:
             if "render_seconds" in metadata:
                 reports.append({"asset": event.asset_key.to_user_string(), "reports": metadata["reports"].value,
                                 "render_seconds": metadata["render_seconds"].value})
-            elif "dagster/row_count" in metadata:
+            if "dagster/row_count" in metadata:
                 rows += metadata["dagster/row_count"].value
     checks = [e for r in results for e in r.get_asset_check_evaluations()]
     return {"runs": len(results), "rows_written": rows, "reports": reports, "checks": len(checks),

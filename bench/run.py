@@ -45,9 +45,9 @@ def measure(command: list[str], env: dict, result: Path | None = None, log: Path
                                    stderr=subprocess.STDOUT if log else None)
         _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(command[1:4])} failed with exit code {process.returncode}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"bench: {' '.join(command[1:4])} failed with exit code {code}")
     detail = json.loads(result.read_text(encoding="utf-8")) if result else {}
     return Measured(round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2), round(usage.ru_maxrss / 1024, 1),
                     detail)

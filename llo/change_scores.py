@@ -19,7 +19,6 @@ from llo.settings import MIN_PARTICIPANTS
 LABELS = {name: Measurement.to_schema().columns[name].title for name in tr.SCORES}
 SUMS = ["n", "t0", "d", "dd"]
 COLUMNS = ["regio", "meetdatum_t1", *(f"{name}_{part}" for name in tr.SCORES for part in ("t0", "verschil"))]
-STATISTICS = ["n", "mean_t0", "mean_t1", "mean_change", "sd_change", "ci_low", "ci_high", "effect_size"]
 
 
 def from_sums(sums: pd.DataFrame) -> pd.DataFrame:
@@ -35,14 +34,6 @@ def from_sums(sums: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"n": sums["n"], "mean_t0": mean_t0, "mean_t1": mean_t0 + mean, "mean_change": mean,
                              "sd_change": sd, "ci_low": mean - half, "ci_high": mean + half,
                              "effect_size": (mean / sd).where(sd > 0)}, index=sums.index)
-
-
-def paired_change(before: pd.Series, change: pd.Series) -> dict:
-    """The statistics of one group of pairs (rows with a missing T0 score or change are left out)."""
-    pairs = pd.DataFrame({"t0": before, "d": change}).astype("float64").dropna()
-    sums = pd.DataFrame([{"n": len(pairs), "t0": pairs["t0"].sum(), "d": pairs["d"].sum(),
-                          "dd": (pairs["d"] ** 2).sum()}])
-    return from_sums(sums).iloc[0].to_dict() | {"n": len(pairs)}
 
 
 def _pairs(measured: pd.DataFrame, bucket: np.ndarray) -> pd.DataFrame:

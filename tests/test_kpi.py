@@ -13,7 +13,7 @@ from checks import kpi_checks
 from checks.outputs import KPI_NATIONAL_MONTH, KPI_REGION_MONTH
 from llo import kpi
 from llo import trajectories as tr
-from llo.change_scores import paired_change
+from llo.change_scores import from_sums
 from llo.kpi_docs import DOCS_PATH, render_kpi_markdown
 from llo.settings import PROJECT_ROOT, ConfigurationError
 from llo.targets import Targets, load_targets
@@ -141,16 +141,24 @@ def test_context_factors_are_joined_to_the_regional_rows():
     assert (regional["aandeel_laaggeletterden"] == 14.5).all() and (regional["context_bron"] == "FICTIEF").all()
 
 
+def statistics(t0: list[float], change: list[float]) -> dict:
+    sums = pd.DataFrame([{"n": len(change), "t0": sum(t0), "d": sum(change), "dd": sum(d * d for d in change)}])
+    return from_sums(sums).iloc[0].to_dict()
+
+
 def test_paired_change_with_known_interval_and_effect_size():
-    result = paired_change(pd.Series([1.0, 3.0]), pd.Series([0.0, 2.0]))
+    result = statistics([1.0, 3.0], [0.0, 2.0])
     assert result["n"] == 2 and result["mean_change"] == 1.0 and result["sd_change"] == pytest.approx(math.sqrt(2))
     half = 12.706204736174698  # t(0.975, 1) * sd / sqrt(n), with sd / sqrt(n) = 1
     assert result["ci_low"] == pytest.approx(1 - half) and result["ci_high"] == pytest.approx(1 + half)
     assert result["effect_size"] == pytest.approx(1 / math.sqrt(2))
     assert result["mean_t0"] == 2.0 and result["mean_t1"] == 3.0
-    constant = paired_change(pd.Series([2.0] * 4), pd.Series([1.0] * 4))
-    assert constant["ci_low"] == constant["ci_high"] == 1.0 and math.isnan(constant["effect_size"])
-    assert paired_change(pd.Series([1.0]), pd.Series([1.0]))["n"] == 1
+    constant = statistics([2.0] * 4, [1.0] * 4)  # equal changes: sd exactly 0, no effect size
+    assert constant["sd_change"] == 0 and constant["ci_low"] == constant["ci_high"] == 1.0
+    assert math.isnan(constant["effect_size"])
+    single = statistics([1.0], [1.0])
+    assert single["n"] == 1 and single["mean_change"] == 1.0 and math.isnan(single["sd_change"])
+    assert math.isnan(statistics([], [])["mean_change"])
 
 
 def test_change_scores_per_region_and_nation():
