@@ -17,7 +17,6 @@ from llo.kpi import NATIONAL
 from llo.settings import MIN_PARTICIPANTS
 
 LABELS = {name: Measurement.to_schema().columns[name].title for name in tr.SCORES}
-SUMS = ["n", "t0", "d", "dd"]
 COLUMNS = ["regio", "meetdatum_t1", *(f"{name}_{part}" for name in tr.SCORES for part in ("t0", "verschil"))]
 
 
@@ -36,16 +35,22 @@ def from_sums(sums: pd.DataFrame) -> pd.DataFrame:
                              "effect_size": (mean / sd).where(sd > 0)}, index=sums.index)
 
 
-def _pairs(measured: pd.DataFrame, bucket: np.ndarray) -> pd.DataFrame:
-    """One row per participant and score with a T0 score and a change: region, bucket (peildatum), variable, sums."""
-    frames = []
+def _sums(measured: pd.DataFrame, bucket: np.ndarray, buckets: int) -> pd.DataFrame:
+    """The four sums per region, variable and bucket (peildatum) of the participants with a T0 score and a change,
+    added up by np.bincount on a (region, bucket) code: no row per participant and score is built."""
+    codes, regions = pd.factorize(measured["regio"], sort=True)
+    key, size = codes * buckets + bucket, len(regions) * buckets
+    names, frames = ["region", "variable", "bucket"], []
     for name in tr.SCORES:
         before = measured[f"{name}_t0"].map(tr.LEVEL_RANK) if name in tr.LEVEL_SCORES else measured[f"{name}_t0"]
-        d = measured[f"{name}_verschil"].astype("float64")
-        frames.append(pd.DataFrame({"region": measured["regio"].to_numpy(), "bucket": bucket, "variable": name,
-                                    "n": 1, "t0": before.astype("float64").to_numpy(), "d": d.to_numpy(),
-                                    "dd": (d * d).to_numpy()}).dropna(subset=["t0", "d"]))
-    return pd.concat(frames, ignore_index=True)
+        t0, d = before.astype("float64").to_numpy(), measured[f"{name}_verschil"].astype("float64").to_numpy()
+        paired = ~(np.isnan(t0) | np.isnan(d))
+        k, t0, d = key[paired], t0[paired], d[paired]
+        frames.append(pd.DataFrame(
+            {"n": np.bincount(k, minlength=size), "t0": np.bincount(k, t0, size), "d": np.bincount(k, d, size),
+             "dd": np.bincount(k, d * d, size)},
+            index=pd.MultiIndex.from_product([regions, [name], range(buckets)], names=names)))
+    return pd.concat(frames)
 
 
 def change_scores_months(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
@@ -56,12 +61,11 @@ def change_scores_months(trajectories: pd.DataFrame, peildata: list[pd.Timestamp
     measured = trajectories[trajectories["meetdatum_t1"].notna()]
     bucket = days.searchsorted(measured["meetdatum_t1"].to_numpy(), side="left")  # first peildatum on or after
     measured, bucket = measured[bucket < len(days)], bucket[bucket < len(days)]
-    pairs = _pairs(measured, bucket)
     regions = sorted(set(measured["regio"]))
     grid = pd.MultiIndex.from_product([[*regions, NATIONAL], list(tr.SCORES), range(len(days))],
                                       names=["region", "variable", "bucket"])
-    per_region = pairs.groupby(["region", "variable", "bucket"])[SUMS].sum()
-    national = pairs.groupby(["variable", "bucket"])[SUMS].sum().assign(region=NATIONAL).set_index(
+    per_region = _sums(measured, bucket, len(days))
+    national = per_region.groupby(level=["variable", "bucket"]).sum().assign(region=NATIONAL).set_index(
         "region", append=True).reorder_levels(grid.names)
     sums = pd.concat([per_region, national]).reindex(grid, fill_value=0).groupby(level=["region", "variable"]).cumsum()
     # a region is listed from the first peildatum on which it has a measured participant

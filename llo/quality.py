@@ -238,6 +238,7 @@ def _jumps(counts: pd.DataFrame, measure: str, fill: bool) -> pd.DataFrame:
 
 def month_over_month_view(ingest_log: pd.DataFrame, measurements: pd.DataFrame, kpi_region: pd.DataFrame
                           ) -> pd.DataFrame:
+    """measurements: counted (see COUNTED), a `rows` column per region, moment and day."""
     import pandas as pd
 
     log = ingest_log[ingest_log["status"] != "duplicate"]
@@ -246,7 +247,7 @@ def month_over_month_view(ingest_log: pd.DataFrame, measurements: pd.DataFrame, 
                               "value": log["rows_read"].astype("float64").to_numpy()})
     accepted = pd.DataFrame({"region": measurements["regio"].to_numpy(),
                              "month": pd.to_datetime(measurements["meetdatum"]).dt.to_period("M").to_numpy(),
-                             "value": 1.0})
+                             "value": measurements["rows"].astype("float64").to_numpy()})
     k1 = kpi_region[kpi_region["kpi"] == "K1"]
     intake = pd.DataFrame({"region": k1["region"].to_numpy(),
                            "month": pd.to_datetime(k1["peildatum"]).dt.to_period("M").to_numpy(),
@@ -269,7 +270,7 @@ def _comparison(name: str, value: pd.Series, reference: pd.Series, month: str | 
 
 def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """tables by warehouse name: ingest_log, measurements, trajectory_catalogue, trajectories, kpi_region_month,
-    kpi_national_month, change_scores_month, scba_overview."""
+    kpi_national_month, change_scores_month, scba_overview; measurements and trajectories counted (COUNTED)."""
     import pandas as pd
 
     log = tables["ingest_log"]
@@ -285,19 +286,21 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             else pd.Series(dtype="float64")
 
     frames = [
-        _comparison("ingest_measurements_stored", by_region(measurements.groupby("regio").size()),
+        _comparison("ingest_measurements_stored", by_region(measurements.groupby("regio")["rows"].sum()),
                     kind("measurements").rename_axis("region"), ALL_MONTHS),
         _comparison("ingest_catalogue_stored", by_region(tables["trajectory_catalogue"].groupby("regio").size()),
                     kind("trajectory_catalogue").rename_axis("region"), ALL_MONTHS),
-        _comparison("trajectories_equal_t0", by_region(trajectories.groupby("regio").size()),
-                    by_region(measurements[measurements["meetmoment"] == "T0"].groupby("regio").size()), ALL_MONTHS),
+        _comparison("trajectories_equal_t0", by_region(trajectories.groupby("regio")["rows"].sum()),
+                    by_region(measurements[measurements["meetmoment"] == "T0"].groupby("regio")["rows"].sum()),
+                    ALL_MONTHS),
     ]
     regional, national = tables["kpi_region_month"], tables["kpi_national_month"]
     wide = _wide_kpis(regional, national)
     if len(wide):
         k1 = wide["K1"].drop(NATIONAL, level="region", errors="ignore")
         # participants with a T0 by the end of each month: intakes per region and month, accumulated
-        intakes = trajectories.groupby(["regio", _month(trajectories["meetdatum_t0"])]).size().unstack(fill_value=0)
+        intakes = (trajectories.groupby(["regio", _month(trajectories["meetdatum_t0"])])["rows"].sum()
+                   .unstack(fill_value=0))
         months = sorted(set(intakes.columns) | set(k1.index.get_level_values("month")))
         cumulative = intakes.reindex(columns=months, fill_value=0).cumsum(axis=1).stack()
         reached = cumulative.reindex(list(k1.index), fill_value=0).astype("float64")
@@ -339,21 +342,21 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return view.sort_values(["comparison", "region", "month"], ignore_index=True)
 
 
-# The columns the views read of the two largest tables (a row per measurement, a row per participant).
-VIEW_COLUMNS = {"measurements": ["regio", "meetmoment", "meetdatum"], "trajectories": ["regio", "meetdatum_t0"]}
-VIEW_TABLES = ("ingest_log", "measurements", "trajectory_catalogue", "trajectories", "kpi_region_month",
-               "kpi_national_month", "change_scores_month", "scba_overview")
+# The two largest tables (a row per measurement, a row per participant) are only counted by the views: they are
+# read as the number of rows per distinct value of these columns (counted in the database), not row by row.
+COUNTED = {"measurements": ["regio", "meetmoment", "meetdatum"], "trajectories": ["regio", "meetdatum_t0"]}
 
 
 def read_tables(engine: sa.Engine) -> dict[str, pd.DataFrame]:
-    """The stored tables the views need, whole (all regions, all months)."""
+    """The stored tables the views need, whole (all regions, all months); the two largest counted (COUNTED)."""
     from llo import warehouse as wh
 
     tables = {t.name: t for t in (wh.INGEST_LOG, wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE, wh.TRAJECTORIES,
                                   wh.KPI_REGION_MONTH, wh.KPI_NATIONAL_MONTH, wh.CHANGE_SCORES_MONTH,
                                   wh.SCBA_OVERVIEW)}
-    return {name: wh.read_typed(engine, table, columns=VIEW_COLUMNS.get(name)) if table in wh.SCHEMA_OF
-            else wh.read_table(engine, table, columns=VIEW_COLUMNS.get(name)) for name, table in tables.items()}
+    return {name: wh.read_counts(engine, table, COUNTED[name]) if name in COUNTED
+            else wh.read_typed(engine, table) if table in wh.SCHEMA_OF else wh.read_table(engine, table)
+            for name, table in tables.items()}
 
 
 def views(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

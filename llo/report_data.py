@@ -10,10 +10,8 @@ from llo import warehouse as wh
 from llo.kpi import NATIONAL, month_end
 from llo.regions import region_name
 
-# What the reports show of the participants (work at T0 and T1), with what their status on the peildatum needs:
-# reading only these keeps a national report light at the national scale.
-TRAJECTORY_COLUMNS = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "arbeidssituatie_t0",
-                      "arbeidssituatie_t1"]
+# What the reports show of the participants: their work at T0 and T1, counted in the database.
+WORK_SITUATIONS = ["arbeidssituatie_t0", "arbeidssituatie_t1"]
 
 
 def regions_with_figures(warehouse_url: str, month: str) -> list[str]:
@@ -88,12 +86,14 @@ class ReportData:
         return self._on_day(wh.CHANGE_SCORES_MONTH, region=self.key)
 
     @cached_property
-    def trajectories(self) -> pd.DataFrame:
-        """Participants as they stood on the peildatum (a T1 measured later is not known yet)."""
-        from llo.trajectories import as_of
-
-        return as_of(wh.read_typed(self.engine, wh.TRAJECTORIES, self.region, columns=TRAJECTORY_COLUMNS),
-                     self.peildatum)
+    def work_situations(self) -> pd.DataFrame:
+        """The participants measured on the peildatum (status gemeten: T0 and T1 on or before it), counted per
+        work situation at T0 and at T1 (`rows`)."""
+        table, day = wh.TRAJECTORIES, self.peildatum.date()
+        where = (table.c.meetdatum_t0 <= day) & (table.c.meetdatum_t1 <= day)
+        if self.region:
+            where &= table.c.regio == self.region
+        return wh.read_counts(self.engine, table, WORK_SITUATIONS, where=where)
 
     def scba(self, name: str) -> pd.DataFrame:
         """One SCBA table (overview, distribution, sensitivity, monte_carlo) of this month, scenario and region;

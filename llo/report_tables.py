@@ -83,30 +83,25 @@ def change_table(data: ReportData, ledger: Ledger, label: str) -> str:
     return ledger.table(label, shown, rows["n"].astype(object), labels=("Score",))
 
 
-def measured(data: ReportData) -> pd.DataFrame:
-    """Participants with a T1 on the peildatum."""
-    return data.trajectories[data.trajectories["status"] == tr.GEMETEN]
-
-
 def work_counts(data: ReportData) -> pd.DataFrame:
     """Participants with a T1 per work situation at T0 and T1 (for the chart); n is what a bar reveals."""
-    people = measured(data)
+    counts = data.work_situations
     rows = [{"moment": moment, "situatie": situation,
-             "aantal": int((people[f"arbeidssituatie_{moment.lower()}"] == situation).sum())}
+             "aantal": int(counts.loc[counts[f"arbeidssituatie_{moment.lower()}"] == situation, "rows"].sum())}
             for moment in ("T0", "T1") for situation in tr.WORK]
     frame = pd.DataFrame(rows)
-    return frame.assign(n=resting_on(frame["aantal"], len(people)))
+    return frame.assign(n=resting_on(frame["aantal"], int(counts["rows"].sum())))
 
 
 def work_transitions(data: ReportData, ledger: Ledger, label: str) -> str:
     """Work situation at T0 (rows) against T1 (columns), for participants with a T1."""
-    people = measured(data)
-    counts = pd.crosstab(pd.Categorical(people["arbeidssituatie_t0"], tr.WORK),
-                         pd.Categorical(people["arbeidssituatie_t1"], tr.WORK), dropna=False)
-    shown = counts.map(number).reset_index(drop=True)
-    n = pd.DataFrame(resting_on(counts.to_numpy(), len(people)), columns=counts.columns)
-    shown.columns = n.columns = [f"T1: {c}" for c in counts.columns]
-    shown.insert(0, "T0", list(counts.index))
+    counts = data.work_situations
+    table = (counts.groupby(["arbeidssituatie_t0", "arbeidssituatie_t1"])["rows"].sum().unstack()
+             .reindex(index=list(tr.WORK), columns=list(tr.WORK)).fillna(0).astype(int))
+    shown = table.map(number).reset_index(drop=True)
+    n = pd.DataFrame(resting_on(table.to_numpy(), int(counts["rows"].sum())), columns=table.columns)
+    shown.columns = n.columns = [f"T1: {c}" for c in table.columns]
+    shown.insert(0, "T0", list(table.index))
     return ledger.table(label, shown, n)
 
 

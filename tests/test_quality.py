@@ -46,6 +46,8 @@ def test_views_are_aggregates_per_region_and_month(demo_run, demo_views, tables)
 
     assert "deelnemer_id" not in tables["measurements"] and "deelnemer_id" not in tables["trajectories"]
     measured = wh.read_typed(demo_run[2], wh.MEASUREMENTS)
+    counted = tables["measurements"].set_index(quality.COUNTED["measurements"])["rows"]  # counted in the database
+    assert counted.sort_index().equals(measured.groupby(quality.COUNTED["measurements"]).size().rename("rows"))
     for name, view in demo_views.items():
         assert {"region", "month"} <= set(view.columns), name
         assert not {"deelnemer_id", "bsn", "naam"} & set(view.columns), name
@@ -66,8 +68,9 @@ def test_views_are_aggregates_per_region_and_month(demo_run, demo_views, tables)
 
 def test_month_over_month_compares_a_month_with_the_three_before(demo_views):
     counts = [20, 20, 20, 20, 20, 20, 20, 200]  # the last month has ten times the deliveries
-    measurements = pd.DataFrame({"regio": "twente", "meetdatum": [
-        pd.Timestamp(f"2024-{m:02d}-10") for m, n in enumerate(counts, start=1) for _ in range(n)]})
+    measurements = pd.DataFrame({"regio": "twente", "meetdatum": [  # counted per day, as read_tables reads them
+        pd.Timestamp(f"2024-{m:02d}-{day}") for m in range(1, len(counts) + 1) for day in (10, 20)],
+        "rows": [part for n in counts for part in (n // 2, n - n // 2)]})
     empty_log = pd.DataFrame(columns=["region", "status", "received_at", "rows_read"])
     empty_kpi = pd.DataFrame(columns=["region", "kpi", "peildatum", "value_month"])
     view = quality.month_over_month_view(empty_log, measurements, empty_kpi)
@@ -89,8 +92,8 @@ def _broken_t1(views, tables):
 
 def _broken_jump(views, tables):
     counts = [20] * 7 + [200]
-    measurements = pd.DataFrame({"regio": "twente", "meetdatum": [
-        pd.Timestamp(f"2024-{m:02d}-10") for m, n in enumerate(counts, start=1) for _ in range(n)]})
+    measurements = pd.DataFrame({"regio": "twente", "meetdatum": [pd.Timestamp(f"2024-{m:02d}-10")
+                                                                  for m in range(1, len(counts) + 1)], "rows": counts})
     view = quality.month_over_month_view(
         pd.DataFrame(columns=["region", "status", "received_at", "rows_read"]), measurements,
         pd.DataFrame(columns=["region", "kpi", "peildatum", "value_month"]))

@@ -253,3 +253,23 @@ def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
                                  selection=[NATIONAL])
     assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
     assert result.get_asset_materialization_events()[0].materialization.metadata["engine"].value == "quarto"
+
+
+def test_the_work_situations_are_counted_from_the_participants_measured_on_the_peildatum(demo_run):
+    """The reports count work situations in the database; the same counts follow from every trajectory as of the
+    peildatum (llo.trajectories.as_of), for the nation and for one region."""
+    from llo import trajectories as tr
+    from llo.report_data import WORK_SITUATIONS, ReportData
+    from llo.report_tables import work_counts
+
+    engine = demo_run[2]
+    state = tr.as_of(wh.read_typed(engine, wh.TRAJECTORIES), pd.Timestamp("2025-12-31"))
+    for region in (None, "twente"):
+        people = state[(state["status"] == tr.GEMETEN) & (state["regio"] == region if region else True)]
+        data = ReportData(str(engine.url), MONTH[:7], region)
+        counted = data.work_situations.set_index(WORK_SITUATIONS)["rows"].sort_index()
+        assert counted.sum() == len(people) > 10
+        assert counted.equals(people.groupby(WORK_SITUATIONS).size().rename("rows"))
+        chart = work_counts(data).set_index(["moment", "situatie"])["aantal"]
+        for situation in tr.WORK:
+            assert chart[("T1", situation)] == (people["arbeidssituatie_t1"] == situation).sum()
