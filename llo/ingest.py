@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from checks.contract import MODELS, catalogue_schema, measurement_schema
-from llo import privacy
+from llo import privacy, settings
 from llo.headers import HeaderMatch, classify, is_known_header, required_columns
-from llo.landing import delivery_files
+from llo.landing import delivery_files, file_sha256
 from llo.parse import FORMAT_RULES, detect_decimal, parse_column
 from llo.read import RawTable, RejectedFile, read_tables
 from llo.regions import region_name, region_slug
@@ -66,8 +66,17 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
     """Read, check and split everything delivered for `region` (a slug) in `folder`."""
     received_at = received_at or {}
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    limit = settings.max_file_bytes()
     logs, tables, seen = [], [], {}
     for path in delivery_files(folder):
+        size = path.stat().st_size
+        if size > limit:  # hashed in blocks, never loaded
+            digest = file_sha256(path)
+            logs.append({"region": region, "file": path.name, "sha256": digest, "size_bytes": size,
+                         "received_at": received_at.get(digest, now), "status": REJECTED, "rows_read": 0,
+                         "reason": f"the file is {size / 2**20:.1f} MB, over the limit of {limit / 2**20:g} MB "
+                                   "(LLO_MAX_FILE_MB): split it into smaller deliveries or raise the limit"})
+            continue
         data = path.read_bytes()
         digest = sha256(data)
         base = {"region": region, "file": path.name, "sheet": None, "sha256": digest, "size_bytes": len(data),
@@ -124,7 +133,8 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -
             issues.append((row_id, name, rule, texts.at[row_id, name],
                            f"'{column.title}' cannot be read as {rule.removeprefix('formaat_').replace('_', ' ')}"))
     for row_number, width in raw.too_wide:
-        issues.append((raw.row_numbers.index(row_number), "", "aantal_kolommen", str(width),
+        issues.append((raw.row_numbers.index(row_number), f"column {len(raw.header) + 1}+ (no header)",
+                       "aantal_kolommen", str(width),
                        f"the row has {width} values but the header has {len(raw.header)} columns"))
     if match.kind == "measurements":
         _check_region(frame, region)

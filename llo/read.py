@@ -1,6 +1,7 @@
 """Read a delivered file into rows of text, whatever Dutch spreadsheet habits it was saved with.
 
-Recognises CSV (any of `;` `,` tab `|`, UTF-8 with or without BOM, UTF-16, Windows-1252) and XLSX (each
+Recognises CSV (any of `;` `,` tab `|`, UTF-8 with or without BOM, UTF-16, Windows-1252, or lines of both
+UTF-8 and Windows-1252 in one file) and XLSX (each
 sheet that holds a table, with title rows above the header allowed). Everything comes back as strings so
 that one parser (llo.parse) decides what a value means. The file itself is only read, never changed.
 """
@@ -49,9 +50,11 @@ def read_tables(path: Path, data: bytes, is_header: Callable[[str], bool]) -> li
         raise RejectedFile("the file is empty")
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, is_header)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise RejectedFile("this is an old Excel 97-2003 (.xls) or a password-protected workbook: "
-                           "save it as .xlsx without a password")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # an OLE compound file
+        if "EncryptedPackage".encode("utf-16-le") in data:  # how Office stores a workbook with a password
+            raise RejectedFile("the workbook is protected with a password: remove the password (File > Info > "
+                               "Protect workbook) and deliver it again")
+        raise RejectedFile("this is an old Excel 97-2003 (.xls) workbook: save it as .xlsx")
     return [_read_csv(data, is_header)]
 
 
@@ -66,10 +69,29 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
+        pass
+    # Not UTF-8 as a whole. A file pasted together from two programs has lines of both: each line is read with
+    # the encoding it is valid in (Windows-1252 text is almost never valid UTF-8, and vice versa).
+    lines = data.splitlines(keepends=True)
+    texts, used = [], set()
+    for line in lines:
         try:
-            return data.decode("cp1252"), "cp1252"
+            texts.append(line.decode("utf-8"))
+            used.add("utf-8" if not line.isascii() else "ascii")
         except UnicodeDecodeError:
-            return data.decode("latin-1"), "latin-1"
+            legacy = "cp1252" if _decodes(line, "cp1252") else "latin-1"
+            texts.append(line.decode(legacy))
+            used.add(legacy)
+    legacy = sorted(used - {"ascii", "utf-8"})
+    return "".join(texts), "+".join((["utf-8"] if "utf-8" in used else []) + legacy)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _read_csv(data: bytes, is_header: Callable[[str], bool]) -> RawTable:

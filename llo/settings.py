@@ -17,6 +17,7 @@ DEMO_MARKER = "LEESMIJ_DEMODATA.md"
 # Defaults of the monitor's rules; each run can override them (Dagster resource `Monitor`).
 SUSTAINABLE_WORK_HOURS = 12.0  # sustainable-work proxy: paid work at T1 with at least these hours per week
 MIN_PARTICIPANTS = 10  # disclosure threshold: figures resting on fewer participants are published as "<10"
+MAX_FILE_MB = 100  # a delivered file above this size is refused unread (LLO_MAX_FILE_MB overrides)
 
 
 class ConfigurationError(RuntimeError):
@@ -38,6 +39,19 @@ def warehouse_url() -> str:
 def site_url() -> str:
     """Where `llo ui` serves LLO_HOME's reports and Data Docs over HTTP (empty: links are file:// URIs)."""
     return os.environ.get("LLO_SITE_URL", "").rstrip("/")
+
+
+def max_file_bytes() -> int:
+    """The largest delivery the ingest reads (LLO_MAX_FILE_MB, default MAX_FILE_MB): a larger file is refused
+    before it is loaded into memory."""
+    text = os.environ.get("LLO_MAX_FILE_MB", "").strip()
+    try:
+        megabytes = float(text) if text else MAX_FILE_MB
+    except ValueError:
+        raise ConfigurationError(f"LLO_MAX_FILE_MB must be a number of megabytes, not '{text}'") from None
+    if megabytes <= 0:
+        raise ConfigurationError(f"LLO_MAX_FILE_MB must be above 0, not '{text}'")
+    return int(megabytes * 1024 * 1024)
 
 
 def dagster_home() -> Path:
