@@ -70,17 +70,15 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
     logs, tables, seen = [], [], {}
     for path in delivery_files(folder):
         size = path.stat().st_size
-        if size > limit:  # hashed in blocks, never loaded
-            digest = file_sha256(path)
-            logs.append({"region": region, "file": path.name, "sha256": digest, "size_bytes": size,
-                         "received_at": received_at.get(digest, now), "status": REJECTED, "rows_read": 0,
+        data = path.read_bytes() if size <= limit else None  # a larger file is hashed in blocks, never loaded
+        digest = sha256(data) if data is not None else file_sha256(path)
+        base = {"region": region, "file": path.name, "sheet": None, "sha256": digest,
+                "size_bytes": size if data is None else len(data), "received_at": received_at.get(digest, now)}
+        if data is None:
+            logs.append({**base, "status": REJECTED, "rows_read": 0,
                          "reason": f"the file is {size / 2**20:.1f} MB, over the limit of {limit / 2**20:g} MB "
                                    "(LLO_MAX_FILE_MB): split it into smaller deliveries or raise the limit"})
             continue
-        data = path.read_bytes()
-        digest = sha256(data)
-        base = {"region": region, "file": path.name, "sheet": None, "sha256": digest, "size_bytes": len(data),
-                "received_at": received_at.get(digest, now)}
         if digest in seen:
             logs.append({**base, "status": DUPLICATE, "rows_read": 0,
                          "reason": f"identical to '{seen[digest]}' (same sha256): not counted again"})
@@ -107,6 +105,12 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
     for column in ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped"):
         log[column] = log[column].fillna(0).astype(int)
     return RegionIngest(region, measurements, catalogue, quarantine, warns, log)
+
+
+def _listed(names: list[str], shown: int = 20) -> str | None:
+    """Names for the log, the first `shown` of them and how many more (a sheet may carry thousands)."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more if names else None
 
 
 def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -> Table:
@@ -145,7 +149,7 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -
     log = {**base, "sheet": raw.sheet, "kind": match.kind, "encoding": raw.encoding,
            "separator": {"\t": "tab"}.get(raw.separator, raw.separator), "decimal_mark": decimal,
            "header_row": raw.header_row, "rows_read": len(raw.rows), "empty_rows_skipped": raw.empty_rows_skipped,
-           "ignored_columns": ", ".join(text for _, text in match.unknown) or None,
+           "ignored_columns": _listed([text for _, text in match.unknown]),
            "corrected_headers": ", ".join(f"'{t}' read as {c}" for t, c in match.corrected.items()) or None}
     return Table(file, raw.sheet, match.kind, frame, pd.DataFrame(issues, columns=ISSUE_COLUMNS), log)
 

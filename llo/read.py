@@ -21,6 +21,7 @@ SEPARATORS = (";", ",", "\t", "|")
 HEADER_SEARCH_ROWS = 15
 MIN_HEADER_MATCHES = 3
 DELIVERY_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+LINE_ENCODINGS = ("utf-8", "cp1252", "latin-1")  # tried in this order; latin-1 reads any byte
 
 
 class RejectedFile(Exception):
@@ -72,26 +73,17 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     # Not UTF-8 as a whole. A file pasted together from two programs has lines of both: each line is read with
     # the encoding it is valid in (Windows-1252 text is almost never valid UTF-8, and vice versa).
-    lines = data.splitlines(keepends=True)
     texts, used = [], set()
-    for line in lines:
-        try:
-            texts.append(line.decode("utf-8"))
-            used.add("utf-8" if not line.isascii() else "ascii")
-        except UnicodeDecodeError:
-            legacy = "cp1252" if _decodes(line, "cp1252") else "latin-1"
-            texts.append(line.decode(legacy))
-            used.add(legacy)
-    legacy = sorted(used - {"ascii", "utf-8"})
-    return "".join(texts), "+".join((["utf-8"] if "utf-8" in used else []) + legacy)
-
-
-def _decodes(data: bytes, encoding: str) -> bool:
-    try:
-        data.decode(encoding)
-        return True
-    except UnicodeDecodeError:
-        return False
+    for line in data.splitlines(keepends=True):
+        for encoding in LINE_ENCODINGS:
+            try:
+                texts.append(line.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        if not line.isascii():
+            used.add(encoding)
+    return "".join(texts), "+".join(e for e in LINE_ENCODINGS if e in used)
 
 
 def _read_csv(data: bytes, is_header: Callable[[str], bool]) -> RawTable:

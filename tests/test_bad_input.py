@@ -1,11 +1,13 @@
 """The bad-input corpus (tests/bad_inputs.py): every malformed delivery gets a clear outcome, nothing crashes,
-no row disappears, and the rest of the region and the other regions go through unchanged."""
+no row disappears, and the rest of the region goes through; stored in the warehouse, another region's rows
+stay as they were."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from llo import warehouse as wh
 from llo.ingest import ingest_region
 from tests.bad_inputs import CASES, Case
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
@@ -28,9 +30,12 @@ def test_the_corpus_holds_forty_distinct_malformed_deliveries():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_a_malformed_delivery_is_refused_or_quarantined_with_its_reason(case: Case, region_folder, other_region,
-                                                                        monkeypatch):
+                                                                        tmp_path, monkeypatch):
     monkeypatch.setenv("LLO_MAX_FILE_MB", "0.25")
-    before = ingest_region("fryslan", other_region, key=KEY, today=TODAY)
+    engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    wh.replace_region(engine, ingest_region("fryslan", other_region, key=KEY, today=TODAY))
+    stored = wh.read_table(engine, wh.MEASUREMENTS, "fryslan")
+    assert len(stored) == 1
     path = case.build(region_folder)
     raw = path.read_bytes()
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)  # no exception: that is the first check
@@ -56,9 +61,11 @@ def test_a_malformed_delivery_is_refused_or_quarantined_with_its_reason(case: Ca
         assert refused["row_number"].notna().all() and (refused["message"].str.len() > 0).all()
         assert (refused["column_name"].fillna("").str.len() > 0).all(), "each refusal names its column"
     for column, value in case.logged.items():
-        assert lines[column].iloc[0] == value if value is not None else pd.isna(lines[column].iloc[0]), column
-    # the clean file beside it, and the other region, are unaffected
+        logged = lines[column].iloc[0]
+        assert (pd.isna(logged) if value is None else logged == value), (column, logged)
+    # the clean files beside it go through; stored, the region replaces only its own rows
     clean = result.measurements[result.measurements["bron_bestand"].isin(["2024-01.csv", "2024-09.csv"])]
     assert len(clean) == CLEAN_ROWS
-    after = ingest_region("fryslan", other_region, key=KEY, today=TODAY)
-    pd.testing.assert_frame_equal(after.measurements, before.measurements)
+    wh.replace_region(engine, result)
+    assert len(wh.read_table(engine, wh.MEASUREMENTS, "twente")) == len(result.measurements)
+    pd.testing.assert_frame_equal(wh.read_table(engine, wh.MEASUREMENTS, "fryslan"), stored)
