@@ -84,8 +84,7 @@ def _render(context, keys: list[tuple[str, str | None]], asset: str, renderer, u
         target = report_file(month, region, reports.folder_path())
         draft = target.with_name(f".concept-{target.name}")
         done = renderer.render(month, region, url, draft, scenario=reports.scenario,
-                               min_participants=monitor.min_participants, run_id=context.run.run_id,
-                               version=version)
+                               min_participants=monitor.min_participants, version=version)
         html = draft.read_text(encoding="utf-8")
         ledger = json.loads(done.ledger.read_text(encoding="utf-8")) if done.ledger.exists() else None
         problems = disclosure_problems(html, ledger) if ledger else ["the report wrote no ledger"]

@@ -7,20 +7,13 @@ the canonical name and the synonyms in the contract; then, for small typing erro
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
 from checks.contract import MODELS, REQUIRED
+from llo.text import normalise
 
 FUZZY_CUTOFF = 0.84
-
-
-def normalise(text: str) -> str:
-    """'  Financiën ' -> 'financien'; 'Startdatum_Traject' -> 'startdatum traject'."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
 @cache

@@ -7,6 +7,7 @@ text that was delivered, so the row goes to quarantine with the reason (never si
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -14,11 +15,13 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from llo.headers import normalise
+from llo.text import normalise
 
 EMPTY = {"", "-", "--", "n.v.t.", "nvt", "n.v.t", "na", "n/a", "null", "none", "onbekend", "leeg"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (10_000, 80_000)  # 1927..2119: a bare number in a date column means an Excel date
+DATETIME_RANGE = (dt.date(1677, 9, 22), dt.date(2262, 4, 11))  # the days a datetime64[ns] column can hold
+EXACT_INTEGERS = 2**53  # from here on a float (how numbers are read) no longer tells n from n + 1
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%y", "%d/%m/%y")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _THOUSANDS = {",": re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"), ".": re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")}
@@ -38,20 +41,26 @@ _DECIMAL_SHAPES = {",": re.compile(r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*"),
 def detect_decimal(values: list[str], separator: str | None = None) -> str:
     """The decimal mark of a file's numbers; when they do not tell, ',' for ';'-separated files."""
     distinct = Counter(values)
-    counts = {mark: sum(n for v, n in distinct.items() if shape.fullmatch(v))
+    counts = {mark: sum(n for v, n in distinct.items() if shape.fullmatch(_plain(v)))
               for mark, shape in _DECIMAL_SHAPES.items()}
     if counts[","] != counts["."]:
         return "," if counts[","] > counts["."] else "."
     return "," if separator == ";" else "."
 
 
+def _plain(text: str) -> str:
+    """A number's text without the spaces, non-breaking spaces and euro sign a person may type in it."""
+    return text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
+
+
 def parse_number(text: str, decimal: str) -> float | None:
-    text = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
+    text = _plain(text)
     if _THOUSANDS[decimal].fullmatch(text):
         text = text.replace("." if decimal == "," else ",", "")
     if not _NUMBER.fullmatch(text):
         return None
-    return float(text.replace(",", "."))
+    number = float(text.replace(",", "."))
+    return number if math.isfinite(number) else None  # 309 digits and more: no number a delivery means
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -68,6 +77,12 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
+def _storable_date(text: str) -> dt.date | None:
+    """The date, when a datetime64[ns] column can hold it (a year typed as 3024 cannot)."""
+    date = parse_date(text)
+    return date if date is not None and DATETIME_RANGE[0] <= date <= DATETIME_RANGE[1] else None
+
+
 def category_lookup(categories: dict) -> dict[str, object]:
     lookup = {}
     for value, texts in categories.items():
@@ -79,10 +94,17 @@ def category_lookup(categories: dict) -> dict[str, object]:
 def each_distinct(texts: pd.Series, parse: Callable[[str], object]) -> pd.Series:
     """`parse` of every value, computed once per distinct value: a delivery repeats its categories, dates and
     numbers thousands of times."""
-    codes, distinct = pd.factorize(texts.to_numpy(), use_na_sentinel=False)
-    parsed = np.empty(len(distinct), dtype=object)
-    parsed[:] = [parse(value) for value in distinct]
-    return pd.Series(parsed[codes], index=texts.index)
+    values = texts.to_numpy()
+    codes, distinct = pd.factorize(values)
+    parsed = np.empty(len(distinct) + 1, dtype=object)  # the last one for code -1, a missing value
+    parsed[:-1] = [parse(value) for value in distinct]
+    result = parsed[codes]
+    missing = codes == -1
+    if missing.any():  # None, NaN and pd.NA are all code -1 but not the same value to `parse`: each its own
+        kinds = {type(value): value for value in values[missing]}
+        by_kind = {kind: parse(value) for kind, value in kinds.items()}
+        result[missing] = [by_kind[type(value)] for value in values[missing]]
+    return pd.Series(result, index=texts.index)
 
 
 def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> tuple[pd.Series, pd.Series]:
@@ -99,13 +121,13 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
         numbers = pd.to_numeric(each_distinct(texts, lambda t: parse_number(t, decimal)))
         failed = ~empty & numbers.isna()
         if dtype == "Int64":
-            fractional = numbers.notna() & (numbers % 1 != 0)
-            failed |= fractional
-            numbers = numbers.where(~fractional)
+            not_whole = numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() >= EXACT_INTEGERS))
+            failed |= not_whole
+            numbers = numbers.where(~not_whole)
         typed = numbers.where(~failed & ~empty).astype("float64")
         return (typed.astype("Int64") if dtype == "Int64" else typed), failed
     if dtype.startswith("datetime64"):
-        dates = each_distinct(texts, parse_date)
+        dates = each_distinct(texts, _storable_date)
         failed = ~empty & dates.isna()
         return pd.to_datetime(dates.where(~failed & ~empty, None)), failed
     # text: category spellings become the canonical value; unknown values stay as typed for the contract

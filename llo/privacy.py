@@ -15,7 +15,7 @@ import hmac
 import re
 from collections import Counter
 
-from llo.headers import normalise
+from llo.text import normalise
 
 IDENTIFIER_HEADERS = {
     "bsn", "burgerservicenummer", "sofinummer", "sofi nummer", "naam", "voornaam", "voornamen", "achternaam",

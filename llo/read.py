@@ -15,6 +15,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 SEPARATORS = (";", ",", "\t", "|")
@@ -62,9 +63,16 @@ def read_tables(path: Path, data: bytes, is_header: Callable[[str], bool]) -> li
 def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding it was read with."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            data = data[3:]  # saved as UTF-8, then lines in another encoding added: read per line below
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise RejectedFile("the file starts as UTF-16 text but is not valid UTF-16 (truncated or damaged): "
+                               "save it again as CSV") from None
     if b"\x00" in data[:4096]:
         raise RejectedFile("the file holds binary data, not a text table (CSV) or an Excel workbook")
     try:
@@ -104,10 +112,11 @@ def detect_separator(text: str) -> str:
     best, best_score = ",", (0.0, 0)
     for sep in SEPARATORS:
         widths = [len(r) for r in csv.reader(sample, delimiter=sep) if any(c.strip() for c in r)]
-        if not widths:
+        wide = [w for w in widths if w > 1]  # title lines above the header are one field with any separator
+        if not wide:
             continue
-        width, count = Counter(widths).most_common(1)[0]
-        score = (count / len(widths), width) if width > 1 else (0.0, 0)
+        width, count = Counter(wide).most_common(1)[0]
+        score = (count / len(widths), width)
         if score > best_score:
             best, best_score = sep, score
     if best_score[1] < 2:
@@ -155,7 +164,10 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)  # the shortest text that reads back as the value, but without an exponent: 0.00001
+        return format(Decimal(text), "f") if "e" in text else text
     return str(value).strip()
 
 

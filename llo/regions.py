@@ -6,8 +6,7 @@ the display name is what regions type in their files. Names are matched case- an
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from llo.text import normalise
 
 # The 35 labour-market regions, plus Zuid-Holland Zuid (the name still used for Drechtsteden/Gorinchem).
 REGION_NAMES: tuple[str, ...] = (
@@ -27,8 +26,7 @@ _ALIASES = {"friesland": "Fryslân", "zwolle": "Regio Zwolle", "amsterdam": "Gro
 
 def slugify(text: str) -> str:
     """'Zuidoost-Brabant' -> 'zuidoost-brabant', 'Fryslân' -> 'fryslan'."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return normalise(text).replace(" ", "-")
 
 
 REGIONS: dict[str, str] = {slugify(name): name for name in REGION_NAMES}

@@ -34,9 +34,13 @@ def report_file(month: str, region: str | None = None, root: Path | None = None)
     return root / month[:7] / ("nationaal.html" if region is None else f"regio-{region}.html")
 
 
+LEDGER_SUFFIX = ".openbaarheid.json"
+
+
 def ledger_file(report: Path) -> Path:
-    """The disclosure ledger beside a report: every published figure with the participants it rests on."""
-    return report.with_suffix(".openbaarheid.json")
+    """The disclosure ledger beside a report: every published figure with the participants it rests on. Its counts
+    are for the checks, not for readers: they would undo the "<10"."""
+    return report.with_suffix(LEDGER_SUFFIX)
 
 
 def code_version() -> str:
@@ -84,7 +88,7 @@ class Renderer:
             self.kernel = None
 
     def render(self, month: str, region: str | None, warehouse_url: str, target: Path, *, scenario: str = "basis",
-               min_participants: int = settings.MIN_PARTICIPANTS, run_id: str = "", version: str = "",
+               min_participants: int = settings.MIN_PARTICIPANTS, version: str = "",
                quality_summary: Path | None = None) -> Rendered:
         """Render the national (region None) or a regional report of `month` (YYYY-MM) to `target`."""
         source = self.project / (NATIONAL if region is None else REGIONAL)
@@ -93,7 +97,7 @@ class Renderer:
         quality = quality_summary or summary_file()
         parameters = {"maand": month[:7], "regio": region or "", "scenario": scenario,
                       "min_deelnemers": int(min_participants), "warehouse_url": warehouse_url,
-                      "openbaarheid": str(ledger), "run_id": run_id, "code_versie": version or code_version(),
+                      "openbaarheid": str(ledger), "code_versie": version or code_version(),
                       "datakwaliteit": str(quality),  # relative, so the link works served and from disk alike
                       "datadocs": os.path.relpath(index_of(quality), target.parent)}
         started = time.perf_counter()

@@ -2,15 +2,20 @@
 
 Browsers do not follow file:// links from an http:// page, so `llo ui` serves these folders of LLO_HOME on
 127.0.0.1 next to the UI. Nothing else under LLO_HOME is served: the landing folder holds raw deliveries with
-personal data, and withheld reports failed disclosure control.
+personal data, and withheld reports failed disclosure control. Nor are the reports' ledgers (they hold the
+participant counts behind every "<10") or a report still being written (a hidden draft).
 """
 
 from __future__ import annotations
 
 import functools
+import posixpath
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
+
+from llo.reports import LEDGER_SUFFIX
 
 SERVED = ("reports/", "kwaliteit/data-docs/")  # paths under LLO_HOME, as URL prefixes
 WITHHELD = "reports/_tegengehouden/"
@@ -18,8 +23,12 @@ WITHHELD = "reports/_tegengehouden/"
 
 class _Handler(SimpleHTTPRequestHandler):
     def send_head(self):
-        path = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
-        if ".." in path.split("/") or not path.startswith(SERVED) or path.startswith(WITHHELD):
+        # The path as the file it names: decoded and normalised as the base class does, so "%5F" or "//" cannot
+        # slip past the checks.
+        path = posixpath.normpath(unquote(self.path.split("?", 1)[0].split("#", 1)[0])).lstrip("/") + "/"
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        if (not path.startswith(SERVED) or path.startswith(WITHHELD) or name.endswith(LEDGER_SUFFIX)
+                or name.startswith(".")):
             self.send_error(404, "not served: only published reports and Data Docs are")
             return None
         return super().send_head()

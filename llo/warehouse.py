@@ -1,7 +1,8 @@
 """The warehouse: SQLAlchemy tables (SQLite by default, PostgreSQL in production) and region writes.
 
 Column types of the contract tables are derived from the Pandera models. A region's data is replaced in
-one transaction, so a failed run leaves the previous state of every table intact.
+one transaction, so a failed or killed run leaves the previous state of every table intact, and writers of the
+same table take turns (see `_take_turns`), so concurrent runs neither lose nor duplicate rows.
 """
 
 from __future__ import annotations
@@ -96,17 +97,30 @@ REGION_COLUMN = {MEASUREMENTS: "regio", TRAJECTORY_CATALOGUE: "regio", QUARANTIN
                  CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region"}
 
 
+SQLITE_BUSY_TIMEOUT_S = 300  # how long a SQLite writer waits for another run's write (sqlite3's default is 5 s)
+
+
 @cache
 def engine_for(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):  # the queue allows two runs at once: the second writer waits, never fails
+        return sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def _take_turns(conn: sa.Connection, *names: str) -> None:
+    """On PostgreSQL, hold a lock per name until the transaction ends. Two transactions that each delete and
+    re-insert the same rows would otherwise both keep their inserts under READ COMMITTED (neither delete sees the
+    other's new rows): duplicates. SQLite needs none: it lets one writer at a time into the whole database."""
+    if conn.dialect.name == "postgresql":
+        for name in sorted(set(names)):  # the same order in every run, so two runs cannot deadlock
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"llo:{name}"})
+
+
 def create_tables(engine: sa.Engine) -> None:
-    """Create missing tables. On PostgreSQL under a transaction-scoped advisory lock: concurrent first runs would
-    otherwise race to create the same table and one of them fail."""
+    """Create missing tables, in turns: concurrent first runs would otherwise race to create the same table and
+    one of them fail."""
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(4110201)"))  # any constant shared by all runs
+        _take_turns(conn, "create_tables")
         metadata.create_all(conn, checkfirst=True)
 
 
@@ -135,31 +149,33 @@ def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
     frames = {MEASUREMENTS: result.measurements,
               TRAJECTORY_CATALOGUE: result.trajectory_catalogue.assign(regio=result.region),
               QUARANTINE: result.quarantine, WARNINGS: result.warnings, INGEST_LOG: result.ingest_log}
+    records = {table: _records(frame, table) for table, frame in frames.items()}  # before the write lock
     create_tables(engine)
     with engine.begin() as conn:
-        for table, frame in frames.items():
+        _take_turns(conn, *(table.name for table in frames))
+        for table, rows in records.items():
             conn.execute(sa.delete(table).where(table.c[REGION_COLUMN[table]] == result.region))
-            records = _records(frame, table)
-            if records:
-                conn.execute(sa.insert(table), records)
+            if rows:
+                conn.execute(sa.insert(table), rows)
 
 
 def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column: str | None = None,
                  values: list | None = None, **also: object) -> None:
     """In one transaction, replace the rows whose `column` is in `values` (all rows when no column), and whose
     other columns equal `also`, by `frames`."""
+    records = {table: _records(frame, table) for table, frame in frames.items()}  # before the write lock
     create_tables(engine)
     with engine.begin() as conn:
-        for table, frame in frames.items():
+        _take_turns(conn, *(table.name for table in frames))
+        for table, rows in records.items():
             delete = sa.delete(table)
             if column is not None:
                 delete = delete.where(table.c[column].in_([_plain(v) for v in values]))
             for name, value in also.items():
                 delete = delete.where(table.c[name] == value)
             conn.execute(delete)
-            records = _records(frame, table)
-            if records:
-                conn.execute(sa.insert(table), records)
+            if rows:
+                conn.execute(sa.insert(table), rows)
 
 
 def _plain(value):

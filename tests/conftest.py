@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,41 @@ def demo_run(tmp_path_factory):
     mp.undo()
     yield deliveries, results, warehouse.engine_for(url), unknown, kpi, (instance, resources)
     warehouse.engine_for(url).dispose()
+
+
+PG_SERVER = "postgres@127.0.0.1:5432/"  # the local server, trust authentication
+
+
+@contextmanager
+def postgres_databases(*suffixes: str):
+    """Fresh databases on the local server, named `llo_test_<random>_<suffix>`, dropped afterwards; the test
+    is skipped when no server answers."""
+    import sqlalchemy as sa
+
+    try:
+        admin = sa.create_engine(f"postgresql+psycopg://{PG_SERVER}postgres", isolation_level="AUTOCOMMIT",
+                                 connect_args={"connect_timeout": 3})
+        stem = f"llo_test_{uuid.uuid4().hex[:8]}"
+        names = [f"{stem}_{suffix}" for suffix in suffixes]
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # noqa: BLE001 - any failure to reach the server means: skip
+        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
+    try:
+        yield names
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request, tmp_path):
+    """A fresh, empty warehouse: SQLite in tmp_path, and a database on the local PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+        return
+    with postgres_databases("warehouse") as (name,):
+        yield f"postgresql+psycopg://{PG_SERVER}{name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
@@ -62,15 +63,13 @@ def test_months_option_refuses_nonsense_and_months_without_a_partition():
         month_keys("2022-12:2023-01")
 
 
-def test_kpi_command_without_a_warehouse_says_what_to_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("command", "message"), [
+    ("kpi", "run `llo materialize` first"),
+    ("export", "no deliveries in the warehouse: run `llo materialize` first"),
+    ("report", "no KPI months computed yet: run `llo materialize` first"),
+])
+def test_commands_without_a_warehouse_say_what_to_run(tmp_path, monkeypatch, command, message):
     monkeypatch.setenv("LLO_HOME", str(tmp_path))
     monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
-    result = CliRunner().invoke(main, ["kpi"])
-    assert result.exit_code != 0 and "run `llo materialize` first" in result.output
-
-
-def test_report_command_without_kpi_months_says_what_to_run(tmp_path, monkeypatch):
-    monkeypatch.setenv("LLO_HOME", str(tmp_path))
-    monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
-    result = CliRunner().invoke(main, ["report"])
-    assert result.exit_code != 0 and "no KPI months computed yet: run `llo materialize` first" in result.output
+    result = CliRunner().invoke(main, [command])
+    assert result.exit_code != 0 and message in result.output

@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from llo import settings
@@ -21,8 +20,8 @@ from pipelines.instance import (
     POSTGRES_URL_ENV,
     prepare_dagster_home,
 )
+from tests.conftest import PG_SERVER, postgres_databases
 
-PG_SERVER = "postgres@127.0.0.1:5432/"  # the local server, trust authentication
 REGIONS = ("twente", "achterhoek", "fryslan")  # a pilot region (36 monthly files) and two scale-up regions
 SECRET_URL = "postgresql+psycopg2://llo_dagster:n0t-a-real-password@db.internal.example:5432/dagster"
 
@@ -125,37 +124,6 @@ def test_postgres_url_without_psycopg2_is_refused_without_echoing_it(llo_home, m
     assert not (llo_home / "dagster" / "dagster.yaml").exists()
 
 
-def _fresh_databases(*suffixes: str):
-    """Fresh databases on the local server (admin engine, names), or None when no server answers."""
-    try:
-        admin = sa.create_engine(f"postgresql+psycopg://{PG_SERVER}postgres", isolation_level="AUTOCOMMIT",
-                                 connect_args={"connect_timeout": 3})
-        stem = f"llo_test_{uuid.uuid4().hex[:8]}"
-        names = [f"{stem}_{suffix}" for suffix in suffixes]
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        return admin, names
-    except Exception:  # noqa: BLE001 - any failure to reach the server means: skip
-        return None
-
-
-@pytest.fixture
-def postgres_databases():
-    """URLs of a fresh instance storage database (psycopg2, as dagster-postgres needs) and a fresh warehouse
-    database (psycopg 3, as the project uses), both dropped afterwards."""
-    server = _fresh_databases("dagster", "warehouse")
-    if server is None:
-        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
-    admin, (instance_db, warehouse_db) = server
-    yield f"{POSTGRES_DRIVER_PREFIX}{PG_SERVER}{instance_db}", f"postgresql+psycopg://{PG_SERVER}{warehouse_db}"
-    names = (instance_db, warehouse_db)
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 # One process per region: load the code location, open the instance from DAGSTER_HOME, wait until every
 # process is ready (so the runs really overlap), then run the ingest job for the region.
 RUN_INGEST = """
@@ -164,10 +132,10 @@ from pathlib import Path
 import dagster as dg
 from pipelines.definitions import defs
 
-region, barrier = sys.argv[1], Path(sys.argv[2])
+region, barrier, name = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 job = defs.resolve_job_def("ingest")
 with dg.DagsterInstance.get() as instance:
-    (barrier / f"ready-{region}").touch()
+    (barrier / f"ready-{name}").touch()
     deadline = time.monotonic() + 60
     while not (barrier / "go").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -177,68 +145,84 @@ with dg.DagsterInstance.get() as instance:
 """
 
 
-def test_concurrent_ingest_runs_on_postgres_instance_storage(llo_home, monkeypatch, postgres_databases):
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage(request, llo_home, monkeypatch):
+    """The storage of the instance and the warehouse, and the ingest runs it takes at once: on the default SQLite
+    set-up as many as the run queue lets through (2), among them; on PostgreSQL three regions plus a second run of
+    Twente at the same time."""
+    if request.param == "sqlite":
+        yield "SqliteRunStorage", ("twente", "achterhoek")
+        return
+    with postgres_databases("dagster", "warehouse") as (instance_db, warehouse_db):
+        monkeypatch.setenv(POSTGRES_URL_ENV, f"{POSTGRES_DRIVER_PREFIX}{PG_SERVER}{instance_db}")
+        monkeypatch.setenv("LLO_WAREHOUSE_URL", f"postgresql+psycopg://{PG_SERVER}{warehouse_db}")
+        yield "PostgresRunStorage", (*REGIONS, "twente")
+
+
+def test_concurrent_ingest_runs_lose_and_duplicate_no_row(llo_home, monkeypatch, storage):
     import dagster as dg
 
     from llo import warehouse
     from llo.demo_data import generate
     from pipelines.partitions import sync_region_partitions
 
-    instance_url, warehouse_url = postgres_databases
+    run_storage, runs = storage
+    regions = sorted(set(runs))
     landing = llo_home / "landing"
-    deliveries = generate(landing, seed=11, regions=REGIONS, faults=False)
+    deliveries = generate(landing, seed=11, regions=regions, faults=False)
     monkeypatch.setenv("LLO_DEMO", "1")
     monkeypatch.delenv("LLO_PSEUDONYM_KEY", raising=False)
-    monkeypatch.setenv(POSTGRES_URL_ENV, instance_url)
-    monkeypatch.setenv("LLO_WAREHOUSE_URL", warehouse_url)
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
-        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        assert sync_region_partitions(instance, landing) == (sorted(REGIONS), [])
+        assert type(instance.run_storage).__name__ == run_storage
+        assert sync_region_partitions(instance, landing) == (regions, [])
 
     barrier = llo_home / "barrier"
     barrier.mkdir()
-    processes = {region: subprocess.Popen([sys.executable, "-c", RUN_INGEST, region, str(barrier)],
-                                          cwd=settings.PROJECT_ROOT, env=dict(os.environ), text=True,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for region in REGIONS}
+    processes = {(i, region): subprocess.Popen([sys.executable, "-c", RUN_INGEST, region, str(barrier), str(i)],
+                                               cwd=settings.PROJECT_ROOT, env=dict(os.environ), text=True,
+                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for i, region in enumerate(runs)}
     try:
         deadline = time.monotonic() + 45
-        while (len(list(barrier.glob("ready-*"))) < len(REGIONS) and time.monotonic() < deadline
+        while (len(list(barrier.glob("ready-*"))) < len(runs) and time.monotonic() < deadline
                and all(p.poll() is None for p in processes.values())):
             time.sleep(0.05)
         (barrier / "go").touch()
-        outputs = {region: p.communicate(timeout=60) for region, p in processes.items()}
+        outputs = {run: p.communicate(timeout=90) for run, p in processes.items()}
     finally:
         for p in processes.values():
             if p.poll() is None:
                 p.kill()
                 p.communicate()
-    failed = {region: err[-3000:] for region, (_, err) in outputs.items() if processes[region].returncode != 0}
+    failed = {run: err[-3000:] for run, (_, err) in outputs.items() if processes[run].returncode != 0}
     assert not failed, failed
-    run_ids = {region: out.split()[-1] for region, (out, _) in outputs.items()}
+    run_ids = {run: out.split()[-1] for run, (out, _) in outputs.items()}
 
     with dg.DagsterInstance.get() as instance:
         records = instance.get_run_records(dg.RunsFilter(job_name="ingest"))
-        assert len(records) == len(REGIONS)
+        assert len(records) == len(runs)
         assert {r.dagster_run.run_id for r in records} == set(run_ids.values())
         assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in records)
-        assert {r.dagster_run.tags["dagster/partition"] for r in records} == set(REGIONS)
+        assert {r.dagster_run.tags["dagster/partition"] for r in records} == set(regions)
         # The runs overlapped: the last one started before the first one ended.
         assert max(r.start_time for r in records) < min(r.end_time for r in records)
-        for region, run_id in run_ids.items():
+        for (_, region), run_id in run_ids.items():
             events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
             materialized = {(e.asset_materialization.asset_key.to_user_string(), e.asset_materialization.partition)
                             for e in events}
             assert materialized == {(key, region) for key in ("measurements", "trajectory_catalogue", "quarantine",
                                                               "ingest_warnings", "ingest_log", "trajectories")}
 
-    engine = warehouse.engine_for(warehouse_url)
-    try:
-        for region in REGIONS:
+    assert not [line for _, err in outputs.values() for line in err.splitlines() if "database is locked" in line]
+    engine = warehouse.engine_for(settings.warehouse_url())
+    try:  # every row once: runs of one region took turns, the second replaced the first's rows
+        for region in regions:
             expected = sum(d.rows_written - d.expected_quarantined for d in deliveries
                            if d.region == region and d.kind == "measurements")
             assert expected > 0
             assert len(warehouse.read_table(engine, warehouse.MEASUREMENTS, region)) == expected, region
+            participants = warehouse.read_table(engine, warehouse.TRAJECTORIES, region, columns=["deelnemer_id"])
+            assert len(participants) > 0 and not participants.duplicated().any(), region
     finally:
         engine.dispose()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from llo import warehouse
@@ -220,3 +221,29 @@ def test_a_backfill_of_an_old_month_does_not_refresh_the_latest_one():
     later = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor,
                                               evaluation_time=moment + dt.timedelta(minutes=1))
     assert later.total_requested == 0
+
+
+def test_running_again_over_the_same_deliveries_leaves_every_table_byte_for_byte(demo_run, monkeypatch):
+    """Every region's ingest and trajectories, then the monthly tables, a second time on the session's demo."""
+    from assets.ingest import region_ingest
+    from assets.trajectories import trajectories
+    from pipelines.cli import range_tags
+    from tests.conftest import MONTHS, monthly_assets
+
+    _, results, engine, _, _, (instance, resources) = demo_run
+    tables = [t for t in warehouse.metadata.sorted_tables if sa.inspect(engine).has_table(t.name)]
+
+    def snapshot():  # every stored row as text; a SQL table has no order, so in sorted order
+        return {t.name: hashlib.sha256("\n".join(sorted(warehouse.read_table(engine, t).to_csv(index=False)
+                                                         .splitlines())).encode()).hexdigest() for t in tables}
+
+    before = snapshot()
+    assert len(before) >= 15
+    monkeypatch.setenv("LLO_DEMO", "1")  # as the demo ran
+    monkeypatch.delenv("LLO_PSEUDONYM_KEY", raising=False)
+    for region in results:
+        assert dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
+                              resources=resources).success
+    assert dg.materialize(monthly_assets(), instance=instance, resources=resources,
+                          tags=range_tags(list(MONTHS))).success
+    assert snapshot() == before

@@ -169,6 +169,55 @@ def test_a_launched_monthly_run_succeeds_and_its_report_opens_from_the_ui(ui):
         urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/landing/twente/", timeout=30)
 
 
+REEXECUTE = """mutation($parent: String!) { launchRunReexecution(reexecutionParams: {
+  parentRunId: $parent, strategy: FROM_FAILURE}) {
+  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
+
+STEPS = 'query($id: ID!) { runOrError(runId: $id) { ... on Run { parentRunId stepStats { stepKey status } } } }'
+
+
+def test_a_run_that_failed_halfway_is_re_executed_from_the_failure(ui):
+    """A broken SCBA parameter file stops the monthly run after the KPI step; once the file is fixed, "Re-execute
+    from failure" runs the failed step and those after it, not the KPI step that succeeded."""
+    server, home, _ = ui
+    site_copy = home / "config" / "scba_parameters.yaml"
+    site_copy.parent.mkdir(exist_ok=True)
+    site_copy.write_text("parameters: {}\n", encoding="utf-8")  # no discount rate: the blocking check fails
+    try:
+        launched = server.query(LAUNCH, {"tags": [{"key": "dagster/partition", "value": MONTH}]})["launchRun"]
+        parent = launched["run"]["runId"]
+        assert server.wait("the broken monthly run", lambda: server.finished(parent), 400) == "FAILURE"
+    finally:
+        site_copy.unlink()
+    before = {s["stepKey"]: s["status"] for s in server.query(STEPS, {"id": parent})["runOrError"]["stepStats"]}
+    succeeded = {key for key, status in before.items() if status == "SUCCESS"}
+    assert before["scba_parameter_file"] == "FAILURE" and "kpi_month" in succeeded
+
+    again = server.query(REEXECUTE, {"parent": parent})["launchRunReexecution"]
+    assert again["__typename"] == "LaunchRunSuccess", again
+    child = again["run"]["runId"]
+    assert server.wait("the re-execution", lambda: server.finished(child), 400) == "SUCCESS"
+    run = server.query(STEPS, {"id": child})["runOrError"]
+    after = {s["stepKey"]: s["status"] for s in run["stepStats"]}
+    assert run["parentRunId"] == parent and set(after.values()) == {"SUCCESS"}
+    first = next(r["runId"] for r in server.runs() if r["jobName"] == "monthly" and r["runId"] not in (parent, child)
+                 and r["status"] == "SUCCESS")  # the whole job, launched by the test above
+    whole = {s["stepKey"] for s in server.query(STEPS, {"id": first})["runOrError"]["stepStats"]}
+    assert succeeded.isdisjoint(after) and succeeded | set(after) == whole  # each step ran once over the two
+
+
+def test_the_ui_and_the_report_site_listen_on_the_loopback_address_only(ui):
+    _, _, port = ui
+    listening = {}
+    lines = [line for table in ("tcp", "tcp6") for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]]
+    for line in lines:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) in (port, port + 1):  # 0A: LISTEN
+            listening.setdefault(int(hex_port, 16), set()).add(address)
+    assert listening == {port: {"0100007F"}, port + 1: {"0100007F"}}  # 127.0.0.1, not 0.0.0.0 or ::
+
+
 METADATA = """{ assetNodes { assetKey { path } assetMaterializations(limit: 1) { metadataEntries { label } } } }"""
 
 

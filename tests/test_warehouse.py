@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -12,36 +10,12 @@ from llo import warehouse
 from llo.ingest import ingest_region
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 
-
-def _postgres_url():
-    """A fresh database on the local server, or None when no server answers."""
-    try:
-        admin = sa.create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT",
-                                 connect_args={"connect_timeout": 3})
-        name = f"llo_test_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        return admin, name
-    except Exception:  # noqa: BLE001 - any failure to reach the server means: skip
-        return None
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        yield sa.create_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
-        return
-    server = _postgres_url()
-    if server is None:
-        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
-    admin, name = server
-    engine = sa.create_engine(PG_SERVER + name)
+@pytest.fixture
+def engine(warehouse_url):
+    engine = sa.create_engine(warehouse_url)
     yield engine
     engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 def test_region_round_trip_keeps_contract_types(engine, region_folder):
@@ -71,23 +45,36 @@ def test_rewriting_a_region_replaces_only_that_region(engine, tmp_path, region_f
     assert log.loc["n.csv", "status"] == "rejected"
 
 
-def test_a_failed_write_leaves_the_previous_state(engine, region_folder, monkeypatch):
+def test_a_failed_write_leaves_the_previous_state(engine, region_folder):
     first = ingest_region("twente", region_folder, key=KEY, today=TODAY)
     warehouse.replace_region(engine, first)
     write_csv(region_folder / "2024-10.csv", [measurement_row("Z1")])
     second = ingest_region("twente", region_folder, key=KEY, today=TODAY)
-    real_records = warehouse._records
 
-    def fail_on_log(frame, table):  # the last table of the transaction fails
-        if table is warehouse.INGEST_LOG:
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def disk_full(conn, cursor, statement, *args):  # the last table of the transaction fails
+        if statement.startswith("INSERT INTO ingest_log"):
             raise RuntimeError("disk full")
-        return real_records(frame, table)
 
-    monkeypatch.setattr(warehouse, "_records", fail_on_log)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         warehouse.replace_region(engine, second)
     assert len(warehouse.read_table(engine, warehouse.MEASUREMENTS, "twente")) == 4
     assert len(warehouse.read_table(engine, warehouse.INGEST_LOG, "twente")) == 3
+
+
+def test_an_emptied_region_folder_empties_the_region(engine, region_folder, tmp_path):
+    """How a region's data is removed (docs/privacy.md): its folder without files replaces it by nothing."""
+    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    other = tmp_path / "landing" / "fryslan"
+    write_csv(other / "catalogus.csv", catalogue_rows("TW-1"))
+    write_csv(other / "m.csv", [measurement_row("F1", region="Fryslân")])
+    warehouse.replace_region(engine, ingest_region("fryslan", other, key=KEY, today=TODAY))
+    for path in region_folder.iterdir():
+        path.unlink()
+    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    for table in (warehouse.MEASUREMENTS, warehouse.TRAJECTORY_CATALOGUE, warehouse.INGEST_LOG):
+        assert warehouse.read_table(engine, table, "twente").empty, table.name
+    assert len(warehouse.read_table(engine, warehouse.MEASUREMENTS, "fryslan")) == 1
 
 
 def test_received_at_is_kept_across_runs(engine, region_folder):
