@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=2**16)  # headers and categories repeat in every file of every region
 def normalise(text: str) -> str:
     """'  Financiën ' -> 'financien'; 'Startdatum_Traject' -> 'startdatum traject'."""
     decomposed = unicodedata.normalize("NFKD", str(text))
