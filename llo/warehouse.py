@@ -149,31 +149,32 @@ def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
     frames = {MEASUREMENTS: result.measurements,
               TRAJECTORY_CATALOGUE: result.trajectory_catalogue.assign(regio=result.region),
               QUARANTINE: result.quarantine, WARNINGS: result.warnings, INGEST_LOG: result.ingest_log}
-    records = {table: _records(frame, table) for table, frame in frames.items()}  # before the write lock
-    create_tables(engine)
-    with engine.begin() as conn:
-        _take_turns(conn, *(table.name for table in frames))
-        for table, rows in records.items():
-            conn.execute(sa.delete(table).where(table.c[REGION_COLUMN[table]] == result.region))
-            if rows:
-                conn.execute(sa.insert(table), rows)
+    _replace(engine, frames, lambda table: sa.delete(table).where(table.c[REGION_COLUMN[table]] == result.region))
 
 
 def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column: str | None = None,
                  values: list | None = None, **also: object) -> None:
     """In one transaction, replace the rows whose `column` is in `values` (all rows when no column), and whose
     other columns equal `also`, by `frames`."""
+    def delete(table: sa.Table) -> sa.Delete:
+        statement = sa.delete(table)
+        if column is not None:
+            statement = statement.where(table.c[column].in_([_plain(v) for v in values]))
+        for name, value in also.items():
+            statement = statement.where(table.c[name] == value)
+        return statement
+
+    _replace(engine, frames, delete)
+
+
+def _replace(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], delete) -> None:
+    """Per table, `delete(table)` and insert its frame: all in one transaction, in turns with other writers."""
     records = {table: _records(frame, table) for table, frame in frames.items()}  # before the write lock
     create_tables(engine)
     with engine.begin() as conn:
         _take_turns(conn, *(table.name for table in frames))
         for table, rows in records.items():
-            delete = sa.delete(table)
-            if column is not None:
-                delete = delete.where(table.c[column].in_([_plain(v) for v in values]))
-            for name, value in also.items():
-                delete = delete.where(table.c[name] == value)
-            conn.execute(delete)
+            conn.execute(delete(table))
             if rows:
                 conn.execute(sa.insert(table), rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,3 +148,17 @@ def warehouse_url(request, tmp_path):
         return
     with postgres_databases("warehouse") as (name,):
         yield f"postgresql+psycopg://{PG_SERVER}{name}"
+
+
+def free_port() -> int:
+    """A free port whose successor is free too (the report site runs on the UI port + 1)."""
+    while True:
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                    return port
+                except OSError:
+                    continue

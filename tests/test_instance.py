@@ -148,8 +148,8 @@ with dg.DagsterInstance.get() as instance:
 @pytest.fixture(params=["sqlite", "postgres"])
 def storage(request, llo_home, monkeypatch):
     """The storage of the instance and the warehouse, and the ingest runs it takes at once: on the default SQLite
-    set-up as many as the run queue lets through (2), among them; on PostgreSQL three regions plus a second run of
-    Twente at the same time."""
+    set-up the two runs the run queue lets through; on PostgreSQL three regions plus a second run of Twente at the
+    same time."""
     if request.param == "sqlite":
         yield "SqliteRunStorage", ("twente", "achterhoek")
         return

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from llo.site import serve
-from tests.test_ui import free_port
+from tests.conftest import free_port
 
 FILES = {"reports/2025-12/nationaal.html": b"<html>rapport</html>",
          "reports/2025-12/nationaal.openbaarheid.json": b'{"n": 3}',

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,24 +20,11 @@ import pytest
 
 from llo.settings import PROJECT_ROOT
 from pipelines.definitions import defs
+from tests.conftest import free_port
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
 MONTH = "2025-12-01"
-
-
-def free_port() -> int:
-    """A free port whose successor is free too (the report site runs on the UI port + 1)."""
-    while True:
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                    return port
-                except OSError:
-                    continue
 
 
 class Ui:
