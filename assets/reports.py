@@ -1,5 +1,5 @@
 """Report assets: per month the national report and every region's report, rendered from the Quarto documents in
-reports/ (llo.reports) in one kernel and published only after the disclosure check has passed."""
+reports/ (llo.reports), several at a time, and published only after the disclosure check has passed."""
 
 import dagster as dg
 
@@ -48,43 +48,61 @@ SPECS = [
 @dg.multi_asset(name="reports_month", specs=SPECS, check_specs=_check_specs(NATIONAL) + _check_specs(REGIONAL),
                 partitions_def=month_partitions, backfill_policy=dg.BackfillPolicy.single_run(), can_subset=True)
 def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor, reports: Reports):
-    """The selected reports of the months in this run, all rendered in one kernel."""
-    from llo.report_data import regions_with_figures
+    """The selected reports of the months in this run, rendered `reports.workers` at a time (one pool of workers
+    for both assets, its results consumed in order)."""
+    from contextlib import closing
+
+    from llo.report_data import has_figures, regions_with_figures
+    from llo.reports import code_version, report_file
 
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     url = warehouse.url_or_default()
-    with reports.renderer() as renderer:
-        if NATIONAL in selected:
-            yield from _render(context, [(m, None) for m in context.partition_keys], NATIONAL, renderer, url,
-                               monitor, reports)
-        if REGIONAL in selected:
-            keys = [(m, r) for m in context.partition_keys for r in regions_with_figures(url, m)]
-            yield from _render(context, keys, REGIONAL, renderer, url, monitor, reports)
+    plans = []  # per asset: the reports to render and the names of those without figures
+    for asset in (NATIONAL, REGIONAL):
+        if asset not in selected:
+            continue
+        keys = [(m, r) for m in context.partition_keys for r in ([None] if asset == NATIONAL else
+                                                                 regions_with_figures(url, m))]
+        todo, skipped = [], []
+        for number, (month, region) in enumerate(keys, start=1):
+            if has_figures(url, month, region):
+                todo.append((month, region))
+                continue
+            skipped.append(f"{region or 'nationaal'} {month[:7]}")  # the same naming as `_publish`
+            context.log.warning(f"[{number}/{len(keys)}] {skipped[-1]}: no KPI rows in the warehouse (run the "
+                                "monthly job for this month first; a region needs accepted measurements)")
+        plans.append((asset, todo, skipped))
+    version = code_version()
+    jobs = [{"month": month, "region": region, "warehouse_url": url, "scenario": reports.scenario,
+             "target": _draft(report_file(month, region, reports.folder_path())),
+             "min_participants": monitor.min_participants, "version": version}
+            for _, todo, _ in plans for month, region in todo]
+    with reports.renderer() as renderer, closing(renderer.render_all(jobs)) as rendered:
+        for asset, todo, skipped in plans:
+            yield from _publish(context, asset, todo, skipped, rendered, renderer.engine, version, reports)
 
 
-def _render(context, keys: list[tuple[str, str | None]], asset: str, renderer, url: str, monitor, reports):
-    """Render the reports of one asset, check each, publish those that pass."""
+def _draft(target):
+    """Where a report is rendered before the disclosure check: a hidden file the report site does not serve."""
+    return target.with_name(f".concept-{target.name}")
+
+
+def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: list[str], rendered, engine: str,
+             version: str, reports):
+    """Check each rendered report of one asset and publish those that pass."""
     import json
 
     import pandas as pd
 
     from assets.metadata import markdown_table
     from checks.report_checks import disclosure_problems, external_references, result
-    from llo.report_data import has_figures
-    from llo.reports import code_version, ledger_file, report_file
+    from llo.reports import ledger_file, report_file
 
-    version = code_version()
-    disclosure, offline, rows, skipped = [], [], [], []
-    for number, (month, region) in enumerate(keys, start=1):
-        if not has_figures(url, month, region):
-            skipped.append(f"{region or 'nationaal'} {month[:7]}")  # the same naming as `name` below
-            context.log.warning(f"[{number}/{len(keys)}] {skipped[-1]}: no KPI rows in the warehouse (run the "
-                                "monthly job for this month first; a region needs accepted measurements)")
-            continue
+    disclosure, offline, rows = [], [], []
+    for number, (month, region) in enumerate(todo, start=1):
         target = report_file(month, region, reports.folder_path())
-        draft = target.with_name(f".concept-{target.name}")
-        done = renderer.render(month, region, url, draft, scenario=reports.scenario,
-                               min_participants=monitor.min_participants, version=version)
+        draft = _draft(target)
+        done = next(rendered)
         html = draft.read_text(encoding="utf-8")
         ledger = json.loads(done.ledger.read_text(encoding="utf-8")) if done.ledger.exists() else None
         problems = disclosure_problems(html, ledger) if ledger else ["the report wrote no ledger"]
@@ -102,12 +120,12 @@ def _render(context, keys: list[tuple[str, str | None]], asset: str, renderer, u
             context.log.error(f"{name}: withheld ({len(problems)} disclosure problem(s)); see {path}")
         rows.append({"report": name, "path": str(path), "bytes": path.stat().st_size,
                      "seconds": round(done.seconds, 1), "published": not problems})
-        context.log.info(f"[{number}/{len(keys)}] {name}: {done.seconds:.1f} s, {path}")
+        context.log.info(f"[{number}/{len(todo)}] {name}: {done.seconds:.1f} s, {path}")
     if not rows:
         raise dg.Failure(f"no report to render: no KPI rows for {', '.join(skipped) or 'any region'}; run the kpi "
                          "job for this month first")
     first = rows[0]
-    metadata = {"engine": renderer.engine, "reports": len(rows), "published": sum(r["published"] for r in rows),
+    metadata = {"engine": engine, "reports": len(rows), "published": sum(r["published"] for r in rows),
                 "skipped": dg.MetadataValue.md(", ".join(skipped) or "none"),
                 "path": dg.MetadataValue.path(first["path"]), "url": dg.MetadataValue.url(reports.link(first["path"])),
                 "size_bytes": sum(r["bytes"] for r in rows),

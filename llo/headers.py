@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from checks.contract import MODELS, REQUIRED
 from llo.text import normalise
@@ -34,13 +34,14 @@ def required_columns(kind: str) -> tuple[str, ...]:
 
 def is_known_header(text: str) -> bool:
     key = normalise(text)
-    return any(key in spellings(kind) for kind in MODELS) or any(
-        _fuzzy(key, spellings(kind)) for kind in MODELS)
+    return any(key in spellings(kind) for kind in MODELS) or any(_fuzzy(key, kind) for kind in MODELS)
 
 
-def _fuzzy(key: str, known: dict[str, str]) -> str | None:
+@lru_cache(maxsize=4096)  # every delivery of a region repeats its headers, and difflib is slow
+def _fuzzy(key: str, kind: str) -> str | None:
     if len(key) < 4:
         return None
+    known = spellings(kind)
     match = difflib.get_close_matches(key, list(known), n=1, cutoff=FUZZY_CUTOFF)
     return known[match[0]] if match else None
 
@@ -65,7 +66,7 @@ def match_headers(header: list[str], kind: str) -> HeaderMatch:
     claimed: dict[str, list[str]] = {}
     for position, text in enumerate(header):
         key = normalise(text)
-        canonical = known.get(key) or _fuzzy(key, known)
+        canonical = known.get(key) or _fuzzy(key, kind)
         if canonical is None:
             result.unknown.append((position, text))
             continue

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from checks.contract import MODELS, catalogue_schema, measurement_schema
@@ -124,18 +125,20 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -
         raise RejectedFile("direct identifiers found, the file was not read further and none of its values "
                            "were stored: " + "; ".join(problems))
     schema = MODELS[match.kind].to_schema()
-    texts = pd.DataFrame({name: [row[positions[name]] if name in positions else "" for row in raw.rows]
-                          for name in schema.columns}, dtype=object)
+    index = pd.RangeIndex(len(raw.rows))
+    texts = {name: pd.Series([row[positions[name]] for row in raw.rows] if name in positions else [""] * len(index),
+                             index=index, dtype=object) for name in schema.columns}
     numeric = [n for n, c in schema.columns.items() if str(c.dtype) in ("Int64", "float64")]
     decimal = detect_decimal([v for n in numeric for v in texts[n]], raw.separator)
-    frame, issues = pd.DataFrame(index=texts.index), []
+    typed_columns, issues = {}, []
     for name, column in schema.columns.items():
-        typed, failed = parse_column(texts[name], str(column.dtype), column.metadata or {}, decimal)
-        frame[name] = typed
-        rule = FORMAT_RULES.get(str(column.dtype))
-        for row_id in texts.index[failed]:
-            issues.append((row_id, name, rule, texts.at[row_id, name],
-                           f"'{column.title}' cannot be read as {rule.removeprefix('formaat_').replace('_', ' ')}"))
+        dtype = str(column.dtype)
+        typed_columns[name], failed = parse_column(texts[name], dtype, column.metadata or {}, decimal)
+        if failed.any():
+            rule = FORMAT_RULES[dtype]
+            message = f"'{column.title}' cannot be read as {rule.removeprefix('formaat_').replace('_', ' ')}"
+            issues += [(row_id, name, rule, texts[name].iat[row_id], message) for row_id in np.flatnonzero(failed)]
+    frame = pd.DataFrame(typed_columns, index=index)
     for row_number, width in raw.too_wide:
         issues.append((raw.row_numbers.index(row_number), f"column {len(raw.header) + 1}+ (no header)",
                        "aantal_kolommen", str(width),

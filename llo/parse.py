@@ -94,7 +94,10 @@ def category_lookup(categories: dict) -> dict[str, object]:
 def each_distinct(texts: pd.Series, parse: Callable[[str], object]) -> pd.Series:
     """`parse` of every value, computed once per distinct value: a delivery repeats its categories, dates and
     numbers thousands of times."""
-    values = texts.to_numpy()
+    return pd.Series(_each_distinct(texts.to_numpy(dtype=object), parse), index=texts.index)
+
+
+def _each_distinct(values: np.ndarray, parse: Callable[[str], object]) -> np.ndarray:
     codes, distinct = pd.factorize(values)
     parsed = np.empty(len(distinct) + 1, dtype=object)  # the last one for code -1, a missing value
     parsed[:-1] = [parse(value) for value in distinct]
@@ -104,35 +107,39 @@ def each_distinct(texts: pd.Series, parse: Callable[[str], object]) -> pd.Series
         kinds = {type(value): value for value in values[missing]}
         by_kind = {kind: parse(value) for kind, value in kinds.items()}
         result[missing] = [by_kind[type(value)] for value in values[missing]]
-    return pd.Series(result, index=texts.index)
+    return result
 
 
 def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> tuple[pd.Series, pd.Series]:
-    """The typed column and a boolean mask of delivered values that could not be read as `dtype`."""
-    empty = each_distinct(texts, is_empty).astype(bool)
+    """The typed column and a boolean mask of delivered values that could not be read as `dtype`.
+    Works on numpy arrays: a file has a few rows and tens of columns, and pandas' per-call cost would dominate."""
+    values, index = texts.to_numpy(dtype=object), texts.index
+    empty = _each_distinct(values, is_empty).astype(bool)
     categories = metadata.get("categories")
     if dtype == "boolean":
         lookup = category_lookup(categories)
-        values = each_distinct(texts, lambda t: lookup.get(normalise(t)))
-        typed = pd.array(values.where(~empty, None).tolist(), dtype="boolean")
-        failed = ~empty & values.isna()
-        return pd.Series(typed, index=texts.index), failed
-    if dtype in ("Int64", "float64"):
-        numbers = pd.to_numeric(each_distinct(texts, lambda t: parse_number(t, decimal)))
-        failed = ~empty & numbers.isna()
+        parsed = _each_distinct(values, lambda t: lookup.get(normalise(t)))
+        read = pd.notna(parsed)
+        failed, known = ~empty & ~read, ~empty & read
+        typed = pd.arrays.BooleanArray(np.where(known, parsed, False).astype(bool), ~known)
+    elif dtype in ("Int64", "float64"):
+        numbers = _each_distinct(values, lambda t: parse_number(t, decimal)).astype(float)
+        failed = ~empty & np.isnan(numbers)
         if dtype == "Int64":
-            not_whole = numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() >= EXACT_INTEGERS))
-            failed |= not_whole
-            numbers = numbers.where(~not_whole)
-        typed = numbers.where(~failed & ~empty).astype("float64")
-        return (typed.astype("Int64") if dtype == "Int64" else typed), failed
-    if dtype.startswith("datetime64"):
-        dates = each_distinct(texts, _storable_date)
-        failed = ~empty & dates.isna()
-        return pd.to_datetime(dates.where(~failed & ~empty, None)), failed
-    # text: category spellings become the canonical value; unknown values stay as typed for the contract
-    stripped = texts.str.strip()
-    if categories:
-        lookup = category_lookup(categories)
-        stripped = each_distinct(stripped, lambda t: lookup.get(normalise(t), t))
-    return stripped.where(~empty, None), pd.Series(False, index=texts.index)
+            failed |= ~np.isnan(numbers) & ((numbers % 1 != 0) | (np.abs(numbers) >= EXACT_INTEGERS))
+        good = ~failed & ~empty
+        typed = pd.arrays.IntegerArray(np.where(good, numbers, 0).astype("int64"), ~good) if dtype == "Int64" \
+            else np.where(good, numbers, np.nan)
+    elif dtype.startswith("datetime64"):
+        dates = _each_distinct(values, _storable_date)
+        failed = ~empty & pd.isna(dates)
+        typed = np.where(~failed & ~empty, dates, None).astype("datetime64[ns]")
+    else:  # text: category spellings become the canonical value; unknown values stay as typed for the contract
+        lookup = category_lookup(categories) if categories else {}
+
+        def canonical(text: str) -> str:
+            text = text.strip()
+            return lookup.get(normalise(text), text) if lookup else text
+
+        failed, typed = np.zeros(len(values), dtype=bool), np.where(empty, None, _each_distinct(values, canonical))
+    return pd.Series(typed, index=index), pd.Series(failed, index=index)

@@ -1,6 +1,7 @@
 """Rendering the Quarto reports: `quarto render` where the Quarto CLI is found, else the built-in engine
-(llo/qmd.py) on the same .qmd. One `Renderer` renders many reports; the built-in engine shares one Jupyter
-kernel between them, as Quarto keeps its kernel alive between renders."""
+(llo/qmd.py) on the same .qmd. One `Renderer` renders many reports, `workers` at a time (`render_all`); with the
+built-in engine each worker keeps one Jupyter kernel for all its reports, as Quarto keeps its kernel alive between
+renders."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,18 +73,19 @@ class Rendered:
 class Renderer:
     """Renders reports into files; use as a context manager (`with Renderer() as renderer:`)."""
 
-    def __init__(self, engine: str = "auto", timeout: int = 600, project: Path | None = None):
+    def __init__(self, engine: str = "auto", timeout: int = 600, project: Path | None = None, workers: int = 1):
         self.project = Path(project) if project else REPORTS_DIR  # the Quarto project with the .qmd files
         if engine not in ENGINES:
             raise ValueError(f"unknown report engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        if workers < 1:
+            raise ValueError(f"reports are rendered by at least one worker, not {workers}")
         self.quarto = quarto_cli() if engine in ("auto", "quarto") else None
         if engine == "quarto" and not self.quarto:
             raise FileNotFoundError("the Quarto CLI was asked for but is neither at QUARTO_PATH nor on the PATH")
-        self.engine, self.timeout, self.kernel = (QUARTO if self.quarto else BUILTIN), timeout, None
+        self.engine, self.timeout, self.workers = (QUARTO if self.quarto else BUILTIN), timeout, workers
+        self.kernel = None  # the kernel of `render`, started with its first report
 
     def __enter__(self) -> Renderer:
-        if not self.quarto:
-            self.kernel = qmd.Kernel().__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -87,10 +93,65 @@ class Renderer:
             self.kernel.__exit__(*exc)
             self.kernel = None
 
-    def render(self, month: str, region: str | None, warehouse_url: str, target: Path, *, scenario: str = "basis",
-               min_participants: int = settings.MIN_PARTICIPANTS, version: str = "",
-               quality_summary: Path | None = None) -> Rendered:
-        """Render the national (region None) or a regional report of `month` (YYYY-MM) to `target`."""
+    def _kernel(self):
+        """A kernel for the calling thread's renders; nothing for the Quarto CLI, which brings its own."""
+        return nullcontext() if self.quarto else qmd.Kernel()
+
+    def render(self, month: str, region: str | None, warehouse_url: str, target: Path, **options) -> Rendered:
+        """Render the national (region None) or a regional report of `month` (YYYY-MM) to `target`; the
+        options are those of `render_in`. The renderer's own kernel starts with the first report."""
+        if self.kernel is None and not self.quarto:
+            self.kernel = self._kernel().__enter__()
+        return self.render_in(self.kernel, month, region, warehouse_url, target, **options)
+
+    def render_all(self, jobs: list[dict]) -> Iterator[Rendered]:
+        """Render every job (the arguments of `render`), up to `workers` at once, each worker in a kernel of its
+        own; yields the results in the order of `jobs`, each as soon as it and those before it are done."""
+        workers = min(self.workers, len(jobs))
+        if workers <= 1:
+            yield from (self.render(**job) for job in jobs)
+            return
+        results = [Future() for _ in jobs]
+        pending, lock, stop = iter(range(len(jobs))), threading.Lock(), threading.Event()
+
+        def next_job() -> int | None:
+            with lock:
+                return None if stop.is_set() else next(pending, None)
+
+        def work() -> None:
+            try:
+                context = self._kernel()
+                kernel = context.__enter__()
+            except Exception as error:  # every job this worker takes fails with it; the others go on
+                context, kernel, failure = None, None, error
+            try:
+                while (number := next_job()) is not None:
+                    if context is None:
+                        results[number].set_exception(failure)
+                        continue
+                    try:
+                        results[number].set_result(self.render_in(kernel, **jobs[number]))
+                    except Exception as error:
+                        results[number].set_exception(error)
+            finally:
+                if context is not None:
+                    context.__exit__(None, None, None)
+
+        threads = [threading.Thread(target=work, name=f"report-worker-{n}", daemon=True) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        try:
+            for result in results:
+                yield result.result()
+        finally:
+            stop.set()  # when the caller stops early, workers finish the report at hand and take no new one
+            for thread in threads:
+                thread.join()
+
+    def render_in(self, kernel, month: str, region: str | None, warehouse_url: str, target: Path, *,
+                  scenario: str = "basis", min_participants: int = settings.MIN_PARTICIPANTS, version: str = "",
+                  quality_summary: Path | None = None) -> Rendered:
+        """Render a report in `kernel` (None for the Quarto CLI)."""
         source = self.project / (NATIONAL if region is None else REGIONAL)
         ledger = ledger_file(target)
         ledger.unlink(missing_ok=True)  # the ledger must come from this render
@@ -105,7 +166,7 @@ class Renderer:
         if self.quarto:
             self._quarto(source, target, parameters)
         else:
-            qmd.render(source, target, parameters, self.timeout, self.kernel)
+            qmd.render(source, target, parameters, self.timeout, kernel)
         return Rendered(target, ledger, self.engine, time.perf_counter() - started)
 
     def _quarto(self, source: Path, target: Path, parameters: dict) -> None:

@@ -34,6 +34,7 @@ EFFECT_COLUMNS = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "traj
                     for moment in ("t0", "t1")),
                   "bruto_uurloon_t1", "leefgebied_gezondheid_verschil", "certificaat_of_sk_behaald",
                   "verbeterde_sociale_inclusie", "verbeterde_basisvaardigheden"]
+EFFECT_CATEGORIES = [f"{name}_{moment}" for name in ("arbeidssituatie", "uitkering") for moment in ("t0", "t1")]
 
 
 def effects(state: pd.DataFrame, planned: dict[str, int]) -> pd.DataFrame:

@@ -123,20 +123,33 @@ def distribution(unit: Unit) -> list[dict]:
 
 
 def sensitivity(effects: pd.DataFrame, params: ScbaParameters) -> list[dict]:
-    """One-way: each parameter at its low and high end, the others at their values; discount scenarios."""
-    base = {u.region: _f(u.value["npv"]) for u in units(effects, params)}
-    rows = []
-    for name, parameter in params.parameters.items():
-        cases = [("range", parameter.low, parameter.high)] if parameter.low < parameter.high else []
-        cases += [("scenario", value, value) for value in parameter.scenarios]
-        for kind, low, high in cases:
-            at_low = {u.region: _f(u.value["npv"]) for u in units(effects, params, {**params.values(), name: low})}
-            at_high = {u.region: _f(u.value["npv"]) for u in units(effects, params, {**params.values(), name: high})}
-            rows += [{"region": region, "parameter": name, "kind": kind, "unit": parameter.unit,
-                      "base_value": parameter.value, "value_low": low, "value_high": high, "npv_base": base[region],
-                      "npv_low": at_low[region], "npv_high": at_high[region],
-                      "swing": abs(at_high[region] - at_low[region])} for region in base]
-    return rows
+    """One-way: each parameter at its low and high end, the others at their values; discount scenarios.
+    Each case is a set of parameter values, and all sets are valued in one call per region, as draws are."""
+    base = params.values()
+    sets, position = [], {}
+
+    def at(name: str, value: float) -> int:
+        """The position of the set with `name` at `value` and the others at theirs; each distinct set once, so
+        equal sets give equal saldos to the last bit (a scenario's low and high, a bound at the value)."""
+        key = (name, value) if value != base[name] else None
+        if key not in position:
+            position[key] = len(sets)
+            sets.append({**base, name: value})
+        return position[key]
+
+    cases = []  # (parameter, kind, low, high, position of low, position of high)
+    for parameter in params.parameters.values():
+        ends = [("range", parameter.low, parameter.high)] if parameter.low < parameter.high else []
+        ends += [("scenario", value, value) for value in parameter.scenarios]
+        cases += [(parameter, kind, low, high, at(parameter.name, low), at(parameter.name, high))
+                  for kind, low, high in ends]
+    npv = {u.region: np.asarray(u.value["npv"], dtype=float) for u in units(effects, params, {
+        name: np.array([values[name] for values in sets], dtype=float) for name in base})}
+    middle = at(next(iter(base)), next(iter(base.values())))  # the set with every parameter at its value
+    return [{"region": region, "parameter": parameter.name, "kind": kind, "unit": parameter.unit,
+             "base_value": parameter.value, "value_low": low, "value_high": high, "npv_base": float(v[middle]),
+             "npv_low": float(v[i_low]), "npv_high": float(v[i_high]), "swing": abs(float(v[i_high] - v[i_low]))}
+            for parameter, kind, low, high, i_low, i_high in cases for region, v in npv.items()]
 
 
 def draws(params: ScbaParameters, n: int, seed: int) -> dict:
@@ -183,8 +196,10 @@ def month_tables(trajectories: pd.DataFrame, peildata: list[pd.Timestamp], param
     from llo.trajectories import as_of
 
     collected: dict[str, list[dict]] = {name: [] for name in TABLES}
+    # Categories, so that every month compares codes instead of hundreds of thousands of strings.
+    trajectories = trajectories[scba.EFFECT_COLUMNS].astype({name: "category" for name in scba.EFFECT_CATEGORIES})
     for peildatum in peildata:
-        effects = scba.effects(as_of(trajectories[scba.EFFECT_COLUMNS], peildatum), planned)
+        effects = scba.effects(as_of(trajectories, peildatum), planned)
         point = units(effects, params)
         key = {"peildatum": pd.Timestamp(peildatum), "scenario": scenario}
         for name, rows in (("scba_overview", [r for u in point for r in overview(u, params, min_participants)]),

@@ -18,6 +18,9 @@ DEMO_MARKER = "LEESMIJ_DEMODATA.md"
 SUSTAINABLE_WORK_HOURS = 12.0  # sustainable-work proxy: paid work at T1 with at least these hours per week
 MIN_PARTICIPANTS = 10  # disclosure threshold: figures resting on fewer participants are published as "<10"
 MAX_FILE_MB = 100  # a delivered file above this size is refused unread (LLO_MAX_FILE_MB overrides)
+# Reports rendered at a time, each worker in a Jupyter kernel (or Quarto process) of its own. Two keep both cores of
+# a small server busy: a report is the kernel computing, then pandoc, then the checks in the run's process.
+REPORT_WORKERS = 2
 
 
 class ConfigurationError(RuntimeError):

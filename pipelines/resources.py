@@ -72,11 +72,12 @@ class Reports(dg.ConfigurableResource):
     base_url: str = ""  # where `folder` is served over HTTP; empty: LLO_SITE_URL/reports (`llo ui`), else file://
     scenario: str = "basis"  # the SCBA scenario the reports show
     project: str = ""  # the Quarto project with nationaal.qmd and regionaal.qmd; empty: the repository's reports/
+    workers: int = settings.REPORT_WORKERS  # reports rendered at a time, each worker in a kernel of its own
 
     def renderer(self):
         from llo.reports import Renderer
 
-        return Renderer(self.engine, project=Path(self.project) if self.project else None)
+        return Renderer(self.engine, project=Path(self.project) if self.project else None, workers=self.workers)
 
     def folder_path(self) -> Path:
         return Path(self.folder) if self.folder else settings.llo_home() / "reports"

@@ -204,3 +204,73 @@ def test_a_missing_include_is_named(tmp_path):
     (tmp_path / "doc.qmd").write_text("{{< include _weg.qmd >}}\n", encoding="utf-8")
     with pytest.raises(qmd.RenderError, match="_weg.qmd: included file not found"):
         qmd.render(tmp_path / "doc.qmd", tmp_path / "doc.html")
+
+
+# --- several reports at a time (llo.reports.Renderer.render_all) ---------------------------------------------------
+
+WORKER_DOC = '''```{python}
+#| tags: [parameters]
+regio = ""
+```
+
+```{python}
+#| output: asis
+import os
+assert regio != "kapot", "a broken report"
+print(f"regio {regio or 'nationaal'} in kernel {os.getpid()}")
+```
+'''
+
+
+def _worker_project(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("nationaal.qmd", "regionaal.qmd"):
+        (project / name).write_text(WORKER_DOC, encoding="utf-8")
+    return project
+
+
+def _jobs(tmp_path, regions):
+    return [{"month": "2025-12-01", "region": region, "warehouse_url": "sqlite://", "version": "test",
+             "target": tmp_path / "out" / f"{region or 'nationaal'}.html"} for region in regions]
+
+
+def _kernels_and_regions(results) -> list[tuple[str, str]]:
+    shown = [re.search(r"regio (\S+) in kernel (\d+)", r.path.read_text(encoding="utf-8")).groups() for r in results]
+    return [(kernel, region) for region, kernel in shown]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reports_render_in_order_with_one_kernel_per_worker(tmp_path, workers):
+    from llo.reports import Renderer
+
+    regions = [None, "achterhoek", "fryslan", "twente", "rijnmond"]
+    with Renderer("builtin", project=_worker_project(tmp_path), workers=workers) as renderer:
+        results = list(renderer.render_all(_jobs(tmp_path, regions)))
+    shown = _kernels_and_regions(results)
+    assert [region for _, region in shown] == [r or "nationaal" for r in regions]  # each file its own report
+    assert [r.path for r in results] == [job["target"] for job in _jobs(tmp_path, regions)]  # in the jobs' order
+    assert len({kernel for kernel, _ in shown}) == workers  # every worker rendered, each in a kernel of its own
+
+
+def test_a_failing_report_fails_at_its_own_place_and_stops_the_workers(tmp_path):
+    import threading
+
+    from llo.reports import Renderer
+
+    regions = ["achterhoek", "kapot", "twente", "fryslan"]
+    with Renderer("builtin", project=_worker_project(tmp_path), workers=2) as renderer:
+        results = renderer.render_all(_jobs(tmp_path, regions))
+        first = next(results)
+        with pytest.raises(qmd.RenderError, match=r"(?s)regionaal.qmd: the cell starting .* AssertionError: a broken"):
+            next(results)
+        assert not [t for t in threading.enumerate() if t.name.startswith("report-worker")]  # joined, kernels down
+    assert _kernels_and_regions([first])[0][1] == "achterhoek"
+    assert not (tmp_path / "out" / "kapot.html").exists()
+
+
+def test_a_renderer_needs_a_worker():
+    from llo.reports import Renderer
+
+    with pytest.raises(ValueError, match="at least one worker, not 0"):
+        Renderer("builtin", workers=0)

@@ -140,6 +140,32 @@ def test_sensitivity_moves_the_saldo_in_the_expected_direction(name, direction):
     assert sorted(scenarios["value_low"].unique()) == [0.03, 0.045]
 
 
+def test_sensitivity_values_every_case_as_the_point_estimate_does():
+    """All cases are valued at once, as parameter sets; each must equal the point valuation with that one
+    parameter moved, for every region and the nation."""
+    e = pd.DataFrame([effect(hours_week_unknown_wage=200.0, health_net=20, trajectory_costs=50_000.0, cohort=40,
+                             measured=35, planned=400),
+                      effect(wage_bill_week_known=3_000.0, benefit_exits_WW=4, cohort=25, measured=20, planned=300)],
+                     index=["twente", "achterhoek"])
+    rows = pd.DataFrame(st.sensitivity(e, PARAMS))
+    cases = rows[["parameter", "kind", "value_low", "value_high"]].drop_duplicates()
+    assert len(rows) == 3 * len(cases) and len(cases) > 15  # two regions and the nation per case
+
+    def npv(values: dict) -> dict[str, float]:
+        return {u.region: float(u.value["npv"]) for u in st.units(e, PARAMS, {**PARAMS.values(), **values})}
+
+    point = npv({})
+    for case in cases.itertuples():
+        low, high = npv({case.parameter: case.value_low}), npv({case.parameter: case.value_high})
+        for row in rows[(rows["parameter"] == case.parameter) & (rows["kind"] == case.kind)
+                        & (rows["value_low"] == case.value_low)].itertuples():
+            assert row.npv_base == pytest.approx(point[row.region], rel=1e-12)
+            assert row.npv_low == pytest.approx(low[row.region], rel=1e-12, abs=1e-6)
+            assert row.npv_high == pytest.approx(high[row.region], rel=1e-12, abs=1e-6)
+    scenarios = rows[rows["kind"] == "scenario"]
+    assert len(scenarios) and (scenarios["swing"] == 0).all()  # one set of values: the same saldo to the last bit
+
+
 def test_monte_carlo_is_seeded_and_centred_on_the_estimate():
     e = pd.DataFrame([effect(hours_week_unknown_wage=200.0, health_net=20, trajectory_costs=50_000.0, cohort=40,
                              measured=35, planned=400)], index=["twente"])
