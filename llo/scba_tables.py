@@ -126,7 +126,7 @@ def sensitivity(effects: pd.DataFrame, params: ScbaParameters) -> list[dict]:
     """One-way: each parameter at its low and high end, the others at their values; discount scenarios.
     Each case is a set of parameter values, and all sets are valued in one call per region, as draws are."""
     base = params.values()
-    sets, position = [], {}
+    sets, position = [base], {None: 0}  # the first set: every parameter at its value
 
     def at(name: str, value: float) -> int:
         """The position of the set with `name` at `value` and the others at theirs; each distinct set once, so
@@ -145,9 +145,8 @@ def sensitivity(effects: pd.DataFrame, params: ScbaParameters) -> list[dict]:
                   for kind, low, high in ends]
     npv = {u.region: np.asarray(u.value["npv"], dtype=float) for u in units(effects, params, {
         name: np.array([values[name] for values in sets], dtype=float) for name in base})}
-    middle = at(next(iter(base)), next(iter(base.values())))  # the set with every parameter at its value
     return [{"region": region, "parameter": parameter.name, "kind": kind, "unit": parameter.unit,
-             "base_value": parameter.value, "value_low": low, "value_high": high, "npv_base": float(v[middle]),
+             "base_value": parameter.value, "value_low": low, "value_high": high, "npv_base": float(v[0]),
              "npv_low": float(v[i_low]), "npv_high": float(v[i_high]), "swing": abs(float(v[i_high] - v[i_low]))}
             for parameter, kind, low, high, i_low, i_high in cases for region, v in npv.items()]
 

@@ -128,6 +128,38 @@ def test_derived_tables_round_trip_with_their_types(engine):
         pd.testing.assert_frame_equal(plain(stored), plain(frame.reset_index(drop=True)))
 
 
+def test_sqlite_stores_exactly_what_sqlalchemys_own_insert_stores(tmp_path, region_folder):
+    """On SQLite the rows go straight to the driver in their stored form (`warehouse._rows`): every stored value,
+    dates, timestamps, booleans and missing values included, must be the bytes SQLAlchemy's insert would write."""
+    from llo import trajectories as tr
+    from tests.kpi_fixtures import catalogue, measurements, participant
+
+    result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    people = [participant("A", "2024-09-15", t1={"participatieladder": 4}), participant("B")]
+    frames = {warehouse.MEASUREMENTS: result.measurements, warehouse.INGEST_LOG: result.ingest_log,
+              warehouse.TRAJECTORIES: tr.as_of(tr.derive(measurements(*people), catalogue()),
+                                               pd.Timestamp("2024-09-15"))}
+    fast, reference = (sa.create_engine(f"sqlite:///{tmp_path / name}.sqlite") for name in ("fast", "reference"))
+    warehouse.replace_rows(fast, frames)
+    warehouse.create_tables(reference)
+
+    def python(column: sa.Column, value):
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime() if isinstance(column.type, sa.DateTime) else value.date()
+        return value
+
+    with reference.begin() as conn:
+        for table, frame in frames.items():  # SQLAlchemy converting every value itself
+            rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            conn.execute(sa.insert(table), [{c.name: python(c, r.get(c.name)) for c in table.columns} for r in rows])
+    for table in frames:
+        stored = [engine.connect().exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY rowid").fetchall()
+                  for engine in (fast, reference)]
+        assert len(stored[0]) == len(frames[table]) > 0
+        assert stored[0] == stored[1], table.name
+        assert any(isinstance(v, str) and v[:2] == "20" for v in stored[0][0])  # dates are stored as text
+
+
 def test_replacing_months_leaves_other_months(engine):
     from llo import kpi
     from llo import trajectories as tr
