@@ -77,7 +77,8 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
              "target": _draft(report_file(month, region, reports.folder_path())),
              "min_participants": monitor.min_participants, "version": version}
             for _, todo, _ in plans for month, region in todo]
-    with reports.renderer() as renderer, closing(renderer.render_all(jobs)) as rendered:
+    renderer = reports.renderer()
+    with closing(renderer.render_all(jobs)) as rendered:
         for asset, todo, skipped in plans:
             yield from _publish(context, asset, todo, skipped, rendered, renderer.engine, version, reports)
 
@@ -100,9 +101,8 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
 
     disclosure, offline, rows = [], [], []
     for number, (month, region) in enumerate(todo, start=1):
-        target = report_file(month, region, reports.folder_path())
-        draft = _draft(target)
-        done = next(rendered)
+        target, done = report_file(month, region, reports.folder_path()), next(rendered)
+        draft = done.path  # `_draft(target)`, as the job asked
         html = draft.read_text(encoding="utf-8")
         ledger = json.loads(done.ledger.read_text(encoding="utf-8")) if done.ledger.exists() else None
         problems = disclosure_problems(html, ledger) if ledger else ["the report wrote no ledger"]

@@ -95,10 +95,9 @@ def main() -> None:
     month = f"{peildata[-1]:%Y-%m}-01"
     url = settings.warehouse_url()
     regions = [None] + ([] if args.national_only else regions_with_figures(url, month))
-    with Renderer(workers=settings.REPORT_WORKERS) as renderer:  # as many at a time as the pipeline
-        for _ in renderer.render_all([{"month": month, "region": region, "warehouse_url": url,
-                                       "target": report_file(month, region)} for region in regions]):
-            pass
+    renderer = Renderer(workers=settings.REPORT_WORKERS)  # as many at a time as the pipeline
+    list(renderer.render_all([{"month": month, "region": region, "warehouse_url": url,
+                               "target": report_file(month, region)} for region in regions]))
     lap("reports")
     if "dagster" in sys.modules:
         raise SystemExit("the baseline must run without Dagster, but something imported it")

@@ -91,13 +91,9 @@ def category_lookup(categories: dict) -> dict[str, object]:
     return lookup
 
 
-def each_distinct(texts: pd.Series, parse: Callable[[str], object]) -> pd.Series:
+def each_distinct(values: np.ndarray, parse: Callable[[str], object]) -> np.ndarray:
     """`parse` of every value, computed once per distinct value: a delivery repeats its categories, dates and
     numbers thousands of times."""
-    return pd.Series(_each_distinct(texts.to_numpy(dtype=object), parse), index=texts.index)
-
-
-def _each_distinct(values: np.ndarray, parse: Callable[[str], object]) -> np.ndarray:
     codes, distinct = pd.factorize(values)
     parsed = np.empty(len(distinct) + 1, dtype=object)  # the last one for code -1, a missing value
     parsed[:-1] = [parse(value) for value in distinct]
@@ -114,16 +110,16 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
     """The typed column and a boolean mask of delivered values that could not be read as `dtype`.
     Works on numpy arrays: a file has a few rows and tens of columns, and pandas' per-call cost would dominate."""
     values, index = texts.to_numpy(dtype=object), texts.index
-    empty = _each_distinct(values, is_empty).astype(bool)
+    empty = each_distinct(values, is_empty).astype(bool)
     categories = metadata.get("categories")
     if dtype == "boolean":
         lookup = category_lookup(categories)
-        parsed = _each_distinct(values, lambda t: lookup.get(normalise(t)))
+        parsed = each_distinct(values, lambda t: lookup.get(normalise(t)))
         read = pd.notna(parsed)
         failed, known = ~empty & ~read, ~empty & read
         typed = pd.arrays.BooleanArray(np.where(known, parsed, False).astype(bool), ~known)
     elif dtype in ("Int64", "float64"):
-        numbers = _each_distinct(values, lambda t: parse_number(t, decimal)).astype(float)
+        numbers = each_distinct(values, lambda t: parse_number(t, decimal)).astype(float)
         failed = ~empty & np.isnan(numbers)
         if dtype == "Int64":
             failed |= ~np.isnan(numbers) & ((numbers % 1 != 0) | (np.abs(numbers) >= EXACT_INTEGERS))
@@ -131,7 +127,7 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
         typed = pd.arrays.IntegerArray(np.where(good, numbers, 0).astype("int64"), ~good) if dtype == "Int64" \
             else np.where(good, numbers, np.nan)
     elif dtype.startswith("datetime64"):
-        dates = _each_distinct(values, _storable_date)
+        dates = each_distinct(values, _storable_date)
         failed = ~empty & pd.isna(dates)
         typed = np.where(~failed & ~empty, dates, None).astype("datetime64[ns]")
     else:  # text: category spellings become the canonical value; unknown values stay as typed for the contract
@@ -141,5 +137,5 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
             text = text.strip()
             return lookup.get(normalise(text), text) if lookup else text
 
-        failed, typed = np.zeros(len(values), dtype=bool), np.where(empty, None, _each_distinct(values, canonical))
+        failed, typed = np.zeros(len(values), dtype=bool), np.where(empty, None, each_distinct(values, canonical))
     return pd.Series(typed, index=index), pd.Series(failed, index=index)

@@ -71,7 +71,7 @@ class Rendered:
 
 
 class Renderer:
-    """Renders reports into files; use as a context manager (`with Renderer() as renderer:`)."""
+    """Renders reports into files (`render_all`), with the Quarto CLI or the built-in engine."""
 
     def __init__(self, engine: str = "auto", timeout: int = 600, project: Path | None = None, workers: int = 1):
         self.project = Path(project) if project else REPORTS_DIR  # the Quarto project with the .qmd files
@@ -83,34 +83,12 @@ class Renderer:
         if engine == "quarto" and not self.quarto:
             raise FileNotFoundError("the Quarto CLI was asked for but is neither at QUARTO_PATH nor on the PATH")
         self.engine, self.timeout, self.workers = (QUARTO if self.quarto else BUILTIN), timeout, workers
-        self.kernel = None  # the kernel of `render`, started with its first report
-
-    def __enter__(self) -> Renderer:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.kernel:
-            self.kernel.__exit__(*exc)
-            self.kernel = None
-
-    def _kernel(self):
-        """A kernel for the calling thread's renders; nothing for the Quarto CLI, which brings its own."""
-        return nullcontext() if self.quarto else qmd.Kernel()
-
-    def render(self, month: str, region: str | None, warehouse_url: str, target: Path, **options) -> Rendered:
-        """Render the national (region None) or a regional report of `month` (YYYY-MM) to `target`; the
-        options are those of `render_in`. The renderer's own kernel starts with the first report."""
-        if self.kernel is None and not self.quarto:
-            self.kernel = self._kernel().__enter__()
-        return self.render_in(self.kernel, month, region, warehouse_url, target, **options)
 
     def render_all(self, jobs: list[dict]) -> Iterator[Rendered]:
-        """Render every job (the arguments of `render`), up to `workers` at once, each worker in a kernel of its
-        own; yields the results in the order of `jobs`, each as soon as it and those before it are done."""
-        workers = min(self.workers, len(jobs))
-        if workers <= 1:
-            yield from (self.render(**job) for job in jobs)
-            return
+        """Render every job (the keyword arguments of `render_in` after the kernel), up to `workers` at once. Each
+        worker is a thread with a kernel of its own (a kernel is bound to the thread that started it; the Quarto
+        CLI brings its own); yields the results in the order of `jobs`, each as soon as it and those before it
+        are done."""
         results = [Future() for _ in jobs]
         pending, lock, stop = iter(range(len(jobs))), threading.Lock(), threading.Event()
 
@@ -120,24 +98,18 @@ class Renderer:
 
         def work() -> None:
             try:
-                context = self._kernel()
-                kernel = context.__enter__()
-            except Exception as error:  # every job this worker takes fails with it; the others go on
-                context, kernel, failure = None, None, error
-            try:
+                with nullcontext() if self.quarto else qmd.Kernel() as kernel:
+                    while (number := next_job()) is not None:
+                        try:
+                            results[number].set_result(self.render_in(kernel, **jobs[number]))
+                        except Exception as error:
+                            results[number].set_exception(error)
+            except Exception as error:  # the kernel did not start: the jobs left fail with that reason
                 while (number := next_job()) is not None:
-                    if context is None:
-                        results[number].set_exception(failure)
-                        continue
-                    try:
-                        results[number].set_result(self.render_in(kernel, **jobs[number]))
-                    except Exception as error:
-                        results[number].set_exception(error)
-            finally:
-                if context is not None:
-                    context.__exit__(None, None, None)
+                    results[number].set_exception(error)
 
-        threads = [threading.Thread(target=work, name=f"report-worker-{n}", daemon=True) for n in range(workers)]
+        threads = [threading.Thread(target=work, name=f"report-worker-{n}", daemon=True)
+                   for n in range(min(self.workers, len(jobs)))]
         for thread in threads:
             thread.start()
         try:

@@ -245,8 +245,8 @@ def test_reports_render_in_order_with_one_kernel_per_worker(tmp_path, workers):
     from llo.reports import Renderer
 
     regions = [None, "achterhoek", "fryslan", "twente", "rijnmond"]
-    with Renderer("builtin", project=_worker_project(tmp_path), workers=workers) as renderer:
-        results = list(renderer.render_all(_jobs(tmp_path, regions)))
+    renderer = Renderer("builtin", project=_worker_project(tmp_path), workers=workers)
+    results = list(renderer.render_all(_jobs(tmp_path, regions)))
     shown = _kernels_and_regions(results)
     assert [region for _, region in shown] == [r or "nationaal" for r in regions]  # each file its own report
     assert [r.path for r in results] == [job["target"] for job in _jobs(tmp_path, regions)]  # in the jobs' order
@@ -259,12 +259,11 @@ def test_a_failing_report_fails_at_its_own_place_and_stops_the_workers(tmp_path)
     from llo.reports import Renderer
 
     regions = ["achterhoek", "kapot", "twente", "fryslan"]
-    with Renderer("builtin", project=_worker_project(tmp_path), workers=2) as renderer:
-        results = renderer.render_all(_jobs(tmp_path, regions))
-        first = next(results)
-        with pytest.raises(qmd.RenderError, match=r"(?s)regionaal.qmd: the cell starting .* AssertionError: a broken"):
-            next(results)
-        assert not [t for t in threading.enumerate() if t.name.startswith("report-worker")]  # joined, kernels down
+    results = Renderer("builtin", project=_worker_project(tmp_path), workers=2).render_all(_jobs(tmp_path, regions))
+    first = next(results)
+    with pytest.raises(qmd.RenderError, match=r"(?s)regionaal.qmd: the cell starting .* AssertionError: a broken"):
+        next(results)
+    assert not [t for t in threading.enumerate() if t.name.startswith("report-worker")]  # joined, kernels down
     assert _kernels_and_regions([first])[0][1] == "achterhoek"
     assert not (tmp_path / "out" / "kapot.html").exists()
 
