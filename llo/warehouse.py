@@ -218,19 +218,22 @@ def ingested_files(engine: sa.Engine) -> dict[str, dict[str, str]]:
     return found
 
 
+def _select(table: sa.Table, region: str | None, where: sa.ColumnElement | None,
+            columns: list[str] | None) -> sa.Select:
+    query = sa.select(*(table.c[name] for name in columns)) if columns else sa.select(table)
+    if region is not None:
+        query = query.where(table.c[REGION_COLUMN[table]] == region)
+    return query if where is None else query.where(where)
+
+
 def read_table(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
                where: sa.ColumnElement | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """A table (or one region of it, or some of its columns) as stored; `typed()` restores the pandas dtypes of
     its schema."""
-    query = sa.select(*(table.c[name] for name in columns)) if columns else sa.select(table)
-    if region is not None:
-        query = query.where(table.c[REGION_COLUMN[table]] == region)
-    if where is not None:
-        query = query.where(where)
     if not sa.inspect(engine).has_table(table.name):
         return pd.DataFrame(columns=columns or [c.name for c in table.columns])
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql(_select(table, region, where, columns), conn)
 
 
 def typed(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
@@ -251,7 +254,19 @@ def typed(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 def read_typed(engine: sa.Engine, table: sa.Table, region: str | None = None, *,
                where: sa.ColumnElement | None = None, columns: list[str] | None = None) -> pd.DataFrame:
-    return typed(read_table(engine, table, region, where=where, columns=columns), SCHEMA_OF[table])
+    """The rows with the pandas dtypes of the table's schema. They are taken from the driver's cursor as it returns
+    them (on SQLite dates as text, booleans as 0 and 1): `typed()` converts whole columns anyway, so SQLAlchemy
+    turning every value into a Python object first only costs time, a quarter to a third of a monthly read of
+    700,000 trajectories. The frame is the same (tested)."""
+    if not sa.inspect(engine).has_table(table.name):
+        return typed(read_table(engine, table, columns=columns), SCHEMA_OF[table])
+    with engine.connect() as conn:
+        result = conn.execute(_select(table, region, where, columns))
+        try:
+            rows = pd.DataFrame.from_records(result.cursor.fetchall(), columns=list(result.keys()))
+        finally:
+            result.close()
+    return typed(rows, SCHEMA_OF[table])
 
 
 def read_counts(engine: sa.Engine, table: sa.Table, columns: list[str], *,

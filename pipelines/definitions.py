@@ -24,4 +24,8 @@ defs = dg.Definitions(
     schedules=[monthly_schedule],
     sensors=[delivery_sensor, refresh_latest_month],
     resources={"warehouse": Warehouse(), "landing": Landing(), "monitor": Monitor(), "reports": Reports()},
+    # Every run executes its steps one after another in the run's own process, as `llo materialize` does.
+    # Dagster's default starts a process per step that imports the code location and pandas again: the run
+    # after one late delivery at 100x took 55 s that way against 39 s (BENCHMARKS.md, fifth round).
+    executor=dg.in_process_executor,
 )

@@ -154,6 +154,15 @@ def test_the_code_location_loads_without_heavy_libraries():
     assert loaded == "", f"imported when the code location loads: {loaded}"
 
 
+def test_runs_started_by_the_daemon_execute_their_steps_in_the_run_process():
+    """The stage jobs and the UI's ad-hoc asset job use the in-process executor (see pipelines/definitions.py)."""
+    from pipelines.definitions import defs
+
+    jobs = [job.name for job in defs.get_repository_def().get_all_jobs()]
+    assert {"ingest", "monthly", "__ASSET_JOB"} <= set(jobs)
+    assert {name: defs.resolve_job_def(name).executor_def.name for name in jobs} == dict.fromkeys(jobs, "in_process")
+
+
 def test_a_broken_context_file_fails_its_check_and_names_the_problem(tmp_path):
     path = tmp_path / "region_context.csv"
     path.write_text("regio,peiljaar,aandeel_laaggeletterden,spanningsindicator,werkloosheid\nAtlantis,2024,1,1,1\n",

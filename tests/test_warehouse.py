@@ -160,6 +160,30 @@ def test_sqlite_stores_exactly_what_sqlalchemys_own_insert_stores(tmp_path, regi
         assert any(isinstance(v, str) and v[:2] == "20" for v in stored[0][0])  # dates are stored as text
 
 
+def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, region_folder):
+    """read_typed takes the values from the driver's cursor unconverted: after typed() the frame must equal the
+    one built from SQLAlchemy's converted values (dates, timestamps, booleans, missing values), on both
+    backends, for whole tables, one region and some columns."""
+    from llo import trajectories as tr
+    from tests.kpi_fixtures import catalogue, measurements, participant
+
+    result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    warehouse.replace_region(engine, result)
+    people = [participant("A", "2024-09-15", t1={"participatieladder": 4}), participant("B")]
+    warehouse.replace_rows(engine, {warehouse.TRAJECTORIES: tr.as_of(
+        tr.derive(measurements(*people), catalogue()), pd.Timestamp("2024-09-15"))})
+    reads = [(warehouse.MEASUREMENTS, {}), (warehouse.MEASUREMENTS, {"region": "twente"}),
+             (warehouse.TRAJECTORY_CATALOGUE, {}), (warehouse.TRAJECTORIES, {}),
+             (warehouse.TRAJECTORIES, {"columns": ["regio", "meetdatum_t1", "duurzaam_werk", "maanden_tot_t1"]}),
+             (warehouse.KPI_REGION_MONTH, {})]  # not created yet: empty
+    for table, how in reads:
+        fast = warehouse.read_typed(engine, table, **how)
+        reference = warehouse.typed(warehouse.read_table(engine, table, **how), warehouse.SCHEMA_OF[table])
+        pd.testing.assert_frame_equal(fast, reference, check_exact=True)
+    trajectories = warehouse.read_typed(engine, warehouse.TRAJECTORIES)
+    assert trajectories["meetdatum_t1"].isna().sum() == 1 and trajectories["duurzaam_werk"].dtype == "boolean"
+
+
 def test_replacing_months_leaves_other_months(engine):
     from llo import kpi
     from llo import trajectories as tr
