@@ -138,18 +138,31 @@ class Kernel:
     once; each document starts with an empty namespace in its own folder (see `execute`)."""
 
     def __enter__(self) -> Kernel:
+        import tempfile
+
         import nbformat
         from nbclient import NotebookClient
 
+        # The kernel's channels (code and its output) are Unix sockets in a folder only this user can open, not
+        # TCP ports on 127.0.0.1 that any local user could reach (ipykernel warns about those on every start).
+        self.sockets = tempfile.TemporaryDirectory(prefix="llo-kernel-")
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3")
         self.manager = starter.create_kernel_manager()
-        starter.start_new_kernel()
+        self.manager.transport, self.manager.ip = "ipc", str(Path(self.sockets.name) / "socket")
+        try:
+            starter.start_new_kernel()
+        except BaseException:
+            self.sockets.cleanup()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
         from jupyter_core.utils import run_sync
 
-        run_sync(self.manager.shutdown_kernel)(now=True)
+        try:
+            run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            self.sockets.cleanup()
 
 
 def _fresh_start(cwd: Path) -> str:

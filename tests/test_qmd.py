@@ -103,6 +103,27 @@ def test_a_document_renders_to_one_offline_html_with_numbered_references(tmp_pat
     assert "plt.subplots" not in html  # no code shown
 
 
+def test_the_kernel_channels_are_private_unix_sockets_removed_afterwards(tmp_path):
+    """The channels carry report code and its output (warehouse figures): Unix sockets in a folder only this user
+    can open, not TCP ports on 127.0.0.1 that any local user could reach."""
+    import os
+
+    import psutil
+
+    source = tmp_path / "doc.qmd"
+    source.write_text(DOC, encoding="utf-8")
+    with qmd.Kernel() as kernel:
+        folder, info = kernel.sockets.name, kernel.manager.get_connection_info()
+        process = psutil.Process(kernel.manager.provisioner.process.pid)
+        assert qmd.render(source, tmp_path / "doc.html", {}, kernel=kernel).exists()
+        channels = {f"{info['ip']}-{info[name]}" for name in ("shell_port", "iopub_port", "stdin_port",
+                                                               "control_port", "hb_port")}  # ipc names
+        assert info["transport"] == "ipc" and info["ip"].startswith(folder)
+        assert channels <= {c.laddr for c in process.net_connections(kind="unix")}
+        assert os.stat(folder).st_mode & 0o777 == 0o700
+    assert not os.path.exists(folder) and not process.is_running()
+
+
 def test_a_failing_cell_is_named(tmp_path):
     source = tmp_path / "bad.qmd"
     source.write_text("```{python}\n#| label: kapot\n1 / 0\n```\n", encoding="utf-8")
