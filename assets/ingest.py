@@ -31,9 +31,13 @@ SPECS = [
 
 
 @dg.multi_asset(name="region_ingest", specs=SPECS, check_specs=ingest_checks.CHECK_SPECS,
-                partitions_def=region_partitions)
+                partitions_def=region_partitions, backfill_policy=dg.BackfillPolicy.single_run())
 def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing):
-    """Read, check and store everything a region delivered."""
+    """Read, check and store everything the run's regions delivered: one region after a delivery, or every region
+    of a full run in one run (a single-run backfill: Dagster's cost per run is larger than a region's work). Each
+    region is stored in a transaction of its own."""
+    import pandas as pd
+
     from assets.metadata import column_schema, markdown_table
     from llo import settings
     from llo.ingest import ingest_region
@@ -47,34 +51,56 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         replace_region,
     )
 
-    region = context.partition_key
-    engine = warehouse.engine()
-    folder = region_folder(landing.folder(), region)
-    today = dt.date.today()
-    context.log.info(f"Ingesting {folder}")
-    result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today,
-                           received_at=received_at(engine, region))
-    replace_region(engine, result)
-    log = result.ingest_log
-    context.log.info(f"{region}: {len(log)} file(s), {int(log['rows_read'].sum())} rows read, "
-                     f"{int(log['rows_accepted'].sum())} accepted, {int(log['rows_quarantined'].sum())} quarantined")
+    regions, engine, today = context.partition_keys, warehouse.engine(), dt.date.today()
+    tables = {MEASUREMENTS: "measurements", TRAJECTORY_CATALOGUE: "trajectory_catalogue", QUARANTINE: "quarantine",
+              WARNINGS: "warnings", INGEST_LOG: "ingest_log"}
+    rows = {table: {} for table in tables}  # rows stored per table and region
+    previews = {table: [] for table in tables}  # small per-region summaries; whole frames are not kept
+    checks = {name: {} for name in ingest_checks.NAMES}
+    for number, region in enumerate(regions, start=1):
+        folder = region_folder(landing.folder(), region)
+        result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today,
+                               received_at=received_at(engine, region))
+        replace_region(engine, result)
+        log = result.ingest_log
+        context.log.info(f"[{number}/{len(regions)}] {region} ({folder}): {len(log)} file(s), "
+                         f"{int(log['rows_read'].sum())} rows read, {int(log['rows_accepted'].sum())} accepted, "
+                         f"{int(log['rows_quarantined'].sum())} quarantined")
+        for table, field in tables.items():
+            rows[table][region] = len(getattr(result, field))
+        previews[MEASUREMENTS].append(result.measurements.groupby("meetmoment").size().rename("rows").reset_index())
+        previews[TRAJECTORY_CATALOGUE].append(
+            result.trajectory_catalogue.assign(regio=region)[["regio", "trajectcode", "naam", "type",
+                                                              "kosten_per_deelnemer"]])
+        previews[QUARANTINE].append(result.quarantine.groupby(["rule", "column_name"], dropna=False).size()
+                                    .rename("rows").reset_index())
+        previews[WARNINGS].append(result.warnings.groupby("rule").size().rename("rows").reset_index())
+        previews[INGEST_LOG].append(log[["region", "file", "sheet", "kind", "status", "rows_read", "rows_accepted",
+                                         "rows_quarantined", "reason"]])
+        checks[ingest_checks.CONTRACT_CONFORMANCE][region] = ingest_checks.contract_conformance(engine, region, today)
+        checks[ingest_checks.QUARANTINE_RATE][region] = ingest_checks.quarantine_rate(
+            result, landing.quarantine_error_share)
+        checks[ingest_checks.REJECTED_FILES][region] = ingest_checks.rejected_files(result)
 
-    def materialized(table, frame, preview):
-        return dg.MaterializeResult(asset_key=table.name, metadata={
-            "dagster/row_count": len(frame), "dagster/column_schema": column_schema(table),
-            "region": region, "preview": dg.MetadataValue.md(preview)})
+    def summed(frames: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
+        return (pd.concat(frames).groupby(by, dropna=False)["rows"].sum().reset_index()
+                .sort_values("rows", ascending=False, kind="stable"))
 
-    reasons = (result.quarantine.groupby(["rule", "column_name"], dropna=False).size().rename("rows")
-               .reset_index().sort_values("rows", ascending=False))
-    yield materialized(MEASUREMENTS, result.measurements, markdown_table(
-        result.measurements.groupby(["meetmoment"]).size().rename("rows").reset_index()))
-    yield materialized(TRAJECTORY_CATALOGUE, result.trajectory_catalogue, markdown_table(
-        result.trajectory_catalogue[["trajectcode", "naam", "type", "kosten_per_deelnemer"]]))
-    yield materialized(QUARANTINE, result.quarantine, "**Quarantine reasons**\n\n" + markdown_table(reasons))
-    yield materialized(WARNINGS, result.warnings, markdown_table(
-        result.warnings.groupby("rule").size().rename("rows").reset_index()))
-    yield materialized(INGEST_LOG, log, markdown_table(
-        log[["file", "sheet", "kind", "status", "rows_read", "rows_accepted", "rows_quarantined", "reason"]]))
-    yield ingest_checks.contract_conformance(engine, region, today)
-    yield ingest_checks.quarantine_rate(result, landing.quarantine_error_share)
-    yield ingest_checks.rejected_files(result)
+    shown = {MEASUREMENTS: summed(previews[MEASUREMENTS], ["meetmoment"]).sort_values("meetmoment"),
+             TRAJECTORY_CATALOGUE: pd.concat(previews[TRAJECTORY_CATALOGUE]),
+             QUARANTINE: summed(previews[QUARANTINE], ["rule", "column_name"]),
+             WARNINGS: summed(previews[WARNINGS], ["rule"]),
+             INGEST_LOG: pd.concat(previews[INGEST_LOG])}
+    if len(regions) == 1:
+        shown[TRAJECTORY_CATALOGUE] = shown[TRAJECTORY_CATALOGUE].drop(columns="regio")
+        shown[INGEST_LOG] = shown[INGEST_LOG].drop(columns="region")
+    titles = {QUARANTINE: "**Quarantine reasons**\n\n"}
+    for table in tables:
+        # A run of several regions stamps the same metadata on each region's materialisation: the row count is the
+        # run's total, rows_by_region says what each region holds.
+        yield dg.MaterializeResult(asset_key=table.name, metadata={
+            "dagster/row_count": sum(rows[table].values()), "dagster/column_schema": column_schema(table),
+            **ingest_checks.regions_metadata(regions), "rows_by_region": dg.MetadataValue.json(rows[table]),
+            "preview": dg.MetadataValue.md(titles.get(table, "") + markdown_table(shown[table]))})
+    for results in checks.values():
+        yield ingest_checks.over_regions(results)

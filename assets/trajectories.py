@@ -2,39 +2,52 @@
 
 import dagster as dg
 
-from checks import kpi_checks
+from checks import ingest_checks, kpi_checks
 from pipelines.partitions import region_partitions
 from pipelines.resources import Monitor, Warehouse
 
 
 @dg.asset(
-    partitions_def=region_partitions, deps=["measurements", "trajectory_catalogue"], group_name="trajectories",
+    partitions_def=region_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=["measurements", "trajectory_catalogue"], group_name="trajectories",
     kinds={"pandas", "sqlalchemy"}, owners=["team:data-engineering"], check_specs=kpi_checks.TRAJECTORY_CHECKS,
     description="One row per participant: T0 and T1 side by side, the change per leefgebied, skill level and "
                 "participatieladder, work and benefit transitions, certificates, employer match and the derived "
                 "flags (improved labour-market position, social inclusion, basic skills, sustainable work). "
                 "Status (lopend / gemeten / uitgevallen) as of the region's latest meetdatum.")
 def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
+    """The trajectories of the run's regions (one, or every region of a full run), each region written on its own."""
+    import pandas as pd
+
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import TRAJECTORIES
     from llo import trajectories as tr
     from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, read_typed, replace_rows
     from llo.warehouse import TRAJECTORIES as TABLE
 
-    region, engine = context.partition_key, warehouse.engine()
-    measurements = read_typed(engine, MEASUREMENTS, region)
-    derived = tr.derive(measurements, read_typed(engine, TRAJECTORY_CATALOGUE, region), monitor.sustainable_work_hours)
-    latest = measurements["meetdatum"].max()
-    rows = TRAJECTORIES.validate(tr.as_of(derived, latest))
-    replace_rows(engine, {TABLE: rows}, "regio", [region])
-    statuses = rows["status"].value_counts().reindex(list(tr.STATUSES), fill_value=0)
-    context.log.info(f"{region}: {len(rows)} trajectories, " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
-    problems = kpi_checks.trajectory_accounting(rows, measurements)
+    regions, engine = context.partition_keys, warehouse.engine()
+    counts, statuses, flags, checks, latest = {}, [], [], {}, []
+    for region in regions:
+        measurements = read_typed(engine, MEASUREMENTS, region)
+        derived = tr.derive(measurements, read_typed(engine, TRAJECTORY_CATALOGUE, region),
+                            monitor.sustainable_work_hours)
+        latest.append(measurements["meetdatum"].max())
+        rows = TRAJECTORIES.validate(tr.as_of(derived, latest[-1]))
+        replace_rows(engine, {TABLE: rows}, "regio", [region])
+        counts[region] = len(rows)
+        statuses.append(rows["status"].value_counts().reindex(list(tr.STATUSES), fill_value=0))
+        flags.append(rows[list(tr.FLAGS)].sum())
+        context.log.info(f"{region}: {len(rows)} trajectories, "
+                         + ", ".join(f"{n} {s}" for s, n in statuses[-1].items()))
+        checks[region] = kpi_checks.result(
+            kpi_checks.TRAJECTORY_ACCOUNTING, "trajectories", kpi_checks.trajectory_accounting(rows, measurements),
+            f"{len(rows)} trajectories for {len(rows)} T0 rows", "{n} region(s) do not add up")
+    known = [day for day in latest if pd.notna(day)]
     yield dg.MaterializeResult(metadata={
-        "dagster/row_count": len(rows), "dagster/column_schema": column_schema(TABLE), "region": region,
-        "peildatum": str(latest.date()) if len(rows) else "-",
-        **{f"status_{s}": int(n) for s, n in statuses.items()},
+        "dagster/row_count": sum(counts.values()), "dagster/column_schema": column_schema(TABLE),
+        **ingest_checks.regions_metadata(regions), "rows_by_region": dg.MetadataValue.json(counts),
+        "peildatum": str(max(known).date()) if known else "-",
+        **{f"status_{s}": int(n) for s, n in sum(statuses).items()},
         "flags": dg.MetadataValue.md(markdown_table(
-            rows[list(tr.FLAGS)].sum().rename("participants").rename_axis("flag").reset_index()))})
-    yield kpi_checks.result(kpi_checks.TRAJECTORY_ACCOUNTING, "trajectories", problems,
-                            f"{len(rows)} trajectories for {len(rows)} T0 rows", "{n} region(s) do not add up")
+            sum(flags).rename("participants").rename_axis("flag").reset_index()))})
+    yield ingest_checks.over_regions(checks)

@@ -3,8 +3,8 @@ instance in DAGSTER_HOME, as `llo materialize` does, measured stage by stage.
 
     python -m bench.pipeline RESULT.json [--national-only] [--incremental REGION]
 
-The full run's stages are the stage jobs: ingest (each region's ingest job: its tables and trajectories, as the
-delivery sensor starts it), kpi, scba and quality over every month with data, and the reports of the latest month.
+The full run's stages are the stage jobs: ingest (the ingest job over every region in one run, as `llo materialize`
+runs it), kpi, scba and quality over every month with data, and the reports of the latest month.
 With --incremental, one stage: the region's ingest job, then the monthly job for the latest month (what the
 delivery sensor and the refresh of the latest month start). Per stage: wall and CPU time (with the processes
 waited for, such as the report kernel) and peak memory (the high-water mark is reset before each stage); the
@@ -60,7 +60,7 @@ def run(incremental: str | None, national_only: bool) -> dict:
 
     from assets.reports import NATIONAL, REGIONAL
     from llo import settings
-    from pipelines.cli import QUIET, month_keys, range_tags, use_demo_key_for_demo_data
+    from pipelines.cli import QUIET, ingest_runs, month_keys, range_tags, use_demo_key_for_demo_data
     from pipelines.definitions import defs
     from pipelines.instance import prepare_dagster_home
     from pipelines.partitions import sync_region_partitions
@@ -73,8 +73,8 @@ def run(incremental: str | None, national_only: bool) -> dict:
     with dg.DagsterInstance.get() as instance:
         regions, _ = sync_region_partitions(instance, settings.landing_dir())
 
-        def per_region():
-            return [ingest.execute_in_process(partition_key=r, instance=instance, run_config=QUIET) for r in regions]
+        def all_regions():
+            return [result for _, result in ingest_runs(instance, ingest, regions)]
 
         def months(job: str, latest_only: bool = False, selection=None):
             def work():
@@ -88,7 +88,7 @@ def run(incremental: str | None, national_only: bool) -> dict:
             return {"incremental": measured("incremental", lambda: [
                 ingest.execute_in_process(partition_key=incremental, instance=instance, run_config=QUIET),
                 *months("monthly", latest_only=True, selection=monthly)()])}
-        work = {"ingest": per_region, "kpi": months("kpi"), "scba": months("scba"), "quality": months("quality"),
+        work = {"ingest": all_regions, "kpi": months("kpi"), "scba": months("scba"), "quality": months("quality"),
                 "reports": months("reports", latest_only=True,
                                   selection=[dg.AssetKey(NATIONAL)] if national_only else None)}
         return {name: measured(name, work[name]) for name in STAGES}
@@ -103,10 +103,12 @@ def summary(results: list) -> dict:
             raise SystemExit(f"run {result.run_id} ({result.job_def.name}) failed: see DAGSTER_HOME")
         for event in result.get_step_success_events():  # Dagster's own wall time per step (asset)
             steps[event.step_key] = steps.get(event.step_key, 0) + event.event_specific_data.duration_ms / 1000
+        once = {}  # a run over a range of partitions stamps the same metadata on each: count it once per asset
         for event in result.get_asset_materialization_events():
-            metadata = event.materialization.metadata
+            once.setdefault(event.asset_key, event.materialization.metadata)
+        for asset, metadata in once.items():
             if "render_seconds" in metadata:
-                reports.append({"asset": event.asset_key.to_user_string(), "reports": metadata["reports"].value,
+                reports.append({"asset": asset.to_user_string(), "reports": metadata["reports"].value,
                                 "render_seconds": metadata["render_seconds"].value})
             if "dagster/row_count" in metadata:
                 rows += metadata["dagster/row_count"].value

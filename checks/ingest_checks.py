@@ -1,4 +1,5 @@
-"""Data-quality checks of a region's ingest, shown per region partition in the Dagster UI.
+"""Data-quality checks of a region's ingest, shown per region partition in the Dagster UI. A run of several regions
+(a full run) reports one result per check over its regions (`over_regions`): Dagster records check results per run.
 
 - contract_conformance (blocking): the rows stored for the region, read back from the warehouse, satisfy
   the Pandera contract, so nothing downstream runs on data that breaks it.
@@ -15,6 +16,7 @@ import dagster as dg
 CONTRACT_CONFORMANCE = "contract_conformance"
 QUARANTINE_RATE = "quarantine_rate"
 REJECTED_FILES = "rejected_files"
+NAMES = (CONTRACT_CONFORMANCE, QUARANTINE_RATE, REJECTED_FILES)
 
 CHECK_SPECS = [
     dg.AssetCheckSpec(CONTRACT_CONFORMANCE, asset="measurements", blocking=True,
@@ -81,3 +83,44 @@ def rejected_files(result) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         description=f"{len(rejected)} file(s) refused whole" if len(rejected) else "every file could be read",
         metadata={"rejected_files": len(rejected), "files": dg.MetadataValue.md(markdown_table(rejected))})
+
+
+def outcome(result: dg.AssetCheckResult) -> str:
+    """'ok', or the severity of a failed check ('WARN', 'ERROR'), as the CLI prints it."""
+    return "ok" if result.passed else result.severity.value
+
+
+def regions_metadata(regions: list[str]) -> dict[str, str]:
+    """Which regions a materialisation or check result covers."""
+    return {"region": regions[0]} if len(regions) == 1 else {"regions": ", ".join(regions)}
+
+
+def over_regions(results: dict[str, dg.AssetCheckResult]) -> dg.AssetCheckResult:
+    """One check result for the regions of a run. A run of one region (a delivery) keeps that region's result; a run
+    of several passes when every region passes, has the worst severity of those that did not, adds up the counts
+    and shows each failing region's details. `by_region` holds every region's outcome."""
+    import pandas as pd
+
+    from assets.metadata import markdown_table
+
+    first = next(iter(results.values()))
+    by_region = {"by_region": dg.MetadataValue.json({region: outcome(r) for region, r in results.items()})}
+    if len(results) == 1:
+        return dg.AssetCheckResult(check_name=first.check_name, asset_key=first.asset_key, passed=first.passed,
+                                   severity=first.severity, description=first.description,
+                                   metadata={**first.metadata, **by_region})
+    failed = {region: r for region, r in results.items() if not r.passed}
+    worst = dg.AssetCheckSeverity.ERROR if any(r.severity == dg.AssetCheckSeverity.ERROR for r in failed.values()) \
+        else dg.AssetCheckSeverity.WARN
+    counts = {key: sum(r.metadata[key].value for r in results.values()) for key, value in first.metadata.items()
+              if isinstance(value, dg.IntMetadataValue)}
+    outcomes = pd.DataFrame({"region": list(results), "outcome": [outcome(r) for r in results.values()],
+                             "description": [r.description or "" for r in results.values()]})
+    details = "\n\n".join(f"**{region}: {key}**\n\n{value.value}" for region, r in failed.items()
+                           for key, value in r.metadata.items() if isinstance(value, dg.MarkdownMetadataValue))
+    return dg.AssetCheckResult(
+        check_name=first.check_name, asset_key=first.asset_key, passed=not failed, severity=worst,
+        description=(f"{len(failed)} of {len(results)} regions did not pass: {', '.join(failed)}" if failed
+                     else f"all {len(results)} regions passed"),
+        metadata={**counts, "outcomes": dg.MetadataValue.md(markdown_table(outcomes, len(outcomes))),
+                  **({"failed_regions": dg.MetadataValue.md(details)} if details else {}), **by_region})

@@ -153,12 +153,7 @@ def run_all(chosen: tuple[str, ...] = (), months: str = "", reports: bool = True
         regions = [r for r in found if not chosen or r in chosen]
         if not regions:
             raise click.ClickException(f"no region folders to ingest in {settings.landing_dir()}")
-        job = defs.resolve_job_def("ingest")
-        for number, region in enumerate(regions, start=1):
-            result = job.execute_in_process(partition_key=region, instance=instance, raise_on_error=False,
-                                            run_config=QUIET)
-            ok &= result.success
-            click.echo(f"[{number}/{len(regions)}] {region}: {describe(result)}")
+        ok &= ingest_regions(instance, defs.resolve_job_def("ingest"), regions)
         keys = month_keys(months)
         if not keys:
             click.echo("no measurements yet: no KPI months to compute")
@@ -168,6 +163,41 @@ def run_all(chosen: tuple[str, ...] = (), months: str = "", reports: bool = True
         if reports and computed:
             ok &= render_reports(instance, keys[-1])
     return ok
+
+
+def ingest_regions(instance, job, regions: list[str]) -> bool:
+    """Ingest the regions and derive their trajectories, printing a line per region."""
+    ok, done = True, 0
+    for stretch, result in ingest_runs(instance, job, regions, announce=click.echo):
+        ok &= result.success
+        for region, line in region_lines(result, stretch).items():
+            done += 1
+            click.echo(f"[{done}/{len(regions)}] {region}: {line}")
+    return ok
+
+
+def ingest_runs(instance, job, regions: list[str], announce=lambda line: None):
+    """One ingest run per stretch of consecutive region partitions, so every region is one run (a single-run
+    backfill: Dagster's cost per run exceeds a region's work); yields (its regions, its result)."""
+    from pipelines.partitions import region_partitions
+
+    for stretch in stretches(region_partitions.get_partition_keys(dynamic_partitions_store=instance), regions):
+        if len(stretch) > 1:
+            announce(f"[ingest] {len(stretch)} regions in one run ({stretch[0]} .. {stretch[-1]}) ...")
+        one = {"tags": range_tags(stretch)} if len(stretch) > 1 else {"partition_key": stretch[0]}
+        yield stretch, job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET, **one)
+
+
+def stretches(order: list[str], chosen: list[str]) -> list[list[str]]:
+    """The chosen keys as stretches of consecutive keys in `order` (a run covers a range of partitions)."""
+    wanted, runs, previous = set(chosen), [], False
+    for key in order:
+        if key in wanted:
+            if not previous:
+                runs.append([])
+            runs[-1].append(key)
+        previous = key in wanted
+    return runs
 
 
 @main.command()
@@ -261,21 +291,35 @@ def month_keys(months: str) -> list[str]:
 
 
 def range_tags(keys: list[str]) -> dict[str, str]:
-    """Tags that run a range of partitions as one run (the monthly and report assets have a single-run backfill
+    """Tags that run a range of partitions as one run (the region and month assets have a single-run backfill
     policy)."""
     return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
 
 
+def region_lines(result, regions: list[str]) -> dict[str, str]:
+    """Per region of an ingest run: its rows and check outcomes (a run of several regions stamps the same metadata
+    on each region's materialisation; rows_by_region and by_region hold each region's own)."""
+    if not result.success:
+        return {region: f"FAILED (run {result.run_id}; see the run in the UI)" for region in regions}
+    rows = {m.asset_key.path[-1]: m.materialization.metadata["rows_by_region"].data
+            for m in result.get_asset_materialization_events() if "rows_by_region" in m.materialization.metadata}
+    checks = [(e.check_name, e.metadata["by_region"].data) for e in result.get_asset_check_evaluations()]
+    shown = {"measurements": "measurements", "quarantine": "quarantine records", "ingest_log": "files logged",
+             "trajectories": "trajectories"}
+    return {region: ", ".join(f"{rows[name][region]} {label}" for name, label in shown.items() if name in rows)
+            + "; checks: " + ", ".join(sorted(f"{name} {outcome[region]}" for name, outcome in checks))
+            for region in regions}
+
+
 def describe(result) -> str:
-    """One line per run: rows and check outcomes."""
+    """One line per monthly run: rows and check outcomes."""
     if not result.success:
         return f"FAILED (run {result.run_id}; see the run in the UI)"
     counts = {m.asset_key.path[-1]: m.materialization.metadata["dagster/row_count"].value
               for m in result.get_asset_materialization_events() if "dagster/row_count" in m.materialization.metadata}
     checks = ", ".join(sorted({f"{e.check_name} {'ok' if e.passed else e.severity.value}"
                                for e in result.get_asset_check_evaluations()}))
-    shown = {"measurements": "measurements", "quarantine": "quarantine records", "ingest_log": "files logged",
-             "trajectories": "trajectories", "kpi_region_month": "regional KPI rows",
+    shown = {"kpi_region_month": "regional KPI rows",
              "kpi_national_month": "national KPI rows", "scba_overview": "SCBA overview rows"}
     return ", ".join(f"{counts[name]} {label}" for name, label in shown.items() if name in counts) + \
         f"; checks: {checks}"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import dagster as dg
 
 from llo.landing import region_folders
+
+# The region and month assets run a range of partitions as one run through `backfill_policy`, which Dagster marks
+# as beta on `@asset`; its warning would print with every `llo` command and run.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 region_partitions = dg.DynamicPartitionsDefinition(name="region")
 

@@ -103,6 +103,73 @@ def test_check_results_show_what_failed(demo_run):
             assert "reason" in files and ".csv" in files
 
 
+def test_one_run_over_every_region_stores_and_reports_what_a_run_per_region_does(demo_run, tmp_path, monkeypatch):
+    """A full run ingests every region in one run (a single-run backfill over the region partitions): the stored
+    tables, each region's rows and each region's check outcomes are those of the session's run per region."""
+    from assets.ingest import region_ingest
+    from assets.trajectories import trajectories
+    from checks.ingest_checks import outcome
+    from llo.demo_data import generate
+    from pipelines.cli import range_tags, region_lines
+    from pipelines.partitions import sync_region_partitions
+    from pipelines.resources import Landing, Monitor
+
+    _, per_region, engine, *_ = demo_run
+    generate(tmp_path / "landing", seed=7, faults=True)  # the session's deliveries again
+    monkeypatch.setenv("LLO_DEMO", "1")
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    monkeypatch.delenv("LLO_PSEUDONYM_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    instance = dg.DagsterInstance.ephemeral()
+    regions, _ = sync_region_partitions(instance, tmp_path / "landing")
+    run = dg.materialize([region_ingest, trajectories], instance=instance, tags=range_tags(regions), resources={
+        "warehouse": Warehouse(url=url), "landing": Landing(path=str(tmp_path / "landing")),
+        "monitor": Monitor(context_path=str(tmp_path / "config" / "region_context.csv"))})
+    assert run.success and len(regions) == len(per_region) > 1
+
+    materialised = run.get_asset_materialization_events()
+    assert {(e.asset_key.to_user_string(), e.partition) for e in materialised} == \
+        {(asset, region) for asset in INGEST | {"trajectories"} for region in regions}
+    for event in materialised:  # the same metadata on every region: the run's total, and each region's rows
+        metadata, asset = event.materialization.metadata, event.asset_key.to_user_string()
+        alone = {region: next(m.materialization.metadata["dagster/row_count"].value
+                              for m in result.get_asset_materialization_events()
+                              if m.asset_key.to_user_string() == asset) for region, result in per_region.items()}
+        assert metadata["rows_by_region"].data == alone
+        assert metadata["dagster/row_count"].value == sum(alone.values())
+    for check in run.get_asset_check_evaluations():
+        alone = {region: next(e for e in result.get_asset_check_evaluations() if e.check_name == check.check_name)
+                 for region, result in per_region.items()}
+        assert check.metadata["by_region"].data == {region: outcome(e) for region, e in alone.items()}
+        assert check.passed is all(e.passed for e in alone.values())
+        failed = [region for region, e in alone.items() if not e.passed]
+        assert all(f"**{region}: " in check.metadata["failed_regions"].value for region in failed)
+    assert {e.check_name for e in run.get_asset_check_evaluations() if not e.passed} == \
+        {"quarantine_rate", "rejected_files"}  # the demo's faults: quarantined rows and refused files
+    lines = region_lines(run, regions)
+    assert lines["twente"] == region_lines(per_region["twente"], ["twente"])["twente"]
+
+    def stored(on, table):  # received_at is the time of this test's ingest
+        rows = warehouse.read_table(on, table).drop(columns=["received_at"], errors="ignore")
+        return rows.sort_values(list(rows.columns), ignore_index=True)
+
+    mine = warehouse.engine_for(url)
+    for table in (warehouse.MEASUREMENTS, warehouse.TRAJECTORY_CATALOGUE, warehouse.QUARANTINE, warehouse.WARNINGS,
+                  warehouse.INGEST_LOG, warehouse.TRAJECTORIES):
+        pd.testing.assert_frame_equal(stored(mine, table), stored(engine, table), obj=table.name)
+    mine.dispose()
+
+
+def test_stretches_of_consecutive_partitions():
+    from pipelines.cli import stretches
+
+    order = ["a", "b", "c", "d", "e"]
+    assert stretches(order, order) == [order]
+    assert stretches(order, ["e", "a", "b", "d"]) == [["a", "b"], ["d", "e"]]
+    assert stretches(order, ["c"]) == [["c"]]
+    assert stretches(order, ["x"]) == []
+
+
 def test_materialisation_metadata(demo_run):
     _, results, *_ = demo_run
     result = results["twente"]
