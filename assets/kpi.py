@@ -60,19 +60,18 @@ def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: 
     """The KPI tables of the months in this run (one month, or a range in a single-run backfill)."""
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
-    from llo import kpi
+    from llo import change_scores, kpi
     from llo import warehouse as wh
-    from llo.change_scores import COLUMNS as SCORE_COLUMNS
-    from llo.change_scores import change_scores_months
 
     engine, targets = warehouse.engine(), monitor.targets()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
-    trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=list(dict.fromkeys(kpi.COLUMNS + SCORE_COLUMNS)))
-    catalogue = wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE)
-    regional = KPI_REGION_MONTH.validate(kpi.region_month_table(
-        trajectories, catalogue, peildata, targets, wh.read_typed(engine, wh.REGION_CONTEXT), monitor.min_participants))
+    parts = region_parts(engine, kpi.counted_days(peildata))
+    context.log.info(f"Regions: {parts.describe()}")
+    regional = KPI_REGION_MONTH.validate(kpi.month_table(
+        parts.frame, peildata, targets, wh.read_typed(engine, wh.REGION_CONTEXT), monitor.min_participants))
     national = KPI_NATIONAL_MONTH.validate(kpi.national_month_table(regional, monitor.min_participants))
-    changes = CHANGE_SCORES_MONTH.validate(change_scores_months(trajectories, peildata, monitor.min_participants))
+    changes = CHANGE_SCORES_MONTH.validate(
+        change_scores.from_region_sums(parts.frame, peildata, monitor.min_participants))
     wh.replace_rows(engine, {wh.KPI_REGION_MONTH: regional, wh.KPI_NATIONAL_MONTH: national,
                              wh.CHANGE_SCORES_MONTH: changes}, "peildatum", peildata)
     last = national[national["peildatum"] == peildata[-1]].set_index("kpi")
@@ -83,7 +82,8 @@ def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: 
     def materialized(table, frame, extra):
         return dg.MaterializeResult(asset_key=table.name, metadata={
             "dagster/row_count": len(frame), "dagster/column_schema": column_schema(table), "peildata": months,
-            "targets": targets.describe(), **extra})
+            "targets": targets.describe(), "regions_computed": len(parts.computed), "regions_kept": len(parts.kept),
+            **extra})
 
     # Numbers the UI plots over materialisations: only for a single month, since a single-run backfill
     # attaches the same metadata to every month of its range.
@@ -115,3 +115,25 @@ def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: 
     yield kpi_checks.result(kpi_checks.CONTEXT_COVERAGE, "kpi_region_month",
                             kpi_checks.regions_without_context(regional), "context factors for every region",
                             "{n} region(s) without context factors", severity=dg.AssetCheckSeverity.WARN)
+
+
+def region_parts(engine, days: list):
+    """Each region's KPI counts and change-score sums on the days (llo.region_results): kept where still true,
+    otherwise computed from the region's trajectories and catalogue."""
+    from llo import change_scores, kpi, region_results
+    from llo import trajectories as tr
+    from llo import warehouse as wh
+
+    def compute(regions, days):
+        where = wh.TRAJECTORIES.c.regio.in_(regions)
+        trajectories = wh.read_typed(engine, wh.TRAJECTORIES, where=where,
+                                     columns=list(dict.fromkeys(kpi.COLUMNS + change_scores.COLUMNS)))
+        catalogue = wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE, where=wh.TRAJECTORY_CATALOGUE.c.regio.in_(regions))
+        counts = kpi.region_counts(trajectories, catalogue, days).rename_axis("region").reset_index()
+        sums = change_scores.region_sums(trajectories, days).rename_axis("region").reset_index()
+        parts = counts.merge(sums, on=["region", "peildatum"], how="left")
+        return parts.fillna({name: 0 for name in change_scores.SUMS}).astype(
+            {name: sums[name].dtype for name in change_scores.SUMS}).set_index("region")
+
+    code = region_results.code_version(kpi, tr, change_scores, region_results)
+    return region_results.region_results(engine, "kpi_month", code, days, compute)

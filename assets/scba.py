@@ -72,18 +72,19 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
     """The SCBA tables of the months in this run, for the scenario in the run config."""
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import SCHEMAS
-    from llo import kpi, scba
+    from llo import kpi
     from llo import warehouse as wh
-    from llo.scba_tables import month_tables
+    from llo.scba_tables import tables_from_effects
 
     engine = warehouse.engine()
     params = monitor.scba_parameters().with_overrides(config.overrides)
     targets = monitor.targets()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
-    trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS)
-    planned = {region: targets.target(region, "K1")[0] for region in sorted(set(trajectories["regio"]))}
-    tables = {name: SCHEMAS[name].validate(frame) for name, frame in month_tables(
-        trajectories, peildata, params, planned, config.scenario, config.draws, config.seed,
+    parts = region_effects(engine, peildata)
+    effects = parts.frame
+    planned = {region: targets.target(region, "K1")[0] for region in sorted(set(effects.index))}
+    tables = {name: SCHEMAS[name].validate(frame) for name, frame in tables_from_effects(
+        effects, peildata, params, planned, config.scenario, config.draws, config.seed,
         monitor.min_participants).items()}
     by_name = {t.name: t for t in (wh.SCBA_OVERVIEW, wh.SCBA_DISTRIBUTION, wh.SCBA_SENSITIVITY, wh.SCBA_MONTE_CARLO,
                                    wh.SCBA_PARAMETERS)}
@@ -91,6 +92,7 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
                     scenario=config.scenario)
     months = f"{peildata[0].date()} .. {peildata[-1].date()}" if len(peildata) > 1 else str(peildata[0].date())
     overrides = ", ".join(f"{k}={v}" for k, v in sorted(config.overrides.items())) or "none"
+    context.log.info(f"Regions: {parts.describe()}")
     context.log.info(f"SCBA '{config.scenario}' for {months}; overrides: {overrides}; {config.draws} draws, "
                      f"seed {config.seed}")
 
@@ -109,6 +111,7 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
                                                                                  "value"])),
             "p_npv_positive": dg.MetadataValue.float(float(mc_last["p_npv_positive"].iloc[0]))}
     common = {"peildata": months, "scenario": config.scenario, "overrides": overrides,
+              "regions_computed": len(parts.computed), "regions_kept": len(parts.kept),
               "parameters": f"{params.path} (version {params.version}, price year {params.price_year})"}
     for name, frame in tables.items():
         extra = headline if name == "scba_overview" else {}
@@ -131,3 +134,18 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
                             "the median of the draws lies near the deterministic saldo everywhere",
                             "{n} region-months with the median far from the estimate",
                             severity=dg.AssetCheckSeverity.WARN)
+
+
+def region_effects(engine, peildata: list):
+    """Each region's SCBA effects on the peildata (llo.region_results): kept where still true, otherwise computed
+    from the region's trajectories."""
+    from llo import region_results, scba, scba_tables
+    from llo import trajectories as tr
+    from llo import warehouse as wh
+
+    def compute(regions, days):
+        return scba_tables.region_effects(wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS,
+                                                        where=wh.TRAJECTORIES.c.regio.in_(regions)), days, regions)
+
+    code = region_results.code_version(scba, tr, scba_tables, region_results)
+    return region_results.region_results(engine, "scba_month", code, peildata, compute)

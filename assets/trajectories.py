@@ -22,18 +22,22 @@ def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monito
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import TRAJECTORIES
     from llo import trajectories as tr
-    from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, read_typed, replace_rows
+    from llo.region_results import fingerprint
+    from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, TRAJECTORY_VERSIONS, read_typed, replace_rows
     from llo.warehouse import TRAJECTORIES as TABLE
 
     regions, engine = context.partition_keys, warehouse.engine()
     counts, statuses, flags, checks, latest = {}, [], [], {}, []
     for region in regions:
         measurements = read_typed(engine, MEASUREMENTS, region)
-        derived = tr.derive(measurements, read_typed(engine, TRAJECTORY_CATALOGUE, region),
-                            monitor.sustainable_work_hours)
+        catalogue = read_typed(engine, TRAJECTORY_CATALOGUE, region)
+        derived = tr.derive(measurements, catalogue, monitor.sustainable_work_hours)
         latest.append(measurements["meetdatum"].max())
         rows = TRAJECTORIES.validate(tr.as_of(derived, latest[-1]))
-        replace_rows(engine, {TABLE: rows}, "regio", [region])
+        # the region's version with its rows, in one transaction: the monthly assets use what they kept of the
+        # region only while it is unchanged (llo.region_results)
+        version = pd.DataFrame({"regio": [region], "version": [fingerprint(rows, catalogue)]})
+        replace_rows(engine, {TABLE: rows, TRAJECTORY_VERSIONS: version}, "regio", [region])
         counts[region] = len(rows)
         statuses.append(rows["status"].value_counts().reindex(list(tr.STATUSES), fill_value=0))
         flags.append(rows[list(tr.FLAGS)].sum())

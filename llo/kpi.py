@@ -142,22 +142,55 @@ def counts_on(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildatum: pd
         ["region", "kpi"]).astype("Int64")
 
 
+def counted_days(peildata: Iterable[pd.Timestamp]) -> list[pd.Timestamp]:
+    """The peildata with the month-end before each: value_month is the change since the month before."""
+    peildata = set(map(pd.Timestamp, peildata))
+    return sorted(peildata | {month_end(pd.Period(day, "M") - 1) for day in peildata})
+
+
+COUNTS = [f"{k.code} {field}" for k in KPIS for field in ("value", "n_basis")]  # the columns of region_counts
+
+
+def region_counts(trajectories: pd.DataFrame, catalogue: pd.DataFrame, days: Iterable[pd.Timestamp]) -> pd.DataFrame:
+    """counts_on for each day, a row per region and day: a peildatum column and the value and basis of each KPI
+    ('K1 value', 'K1 n_basis', ...). Every region's row is its own part: the monthly asset keeps it per region."""
+    frames = []
+    for day in sorted(set(map(pd.Timestamp, days))):
+        wide = counts_on(trajectories, catalogue, day).unstack("kpi")
+        wide.columns = [f"{code} {field}" for field, code in wide.columns]
+        frames.append(wide.reindex(columns=COUNTS).assign(peildatum=day))
+    return pd.concat(frames) if frames else pd.DataFrame(columns=["peildatum", *COUNTS])
+
+
 def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildata: Iterable[pd.Timestamp],
                        targets: Targets, context: pd.DataFrame | None = None,
                        min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
     """One row per active region, KPI and peildatum (see checks.outputs.KPI_REGION_MONTH)."""
+    peildata = list(peildata)
+    return month_table(region_counts(trajectories, catalogue, counted_days(peildata)), peildata, targets, context,
+                       min_participants)
+
+
+def _on(counts: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """counts_on(day) from region_counts."""
+    wide = counts.loc[counts["peildatum"] == day, COUNTS]
+    if wide.empty:
+        return pd.DataFrame({"value": [], "n_basis": []}, dtype="Int64",
+                            index=pd.MultiIndex.from_arrays([[], []], names=["region", "kpi"]))
+    wide.columns = pd.MultiIndex.from_tuples([tuple(reversed(c.split(" "))) for c in wide.columns])
+    return wide.rename_axis("region").stack(level=1, future_stack=True).rename_axis(["region", "kpi"]).reindex(
+        columns=["value", "n_basis"]).astype("Int64")
+
+
+def month_table(counts: pd.DataFrame, peildata: Iterable[pd.Timestamp], targets: Targets,
+                context: pd.DataFrame | None = None, min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
+    """region_month_table from region_counts on counted_days(peildata)."""
     peildata = sorted(set(map(pd.Timestamp, peildata)))
     if not peildata:
         raise ValueError("region_month_table needs at least one peildatum")
-    frames, counted = [], {}
-
-    def counts(day: pd.Timestamp) -> pd.DataFrame:
-        if day not in counted:
-            counted[day] = counts_on(trajectories, catalogue, day)
-        return counted[day]
-
+    frames = []
     for peildatum in peildata:
-        now, before = counts(peildatum), counts(month_end(pd.Period(peildatum, "M") - 1))
+        now, before = _on(counts, peildatum), _on(counts, month_end(pd.Period(peildatum, "M") - 1))
         reached = now.xs("K1", level="kpi")["value"] if len(now) else pd.Series(dtype="Int64")
         active = set(reached[reached > 0].index) | {r for r, when in targets.active_from.items() if when <= peildatum}
         index = pd.MultiIndex.from_product([sorted(active), [k.code for k in KPIS]], names=["region", "kpi"])

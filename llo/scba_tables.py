@@ -188,23 +188,51 @@ def parameter_rows(params: ScbaParameters) -> list[dict]:
             for p in params.parameters.values()]
 
 
+REACHED = "reached"  # region_effects: participants with a T0 on or before the peildatum
+
+
+def region_effects(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
+                   regions: list[str] | None = None) -> pd.DataFrame:
+    """scba.effects on each peildatum without the planned intake, a row per region (those of the trajectories, or
+    `regions`) and peildatum, with a peildatum column and the participants reached by then: a region takes part
+    from its first. Every region's row is its own part: the monthly asset keeps it per region."""
+    from llo.trajectories import as_of
+
+    regions = sorted(set(trajectories["regio"])) if regions is None else regions
+    # Categories, so that every month compares codes instead of hundreds of thousands of strings.
+    trajectories = trajectories[scba.EFFECT_COLUMNS].astype({name: "category" for name in scba.EFFECT_CATEGORIES})
+    frames = []
+    for day in sorted(set(map(pd.Timestamp, peildata))):
+        state = as_of(trajectories, day)
+        effects = scba.effects(state, {}).drop(columns="planned").reindex(regions, fill_value=0)
+        effects[REACHED] = state.groupby("regio").size().reindex(regions, fill_value=0)
+        frames.append(effects.assign(peildatum=day))
+    return pd.concat(frames).rename_axis("region")
+
+
 def month_tables(trajectories: pd.DataFrame, peildata: list[pd.Timestamp], params: ScbaParameters,
                  planned: dict[str, int], scenario: str = "basis", n_draws: int = DEFAULT_DRAWS,
                  seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS) -> dict[str, pd.DataFrame]:
     """Every SCBA table for the peildata, keyed by table name (see checks.outputs)."""
-    from llo.trajectories import as_of
+    return tables_from_effects(region_effects(trajectories, peildata), peildata, params, planned, scenario, n_draws,
+                               seed, min_participants)
 
+
+def tables_from_effects(effects: pd.DataFrame, peildata: list[pd.Timestamp], params: ScbaParameters,
+                        planned: dict[str, int], scenario: str = "basis", n_draws: int = DEFAULT_DRAWS,
+                        seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS) -> dict[str, pd.DataFrame]:
+    """month_tables from region_effects on the peildata."""
     collected: dict[str, list[dict]] = {name: [] for name in TABLES}
-    # Categories, so that every month compares codes instead of hundreds of thousands of strings.
-    trajectories = trajectories[scba.EFFECT_COLUMNS].astype({name: "category" for name in scba.EFFECT_CATEGORIES})
     for peildatum in peildata:
-        effects = scba.effects(as_of(trajectories, peildatum), planned)
-        point = units(effects, params)
+        on_day = effects[(effects["peildatum"] == pd.Timestamp(peildatum)) & (effects[REACHED] > 0)].drop(
+            columns=["peildatum", REACHED])
+        on_day = on_day.assign(planned=[planned.get(region) or 0 for region in on_day.index])
+        point = units(on_day, params)
         key = {"peildatum": pd.Timestamp(peildatum), "scenario": scenario}
         for name, rows in (("scba_overview", [r for u in point for r in overview(u, params, min_participants)]),
                            ("scba_distribution", [r for u in point for r in distribution(u)]),
-                           ("scba_sensitivity", sensitivity(effects, params)),
-                           ("scba_monte_carlo", monte_carlo(effects, params, n_draws, seed)),
+                           ("scba_sensitivity", sensitivity(on_day, params)),
+                           ("scba_monte_carlo", monte_carlo(on_day, params, n_draws, seed)),
                            ("scba_parameters", parameter_rows(params))):
             collected[name] += [{**key, **row} for row in rows]
     return {name: pd.DataFrame(rows, columns=TABLES[name]) for name, rows in collected.items()}

@@ -84,6 +84,16 @@ SCBA_SENSITIVITY = _output_table(outputs.SCBA_SENSITIVITY, "One-way sensitivity 
 SCBA_MONTE_CARLO = _output_table(outputs.SCBA_MONTE_CARLO, "Monte Carlo summary of the saldo.", "peildatum")
 SCBA_PARAMETERS = _output_table(outputs.SCBA_PARAMETERS, "The SCBA parameters each scenario and month used.",
                                 "peildatum")
+TRAJECTORY_VERSIONS = sa.Table(
+    "trajectory_versions", metadata, sa.Column("regio", sa.Text, nullable=False, index=True),
+    sa.Column("version", sa.Text, nullable=False),
+    comment="A new version with every write of a region's trajectories: what the kept region results were made from.")
+REGION_RESULTS = sa.Table(
+    "region_results", metadata, *(sa.Column(name, sa.Text, nullable=False) for name in ("kind", "region")),
+    sa.Column("peildatum", sa.Date, nullable=False),
+    *(sa.Column(name, sa.Text, nullable=False) for name in ("item", "dtype")), sa.Column("value", sa.Float),
+    sa.Column("version", sa.Text, nullable=False), sa.Index("ix_region_results_kind_peildatum", "kind", "peildatum"),
+    comment="Each region's part of the monthly KPI and SCBA figures, kept between runs (llo.region_results).")
 SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_REGION_MONTH,
              KPI_NATIONAL_MONTH: outputs.KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH: outputs.CHANGE_SCORES_MONTH,
              REGION_CONTEXT: outputs.REGION_CONTEXT, SCBA_OVERVIEW: outputs.SCBA_OVERVIEW,
@@ -94,7 +104,8 @@ SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_R
 
 REGION_COLUMN = {MEASUREMENTS: "regio", TRAJECTORY_CATALOGUE: "regio", QUARANTINE: "region", WARNINGS: "region",
                  INGEST_LOG: "region", TRAJECTORIES: "regio", KPI_REGION_MONTH: "region",
-                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region"}
+                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region", TRAJECTORY_VERSIONS: "regio",
+                 REGION_RESULTS: "region"}
 
 
 SQLITE_BUSY_TIMEOUT_S = 300  # how long a SQLite writer waits for another run's write (sqlite3's default is 5 s)
@@ -162,7 +173,7 @@ def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
     frames = {MEASUREMENTS: result.measurements,
               TRAJECTORY_CATALOGUE: result.trajectory_catalogue.assign(regio=result.region),
               QUARANTINE: result.quarantine, WARNINGS: result.warnings, INGEST_LOG: result.ingest_log}
-    _replace(engine, frames, lambda table: sa.delete(table).where(table.c[REGION_COLUMN[table]] == result.region))
+    replace(engine, frames, lambda table: sa.delete(table).where(table.c[REGION_COLUMN[table]] == result.region))
 
 
 def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column: str | None = None,
@@ -177,10 +188,10 @@ def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column
             statement = statement.where(table.c[name] == value)
         return statement
 
-    _replace(engine, frames, delete)
+    replace(engine, frames, delete)
 
 
-def _replace(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], delete) -> None:
+def replace(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], delete) -> None:
     """Per table, `delete(table)` and insert its frame: all in one transaction, in turns with other writers."""
     prepared = {table: _rows(frame, table, engine.dialect) for table, frame in frames.items()}  # before the lock
     create_tables(engine)

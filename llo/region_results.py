@@ -1,0 +1,147 @@
+"""Each region's part of the monthly KPI and SCBA figures, kept in the warehouse between runs.
+
+A month's KPI counts, change-score sums and SCBA effects are sums over the regions of what each region's
+trajectories give on the peildatum. The monthly assets keep each region's part (`REGION_RESULTS`), so that the run
+after one region's delivery reads and computes that region's trajectories only: at the national scale a read of
+every trajectory takes seconds, one region's a fraction.
+
+A kept part is used only while it is still true, which two versions decide:
+- the region's trajectories are the ones it was computed from: the trajectories asset writes the version of a
+  region (`TRAJECTORY_VERSIONS`, a hash of its trajectories and catalogue) in the same transaction as its rows;
+- the code that computed it is the same: `code_version` hashes the modules that compute it.
+Any other part is computed again from the region's trajectories, and kept with the versions it was computed from.
+A region without a version (a warehouse written before versions existed) is computed every time, never kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+import pandas as pd
+import sqlalchemy as sa
+
+from llo import warehouse as wh
+
+# Kept in the long form, one number per row: (region, peildatum, item) with the dtype it is restored to, so a kept
+# part gives the same frame as a computed one.
+KEY = ["region", "peildatum", "item"]
+
+# compute(regions, days): a frame indexed by region with a peildatum column and a numeric column per item, with a
+# row for every region and day it is asked.
+Compute = Callable[[list[str], list[pd.Timestamp]], pd.DataFrame]
+
+
+def fingerprint(*frames: pd.DataFrame) -> str:
+    """The version of a region's data, written by the trajectories asset with its rows: a hash of the region's
+    trajectories and catalogue, so the same deliveries give the same version and keep what was kept."""
+    digest = hashlib.sha256()
+    for frame in frames:
+        digest.update("\x1f".join(map(str, frame.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+def code_version(*modules: ModuleType) -> str:
+    """A hash of the modules' source: kept parts computed by other code are not used."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()[:16]
+
+
+def trajectory_versions(engine: sa.Engine) -> dict[str, str]:
+    if not sa.inspect(engine).has_table(wh.TRAJECTORY_VERSIONS.name):
+        return {}
+    with engine.connect() as conn:
+        query = sa.select(wh.TRAJECTORY_VERSIONS.c.regio, wh.TRAJECTORY_VERSIONS.c.version)
+        return {region: version for region, version in conn.execute(query)}
+
+
+def trajectory_regions(engine: sa.Engine) -> list[str]:
+    """The regions with trajectories or a trajectory catalogue (read from the indexes: no row is fetched)."""
+    found: set[str] = set()
+    inspector = sa.inspect(engine)
+    with engine.connect() as conn:
+        for table in (wh.TRAJECTORIES, wh.TRAJECTORY_CATALOGUE):
+            if inspector.has_table(table.name):
+                found |= set(conn.execute(sa.select(table.c.regio).distinct()).scalars())
+    return sorted(found)
+
+
+def long(frame: pd.DataFrame) -> pd.DataFrame:
+    """A computed part (see Compute) in the long form."""
+    rows = frame.rename_axis("region").reset_index().melt(id_vars=["region", "peildatum"], var_name="item")
+    rows["dtype"] = rows["item"].map({item: str(frame[item].dtype) for item in frame.columns})
+    rows["value"] = rows["value"].astype("float64")
+    return rows
+
+
+def wide(rows: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of `long`."""
+    frame = rows.pivot(index=["region", "peildatum"], columns="item", values="value").rename_axis(columns=None)
+    dtypes = rows.drop_duplicates("item").set_index("item")["dtype"]
+    return frame.astype({item: dtypes[item] for item in frame.columns}).reset_index("peildatum")
+
+
+@dataclass(frozen=True)
+class Parts:
+    frame: pd.DataFrame  # see Compute
+    computed: list[str]  # the regions computed from their trajectories in this run
+    kept: list[str]  # the regions whose kept parts were used
+
+    def describe(self) -> str:
+        return (f"{len(self.computed)} region(s) computed from their trajectories"
+                + (f" ({_names(self.computed)})" if self.computed else "") + f", {len(self.kept)} kept")
+
+
+def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Timestamp], compute: Compute) -> Parts:
+    """Every region's part of `kind` on `days` (see Compute): kept parts where they are still true, the others from
+    `compute(regions, days)`, which are then kept."""
+    days = sorted(set(map(pd.Timestamp, days)))
+    regions, versions = trajectory_regions(engine), trajectory_versions(engine)
+    if not regions:
+        return Parts(compute([], days), [], [])
+    expected = {region: f"{versions[region]}:{code}" for region in regions if region in versions}
+    kept = _kept(engine, kind, expected, days)
+    complete = kept.groupby("region")["peildatum"].nunique()
+    fresh = sorted(complete[complete == len(days)].index)
+    stale = [region for region in regions if region not in fresh]
+    kept = kept[kept["region"].isin(fresh)]
+    if not stale:
+        return Parts(wide(kept), [], fresh)
+    computed = long(compute(stale, days))
+    keep = computed[computed["region"].isin(expected)].assign(kind=kind, version=lambda f: f["region"].map(expected))
+    _keep(engine, kind, keep, [region for region in stale if region in expected], days)
+    return Parts(wide(pd.concat([kept, computed], ignore_index=True) if fresh else computed), stale, fresh)
+
+
+def _names(regions: list[str]) -> str:
+    return ", ".join(regions) if len(regions) <= 3 else f"{regions[0]} .. {regions[-1]}"
+
+
+def _kept(engine: sa.Engine, kind: str, expected: dict[str, str], days: list[pd.Timestamp]) -> pd.DataFrame:
+    table = wh.REGION_RESULTS
+    if not expected or not sa.inspect(engine).has_table(table.name):
+        return pd.DataFrame(columns=[*KEY, "dtype", "value"])
+    where = sa.and_(table.c.kind == kind, table.c.peildatum.in_([day.date() for day in days]))
+    rows = wh.read_table(engine, table, where=where)
+    rows = rows[rows["version"] == rows["region"].map(expected)]
+    return rows.assign(peildatum=pd.to_datetime(rows["peildatum"]))[[*KEY, "dtype", "value"]]
+
+
+def _keep(engine: sa.Engine, kind: str, rows: pd.DataFrame, regions: list[str], days: list[pd.Timestamp]) -> None:
+    """Replace the regions' kept parts of `kind`: on `days`, and every part of another version."""
+    table = wh.REGION_RESULTS
+    if not regions:
+        return
+
+    def delete(_):  # versions are unique per region: a kept part of another version is one not in `current`
+        current = sorted(set(rows["version"]))
+        return sa.delete(table).where(table.c.kind == kind, table.c.region.in_(regions), sa.or_(
+            table.c.peildatum.in_([day.date() for day in days]), table.c.version.not_in(current)))
+
+    wh.replace(engine, {table: rows[[c.name for c in table.columns]]}, delete)

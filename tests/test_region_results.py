@@ -1,0 +1,120 @@
+"""Each region's part of the monthly figures, kept between runs (llo.region_results): the monthly assets use a kept
+part only while it is still true, and give the same tables as when every region is computed from scratch."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from llo import region_results
+from llo import warehouse as wh
+from tests.conftest import MONTHS, monthly_assets
+
+REGIONS = ("twente", "zuidoost-brabant", "achterhoek")
+TABLES = (wh.KPI_REGION_MONTH, wh.KPI_NATIONAL_MONTH, wh.CHANGE_SCORES_MONTH, wh.SCBA_OVERVIEW,
+          wh.SCBA_DISTRIBUTION, wh.SCBA_SENSITIVITY, wh.SCBA_MONTE_CARLO)
+
+
+@pytest.fixture()
+def pipeline(tmp_path, monkeypatch):
+    """Three demo regions ingested region by region; `ingest(region)` and `monthly()` run the assets again."""
+    from assets.ingest import region_ingest
+    from assets.trajectories import trajectories
+    from llo.demo_data import generate, write_context
+    from pipelines.cli import range_tags
+    from pipelines.partitions import sync_region_partitions
+    from pipelines.resources import Landing, Monitor, Warehouse
+
+    generate(tmp_path / "landing", seed=11, regions=REGIONS)
+    write_context(tmp_path / "config" / "region_context.csv", regions=REGIONS)
+    monkeypatch.setenv("LLO_DEMO", "1")
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    monkeypatch.delenv("LLO_PSEUDONYM_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    instance = dg.DagsterInstance.ephemeral()
+    sync_region_partitions(instance, tmp_path / "landing")
+    resources = {"warehouse": Warehouse(url=url), "landing": Landing(path=str(tmp_path / "landing")),
+                 "monitor": Monitor(context_path=str(tmp_path / "config" / "region_context.csv"))}
+
+    def ingest(region: str) -> None:
+        assert dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
+                              resources=resources).success
+
+    def monthly() -> dict[str, tuple[int, int]]:
+        """Run the monthly assets over MONTHS: (regions computed, regions kept) of the KPI and the SCBA step."""
+        result = dg.materialize(monthly_assets(), instance=instance, resources=resources, tags=range_tags(list(MONTHS)))
+        assert result.success
+        found = {}
+        for event in result.get_asset_materialization_events():
+            metadata = event.materialization.metadata
+            if event.asset_key.to_user_string() in ("kpi_national_month", "scba_overview"):
+                found[event.asset_key.to_user_string()] = (metadata["regions_computed"].value,
+                                                           metadata["regions_kept"].value)
+        return found
+
+    for region in REGIONS:
+        ingest(region)
+    yield tmp_path, wh.engine_for(url), ingest, monthly
+    wh.engine_for(url).dispose()
+
+
+def stored(engine: sa.Engine) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for table in TABLES:
+        frame = wh.read_typed(engine, table)
+        tables[table.name] = frame.sort_values(list(frame.columns[:4]), ignore_index=True)
+    return tables
+
+
+def assert_same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name], obj=name)
+
+
+def test_kept_parts_give_the_tables_a_computation_from_scratch_gives(pipeline, monkeypatch):
+    from bench.run import late_delivery
+
+    home, engine, ingest, monthly = pipeline
+    every = {"kpi_national_month": (3, 0), "scba_overview": (3, 0)}
+    assert monthly() == every  # nothing kept yet
+    first = stored(engine)
+    assert monthly() == {"kpi_national_month": (0, 3), "scba_overview": (0, 3)}
+    assert_same(stored(engine), first)
+
+    late_delivery(home)  # Twente's intakes of its last month once more, as new participants
+    ingest("twente")
+    assert monthly() == {"kpi_national_month": (1, 2), "scba_overview": (1, 2)}  # Twente alone is read again
+    after = stored(engine)
+    k1 = {name: frame.set_index(["peildatum", "region", "kpi"]).loc[(pd.Timestamp("2025-12-31"), "twente", "K1"),
+                                                                     "value"]
+          for name, frame in (("before", first["kpi_region_month"]), ("after", after["kpi_region_month"]))}
+    assert k1["after"] > k1["before"]  # the late intakes count
+
+    with engine.begin() as conn:
+        conn.execute(sa.delete(wh.REGION_RESULTS))
+    assert monthly() == every
+    assert_same(stored(engine), after)
+
+    monkeypatch.setattr(region_results, "code_version", lambda *modules: "other code")
+    assert monthly() == every  # parts computed by other code are not used
+    assert_same(stored(engine), after)
+
+
+def test_a_region_without_a_version_is_computed_every_time(pipeline):
+    _, engine, _, monthly = pipeline
+    monthly()
+    with engine.begin() as conn:  # as in a warehouse written before versions existed
+        conn.execute(sa.delete(wh.TRAJECTORY_VERSIONS).where(wh.TRAJECTORY_VERSIONS.c.regio == "achterhoek"))
+    assert monthly() == {"kpi_national_month": (1, 2), "scba_overview": (1, 2)}
+    assert monthly() == {"kpi_national_month": (1, 2), "scba_overview": (1, 2)}
+
+
+def test_long_and_wide_restore_each_dtype():
+    frame = pd.DataFrame({"peildatum": pd.to_datetime(["2025-01-31", "2025-01-31"]),
+                          "count": pd.array([3, 0], dtype="Int64"), "hours": [1.5, -2.25],
+                          "whole": [7, 9]}, index=pd.Index(["a", "b"], name="region"))
+    back = region_results.wide(region_results.long(frame))
+    pd.testing.assert_frame_equal(back, frame[["peildatum", "count", "hours", "whole"]].reindex(
+        columns=["peildatum", *sorted(["count", "hours", "whole"])]))
