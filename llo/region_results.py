@@ -19,6 +19,7 @@ import hashlib
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
@@ -49,7 +50,10 @@ def code_version(*modules: ModuleType) -> str:
     """A hash of the modules' source: kept parts computed by other code are not used."""
     digest = hashlib.sha256()
     for module in modules:
-        digest.update(inspect.getsource(module).encode())
+        try:
+            digest.update(inspect.getsource(module).encode())
+        except OSError:  # installed without sources: the compiled module
+            digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 
