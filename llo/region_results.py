@@ -58,15 +58,13 @@ def code_version(*modules: ModuleType) -> str:
 
 
 def trajectory_versions(engine: sa.Engine) -> dict[str, str]:
-    if not sa.inspect(engine).has_table(wh.TRAJECTORY_VERSIONS.name):
-        return {}
-    with engine.connect() as conn:
-        query = sa.select(wh.TRAJECTORY_VERSIONS.c.regio, wh.TRAJECTORY_VERSIONS.c.version)
-        return {region: version for region, version in conn.execute(query)}
+    rows = wh.read_table(engine, wh.TRAJECTORY_VERSIONS)
+    return dict(zip(rows["regio"], rows["version"], strict=True))
 
 
 def trajectory_regions(engine: sa.Engine) -> list[str]:
-    """The regions with trajectories or a trajectory catalogue (read from the indexes: no row is fetched)."""
+    """The regions with trajectories or a trajectory catalogue (a DISTINCT over each table's indexed region
+    column, not a read of the rows)."""
     found: set[str] = set()
     inspector = sa.inspect(engine)
     with engine.connect() as conn:

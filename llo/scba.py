@@ -37,8 +37,9 @@ EFFECT_COLUMNS = ["regio", "meetdatum_t0", "meetdatum_t1", "t1_uiterlijk", "traj
 EFFECT_CATEGORIES = [f"{name}_{moment}" for name in ("arbeidssituatie", "uitkering") for moment in ("t0", "t1")]
 
 
-def effects(state: pd.DataFrame, planned: dict[str, int]) -> pd.DataFrame:
-    """Per region, the physical effects of the finished cohort on the peildatum (`state` from tr.as_of)."""
+def effects(state: pd.DataFrame) -> pd.DataFrame:
+    """Per region, the physical effects of the finished cohort on the peildatum (`state` from tr.as_of); the planned
+    intake the programme costs are shared by is added where they are valued (scba_tables.tables_from_effects)."""
     cohort = state[state["status"].isin([tr.GEMETEN, tr.UITGEVALLEN])]
     measured = cohort[cohort["status"] == tr.GEMETEN]
 
@@ -66,7 +67,6 @@ def effects(state: pd.DataFrame, planned: dict[str, int]) -> pd.DataFrame:
     out["cohort"] = cohort.groupby("regio").size().reindex(regions, fill_value=0)
     out["measured"] = measured.groupby("regio").size().reindex(regions, fill_value=0)
     out["trajectory_costs"] = cohort.groupby("regio")["trajectkosten"].sum().reindex(regions, fill_value=0.0)
-    out["planned"] = [planned.get(region) or 0 for region in regions]
     return out
 
 

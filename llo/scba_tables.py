@@ -204,7 +204,7 @@ def region_effects(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
     frames = []
     for day in sorted(set(map(pd.Timestamp, peildata))):
         state = as_of(trajectories, day)
-        effects = scba.effects(state, {}).drop(columns="planned").reindex(regions, fill_value=0)
+        effects = scba.effects(state).reindex(regions, fill_value=0)
         effects[REACHED] = state.groupby("regio").size().reindex(regions, fill_value=0)
         frames.append(effects.assign(peildatum=day))
     return pd.concat(frames).rename_axis("region")

@@ -87,7 +87,7 @@ SCBA_PARAMETERS = _output_table(outputs.SCBA_PARAMETERS, "The SCBA parameters ea
 TRAJECTORY_VERSIONS = sa.Table(
     "trajectory_versions", metadata, sa.Column("regio", sa.Text, nullable=False, index=True),
     sa.Column("version", sa.Text, nullable=False),
-    comment="A new version with every write of a region's trajectories: what the kept region results were made from.")
+    comment="Per region, a hash of its trajectories and catalogue: the version the kept region results must match.")
 REGION_RESULTS = sa.Table(
     "region_results", metadata, *(sa.Column(name, sa.Text, nullable=False) for name in ("kind", "region")),
     sa.Column("peildatum", sa.Date, nullable=False),
@@ -104,8 +104,7 @@ SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_R
 
 REGION_COLUMN = {MEASUREMENTS: "regio", TRAJECTORY_CATALOGUE: "regio", QUARANTINE: "region", WARNINGS: "region",
                  INGEST_LOG: "region", TRAJECTORIES: "regio", KPI_REGION_MONTH: "region",
-                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region", TRAJECTORY_VERSIONS: "regio",
-                 REGION_RESULTS: "region"}
+                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region"}
 
 
 SQLITE_BUSY_TIMEOUT_S = 300  # how long a SQLite writer waits for another run's write (sqlite3's default is 5 s)

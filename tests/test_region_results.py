@@ -118,3 +118,19 @@ def test_long_and_wide_restore_each_dtype():
     back = region_results.wide(region_results.long(frame))
     pd.testing.assert_frame_equal(back, frame[["peildatum", "count", "hours", "whole"]].reindex(
         columns=["peildatum", *sorted(["count", "hours", "whole"])]))
+
+
+def test_a_changed_catalogue_alone_makes_the_region_computed_again(pipeline):
+    """K6 counts the catalogue: a new trajectory changes no participant's row, but the region's version all the same."""
+    home, engine, ingest, monthly = pipeline
+    monthly()
+    (catalogue,) = (home / "landing" / "twente").glob("*trajectcatalogus.csv")
+    lines = catalogue.read_text(encoding="utf-8").splitlines()
+    catalogue.write_text("\n".join([*lines, "TW-NIEUW-01,Nieuw traject,taal,2024-01-01,1500.00"]) + "\n",
+                         encoding="utf-8")
+    k6 = wh.read_typed(engine, wh.KPI_REGION_MONTH).set_index(["peildatum", "region", "kpi"]).loc[
+        (pd.Timestamp("2025-12-31"), "twente", "K6"), "value"]
+    ingest("twente")
+    assert monthly() == {"kpi_national_month": (1, 2), "scba_overview": (1, 2)}
+    assert wh.read_typed(engine, wh.KPI_REGION_MONTH).set_index(["peildatum", "region", "kpi"]).loc[
+        (pd.Timestamp("2025-12-31"), "twente", "K6"), "value"] == k6 + 1

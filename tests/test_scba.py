@@ -117,7 +117,7 @@ def test_physical_effects_from_trajectories():
               participant("C", start="2023-06-01"),  # uitgevallen: in the cohort, no effect
               participant("D", start="2024-08-01")]  # lopend: not in the cohort
     state = tr.as_of(tr.derive(measurements(*people), catalogue()), pd.Timestamp("2024-09-30"))
-    e = scba.effects(state, {"twente": 400}).loc["twente"]
+    e = scba.effects(state).loc["twente"]
     assert e["cohort"] == 3 and e["measured"] == 2 and e["entered_work"] == 1
     assert e["hours_week"] == 10 and e["wage_bill_week_known"] == 300 and e["hours_week_unknown_wage"] == -10
     assert e["benefit_exits_bijstand"] == 1 and e["health_net"] == 0  # one better, one worse
