@@ -1,6 +1,6 @@
 """Ingest assets, partitioned by region: the landing folder becomes warehouse tables.
 One step writes all five tables of a region in one transaction (so they never disagree); each table is its
-own asset in the UI with row count, column schema and a preview. The logic lives in llo.ingest.
+own asset in the UI with row count, column schema and a preview. The logic lives in llo.intake.ingest.
 """
 
 
@@ -40,7 +40,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
 
     from assets.metadata import column_schema, markdown_table
     from llo import settings
-    from llo.ingest import ingest_region
+    from llo.intake.ingest import ingest_region
     from llo.warehouse import (
         INGEST_LOG,
         MEASUREMENTS,

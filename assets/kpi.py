@@ -1,5 +1,5 @@
 """Monthly KPI assets: the region context, and per month (peildatum = last day) the regional and national KPI
-tables and the paired change scores, written in one transaction so they never disagree (llo.kpi)."""
+tables and the paired change scores, written in one transaction so they never disagree (llo.monitor.kpi)."""
 
 import dagster as dg
 
@@ -19,7 +19,7 @@ ALL_REGIONS = dg.AllPartitionMapping()  # a month's KPIs read every region's tra
                       "unemployment) from LLO_HOME/config/region_context.csv; demo values are labelled FICTIEF.")
 def region_context(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
     from assets.metadata import column_schema, markdown_table
-    from llo.context import empty, load_context
+    from llo.monitor.context import empty, load_context
     from llo.settings import ConfigurationError
     from llo.warehouse import REGION_CONTEXT, replace_rows
 
@@ -60,8 +60,8 @@ def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: 
     """The KPI tables of the months in this run (one month, or a range in a single-run backfill)."""
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
-    from llo import change_scores, kpi
     from llo import warehouse as wh
+    from llo.monitor import change_scores, kpi
 
     engine, targets = warehouse.engine(), monitor.targets()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
@@ -118,11 +118,11 @@ def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: 
 
 
 def region_parts(engine, days: list):
-    """Each region's KPI counts and change-score sums on the days (llo.region_results): kept where still true,
+    """Each region's KPI counts and change-score sums on the days (llo.monitor.region_results): kept where still true,
     otherwise computed from the region's trajectories and catalogue."""
-    from llo import change_scores, kpi, region_results
-    from llo import trajectories as tr
     from llo import warehouse as wh
+    from llo.monitor import change_scores, kpi, region_results
+    from llo.monitor import trajectories as tr
 
     def compute(regions, days):
         where = wh.TRAJECTORIES.c.regio.in_(regions)

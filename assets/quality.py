@@ -20,7 +20,7 @@ ALL_REGIONS = dg.AllPartitionMapping()  # the checks read every region's ingest 
                 "above; views are aggregates per region and month, no participant data.")
 def data_docs(context: dg.AssetExecutionContext):
     from assets.metadata import frame_schema, markdown_table
-    from llo import expectations
+    from llo.quality import expectations
 
     site = expectations.build_data_docs()
     latest = site.latest

@@ -1,5 +1,5 @@
 """Report assets: per month the national report and every region's report, rendered from the Quarto documents in
-reports/ (llo.reports), several at a time, and published only after the disclosure check has passed."""
+reports/ (llo.reporting.render), several at a time, and published only after the disclosure check has passed."""
 
 import dagster as dg
 
@@ -52,8 +52,8 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
     for both assets, its results consumed in order)."""
     from contextlib import closing
 
-    from llo.report_data import has_figures, regions_with_figures
-    from llo.reports import code_version, report_file
+    from llo.reporting.data import has_figures, regions_with_figures
+    from llo.reporting.render import code_version, report_file
 
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     url = warehouse.url_or_default()
@@ -97,7 +97,7 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
 
     from assets.metadata import markdown_table
     from checks.report_checks import disclosure_problems, external_references, result
-    from llo.reports import ledger_file, report_file
+    from llo.reporting.render import ledger_file, report_file
 
     disclosure, offline, rows = [], [], []
     for number, (month, region) in enumerate(todo, start=1):

@@ -1,5 +1,5 @@
 """SCBA assets: the parameter file, and per month (peildatum = last day) the social cost-benefit analysis of
-every region and the nation (llo.scba, llo.scba_tables), written in one transaction per month and scenario."""
+every region and the nation (llo.scba.model, llo.scba.tables), written in one transaction per month and scenario."""
 
 import dagster as dg
 
@@ -26,7 +26,7 @@ def scba_parameter_file(context: dg.AssetExecutionContext, monitor: Monitor):
     import pandas as pd
 
     from assets.metadata import frame_schema, markdown_table
-    from llo.scba_tables import parameter_rows
+    from llo.scba.tables import parameter_rows
     from llo.settings import ConfigurationError
 
     path = monitor.scba_parameters_file()
@@ -72,9 +72,9 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
     """The SCBA tables of the months in this run, for the scenario in the run config."""
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import SCHEMAS
-    from llo import kpi
     from llo import warehouse as wh
-    from llo.scba_tables import tables_from_effects
+    from llo.monitor import kpi
+    from llo.scba.tables import tables_from_effects
 
     engine = warehouse.engine()
     params = monitor.scba_parameters().with_overrides(config.overrides)
@@ -137,11 +137,13 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
 
 
 def region_effects(engine, peildata: list):
-    """Each region's SCBA effects on the peildata (llo.region_results): kept where still true, otherwise computed
-    from the region's trajectories."""
-    from llo import region_results, scba, scba_tables
-    from llo import trajectories as tr
+    """Each region's SCBA effects on the peildata (llo.monitor.region_results): kept where still true, otherwise
+    computed from the region's trajectories."""
     from llo import warehouse as wh
+    from llo.monitor import region_results
+    from llo.monitor import trajectories as tr
+    from llo.scba import model as scba
+    from llo.scba import tables as scba_tables
 
     def compute(regions, days):
         return scba_tables.region_effects(wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS,

@@ -1,4 +1,4 @@
-"""Trajectories asset, partitioned by region: each participant's T0 and T1 side by side (llo.trajectories)."""
+"""Trajectories asset, partitioned by region: each participant's T0 and T1 side by side (llo.monitor.trajectories)."""
 
 import dagster as dg
 
@@ -21,8 +21,8 @@ def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monito
 
     from assets.metadata import column_schema, markdown_table
     from checks.outputs import TRAJECTORIES
-    from llo import trajectories as tr
-    from llo.region_results import fingerprint
+    from llo.monitor import trajectories as tr
+    from llo.monitor.region_results import fingerprint
     from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, TRAJECTORY_VERSIONS, read_typed, replace_rows
     from llo.warehouse import TRAJECTORIES as TABLE
 
@@ -35,7 +35,7 @@ def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monito
         latest.append(measurements["meetdatum"].max())
         rows = TRAJECTORIES.validate(tr.as_of(derived, latest[-1]))
         # the region's version with its rows, in one transaction: the monthly assets use what they kept of the
-        # region only while it is unchanged (llo.region_results)
+        # region only while it is unchanged (llo.monitor.region_results)
         version = pd.DataFrame({"regio": [region], "version": [fingerprint(rows, catalogue)]})
         replace_rows(engine, {TABLE: rows, TRAJECTORY_VERSIONS: version}, "regio", [region])
         counts[region] = len(rows)

@@ -36,19 +36,22 @@ def main() -> None:
     import os
 
     from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH, SCHEMAS, TRAJECTORIES
-    from llo import expectations, kpi, scba, settings
-    from llo import trajectories as tr
+    from llo import settings
     from llo import warehouse as wh
-    from llo.change_scores import COLUMNS as SCORE_COLUMNS
-    from llo.change_scores import change_scores_months
-    from llo.context import load_context
-    from llo.ingest import ingest_region
+    from llo.intake.ingest import ingest_region
+    from llo.monitor import kpi
+    from llo.monitor import trajectories as tr
+    from llo.monitor.change_scores import COLUMNS as SCORE_COLUMNS
+    from llo.monitor.change_scores import change_scores_months
+    from llo.monitor.context import load_context
+    from llo.monitor.targets import load_targets
+    from llo.quality import expectations
     from llo.regions import REGIONS
-    from llo.report_data import regions_with_figures
-    from llo.reports import Renderer, report_file
-    from llo.scba_parameters import load_parameters
-    from llo.scba_tables import DEFAULT_DRAWS, DEFAULT_SEED, month_tables
-    from llo.targets import load_targets
+    from llo.reporting.data import regions_with_figures
+    from llo.reporting.render import Renderer, report_file
+    from llo.scba import model as scba
+    from llo.scba.parameters import load_parameters
+    from llo.scba.tables import DEFAULT_DRAWS, DEFAULT_SEED, month_tables
 
     if (settings.landing_dir() / settings.DEMO_MARKER).exists():
         os.environ.setdefault("LLO_DEMO", "1")  # as `llo materialize` does for synthetic data

@@ -1,4 +1,4 @@
-"""Great Expectations suites (llo/quality.py) as Dagster asset checks on the warehouse tables they concern.
+"""Great Expectations suites (llo/quality/plausibility.py) as Dagster asset checks on the warehouse tables they concern.
 
 One multi-asset check validates the whole stored tables (every region and month: a month-over-month jump
 needs the months before it) and reports each suite on each table its rules speak about: check `gx_<suite>`
@@ -10,7 +10,8 @@ months with the observed values, and links to the result's page in Data Docs.
 
 import dagster as dg
 
-from llo import expectations, quality
+from llo.quality import expectations
+from llo.quality import plausibility as quality
 from pipelines.resources import Warehouse
 
 PREFIX = "gx_"

@@ -32,7 +32,7 @@ CHECK_SPECS = [
 def contract_conformance(engine, region: str, today: dt.date) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
     from checks.contract import catalogue_schema, measurement_schema
-    from llo.validate import failure_records
+    from llo.intake.validate import failure_records
     from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, read_typed
 
     catalogue = read_typed(engine, TRAJECTORY_CATALOGUE, region)
@@ -51,7 +51,7 @@ def contract_conformance(engine, region: str, today: dt.date) -> dg.AssetCheckRe
 
 def quarantine_rate(result, error_share: float) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
-    from llo.ingest import DUPLICATE, REJECTED
+    from llo.intake.ingest import DUPLICATE, REJECTED
 
     used = result.ingest_log[~result.ingest_log["status"].isin([REJECTED, DUPLICATE])]  # see rejected_files
     read, quarantined = int(used["rows_read"].sum()), int(used["rows_quarantined"].sum())
@@ -75,7 +75,7 @@ def quarantine_rate(result, error_share: float) -> dg.AssetCheckResult:
 
 def rejected_files(result) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
-    from llo.ingest import REJECTED
+    from llo.intake.ingest import REJECTED
 
     rejected = result.ingest_log.loc[result.ingest_log["status"] == REJECTED, ["file", "sheet", "reason"]]
     return dg.AssetCheckResult(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from checks.contract import Measurement
-from llo import trajectories as tr
+from llo.monitor import trajectories as tr
 
 DATE = "datetime64[ns]"
 _MEASUREMENT = Measurement.to_schema().columns

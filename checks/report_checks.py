@@ -1,6 +1,6 @@
 """Checks of a rendered report: disclosure control (proved from the HTML and its ledger) and offline opening.
 
-`disclosure_problems` holds the report to the ledger (llo/publish.py): every table and figure in the HTML
+`disclosure_problems` holds the report to the ledger (llo/reporting/publish.py): every table and figure in the HTML
 must be in the ledger with the same cells, and no ledger entry may show a figure resting on fewer
 participants than the threshold. A report that adds a table or chart outside the ledger fails, so the
 rule cannot be bypassed by forgetting to register a figure.

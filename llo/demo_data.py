@@ -388,7 +388,7 @@ def summary(deliveries: Iterable[Delivery]) -> str:
 
 def write_context(path: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_REGIONS) -> Path:
     """Fictitious context figures for the demo regions, labelled as such in every row."""
-    from llo.context import FICTITIOUS
+    from llo.monitor.context import FICTITIOUS
 
     rng = np.random.default_rng([seed, 7])
     rows = [{"regio": region_name(slug), "peiljaar": 2025,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from checks import outputs
 from checks.contract import MODELS
-from llo.ingest import ISSUE_TABLE_COLUMNS, LOG_COLUMNS, RegionIngest
+from llo.intake.ingest import ISSUE_TABLE_COLUMNS, LOG_COLUMNS, RegionIngest
 
 SQL_TYPES = {"str": sa.Text, "Int64": sa.Integer, "float64": sa.Float, "datetime64[ns]": sa.Date,
              "boolean": sa.Boolean, "bool": sa.Boolean}
@@ -93,7 +93,7 @@ REGION_RESULTS = sa.Table(
     sa.Column("peildatum", sa.Date, nullable=False),
     *(sa.Column(name, sa.Text, nullable=False) for name in ("item", "dtype")), sa.Column("value", sa.Float),
     sa.Column("version", sa.Text, nullable=False), sa.Index("ix_region_results_kind_peildatum", "kind", "peildatum"),
-    comment="Each region's part of the monthly KPI and SCBA figures, kept between runs (llo.region_results).")
+    comment="Each region's part of the monthly KPI and SCBA figures, kept between runs (llo.monitor.region_results).")
 SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_REGION_MONTH,
              KPI_NATIONAL_MONTH: outputs.KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH: outputs.CHANGE_SCORES_MONTH,
              REGION_CONTEXT: outputs.REGION_CONTEXT, SCBA_OVERVIEW: outputs.SCBA_OVERVIEW,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from llo.landing import region_folders
+from llo.intake.landing import region_folders
 
 # The region and month assets run a range of partitions as one run through `backfill_policy`, which Dagster marks
 # as beta on `@asset`; its warning would print with every `llo` command and run.

@@ -43,14 +43,14 @@ class Monitor(dg.ConfigurableResource):
     min_participants: int = settings.MIN_PARTICIPANTS
 
     def targets(self):
-        from llo.kpi import TARGETED
-        from llo.targets import load_targets
+        from llo.monitor.kpi import TARGETED
+        from llo.monitor.targets import load_targets
 
         return load_targets(Path(self.targets_path) if self.targets_path else settings.config_file("targets.yaml"),
                             set(TARGETED))
 
     def context_file(self) -> Path:
-        from llo.context import FILE_NAME
+        from llo.monitor.context import FILE_NAME
 
         return Path(self.context_path) if self.context_path else settings.config_dir() / FILE_NAME
 
@@ -59,7 +59,7 @@ class Monitor(dg.ConfigurableResource):
             else settings.config_file("scba_parameters.yaml")
 
     def scba_parameters(self):
-        from llo.scba_parameters import load_parameters
+        from llo.scba.parameters import load_parameters
 
         return load_parameters(self.scba_parameters_file())
 
@@ -75,7 +75,7 @@ class Reports(dg.ConfigurableResource):
     workers: int = settings.REPORT_WORKERS  # reports rendered at a time, each worker in a kernel of its own
 
     def renderer(self):
-        from llo.reports import Renderer
+        from llo.reporting.render import Renderer
 
         return Renderer(self.engine, project=Path(self.project) if self.project else None, workers=self.workers)
 

@@ -20,7 +20,7 @@ UNKNOWN_REGION = ("folder '{name}' in {landing} is not a labour-market region, s
                        "content hashes, so the same content never triggers twice; a file still being written "
                        "(modified in the last 10 s) is waited for.")
 def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing, warehouse: Warehouse):
-    from llo.landing import scan
+    from llo.intake.landing import scan
 
     folder = landing.folder()
     cursor = json.loads(context.cursor) if context.cursor else None

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from llo import warehouse as wh
-from llo.ingest import ingest_region
+from llo.intake.ingest import ingest_region
 from tests.bad_inputs import CASES, Case
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 

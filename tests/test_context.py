@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from llo.context import FICTITIOUS, load_context
 from llo.demo_data import DEMO_REGIONS, write_context
+from llo.monitor.context import FICTITIOUS, load_context
 from llo.settings import ConfigurationError
 
 HEADER = "regio,peiljaar,aandeel_laaggeletterden,spanningsindicator,werkloosheid,bron\n"

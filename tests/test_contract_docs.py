@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from checks.contract import MODELS, Measurement, measurement_schema
-from llo.contract_docs import DOCS_PATH, render_contract_markdown
+from llo.intake.contract_docs import DOCS_PATH, render_contract_markdown
 
 SAMPLE_DAY = dt.date(2025, 1, 1)
 

@@ -1,5 +1,5 @@
-"""Exports (llo/export.py, `llo export`): region feedback from a warehouse built from a hand-made delivery whose
-refused values are formula-injection payloads, and the tables of a published report. Known answers: every
+"""Exports (llo/reporting/export.py, `llo export`): region feedback from a warehouse built from a hand-made
+delivery whose refused values are formula-injection payloads, and the tables of a published report. Known answers: every
 payload comes back as text with a leading quote, no cell is a formula, numbers stay numbers, row counts equal
 the warehouse's, and a report's suppressed cells stay "<10"."""
 
@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from llo import export
 from llo import warehouse as wh
-from llo.ingest import ingest_region
-from pipelines.cli import main
+from llo.cli import main
+from llo.intake.ingest import ingest_region
+from llo.reporting import export
 from tests.conftest import KEY, MEASUREMENT_TITLES, TODAY, catalogue_rows, measurement_row, write_csv
 
 # Delivered as the taalniveau of a row, so each is quarantined (rule isin) with the text as delivered.
@@ -205,8 +205,8 @@ def test_export_command_takes_regions_and_a_folder(llo_home, tmp_path):
 def publish(path: Path, cells: list[list[str]] | None = None) -> None:
     """A published report: a ledger with one KPI table (K2 rests on 3 participants, so it reads "<10") and an
     HTML page showing `cells` (default: the ledger's own rows)."""
-    from llo.publish import Ledger
-    from llo.reports import ledger_file
+    from llo.reporting.publish import Ledger
+    from llo.reporting.render import ledger_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(ledger_file(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from llo.demo_data import ALL_FAULTS, FILE_FAULTS, synthetic_region, write_delivery
-from llo.ingest import ingest_region
+from llo.intake.ingest import ingest_region
 from tests.conftest import KEY, TODAY
 
 DETECTED = {  # what the ingest log must say it recognised

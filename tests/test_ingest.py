@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from llo.ingest import ingest_region
+from llo.intake.ingest import ingest_region
 from tests.conftest import KEY, TODAY, measurement_row, write_csv
 
 

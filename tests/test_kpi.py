@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from checks import kpi_checks
 from checks.outputs import KPI_NATIONAL_MONTH, KPI_REGION_MONTH
-from llo import kpi
-from llo import trajectories as tr
-from llo.change_scores import from_sums
-from llo.kpi_docs import DOCS_PATH, render_kpi_markdown
+from llo.monitor import kpi
+from llo.monitor import trajectories as tr
+from llo.monitor.change_scores import from_sums
+from llo.monitor.kpi_docs import DOCS_PATH, render_kpi_markdown
+from llo.monitor.targets import Targets, load_targets
 from llo.settings import PROJECT_ROOT, ConfigurationError
-from llo.targets import Targets, load_targets
 from tests.kpi_fixtures import catalogue, measurements, participant
 
 TARGETS = load_targets(PROJECT_ROOT / "config" / "targets.yaml", set(kpi.TARGETED))
@@ -162,7 +162,7 @@ def test_paired_change_with_known_interval_and_effect_size():
 
 
 def test_change_scores_per_region_and_nation():
-    from llo.change_scores import change_scores
+    from llo.monitor.change_scores import change_scores
 
     people = [participant(f"P{i}", "2024-09-15", t1={"leefgebied_financien": 3 + i % 2}) for i in range(10)]
     state = tr.as_of(tr.derive(measurements(*people), catalogue()), pd.Timestamp("2024-09-30"))
@@ -176,7 +176,7 @@ def test_change_scores_per_region_and_nation():
 def test_change_scores_of_a_series_equal_those_computed_month_by_month(demo_run):
     """The accumulated sums give, for every month, what one pass over the trajectories as of that day gives."""
     from llo import warehouse as wh
-    from llo.change_scores import change_scores, change_scores_months
+    from llo.monitor.change_scores import change_scores, change_scores_months
 
     trajectories = wh.read_typed(demo_run[2], wh.TRAJECTORIES)
     days = [kpi.month_end(m) for m in ("2023-06", "2024-01", "2025-04", "2025-12")]
@@ -192,7 +192,7 @@ def test_change_scores_of_a_series_equal_those_computed_month_by_month(demo_run)
 
 def test_the_kpi_document_matches_the_code():
     assert DOCS_PATH.read_text(encoding="utf-8") == render_kpi_markdown(), (
-        "docs/kpi-definitions.md is out of date with llo/kpi.py: run `llo docs`")
+        "docs/kpi-definitions.md is out of date with llo/monitor/kpi.py: run `llo docs`")
 
 
 def test_every_kpi_is_documented_with_its_rule():

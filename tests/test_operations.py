@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from llo import warehouse
-from llo.landing import scan
-from pipelines.cli import main
+from llo.cli import main
+from llo.intake.landing import scan
 from pipelines.definitions import defs
 from pipelines.resources import Landing, Warehouse
 from pipelines.schedules import monthly_schedule, previous_month
@@ -71,7 +71,7 @@ def tick(landing, instance, cursor=None):
 
 def test_content_already_in_the_warehouse_does_not_run_again(landing):
     """A sensor started after `llo materialize` (no cursor yet) knows what the warehouse holds."""
-    from llo.ingest import ingest_region
+    from llo.intake.ingest import ingest_region
     from tests.conftest import KEY, TODAY
 
     engine = warehouse.engine_for(f"sqlite:///{landing.parent / 'warehouse.sqlite'}")
@@ -227,7 +227,7 @@ def test_running_again_over_the_same_deliveries_leaves_every_table_byte_for_byte
     """Every region's ingest and trajectories, then the monthly tables, a second time on the session's demo."""
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
-    from pipelines.cli import range_tags
+    from llo.cli import range_tags
     from tests.conftest import MONTHS, monthly_assets
 
     _, results, engine, _, _, (instance, resources) = demo_run

@@ -1,6 +1,6 @@
-"""Properties of the delivery reader and parser (llo.read, llo.parse, llo.headers.normalise) on generated input
-whose answer is known by construction: a value written in one of the accepted ways reads back as that value, and
-no text or bytes a region can deliver make the reader or parser raise anything but RejectedFile."""
+"""Properties of the delivery reader and parser (llo.intake.read, llo.intake.parse, llo.intake.headers.normalise) on
+generated input whose answer is known by construction: a value written in one of the accepted ways reads back as that
+value, and no text or bytes a region can deliver make the reader or parser raise anything but RejectedFile."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from checks.contract import Measurement, TrajectoryCatalogue
-from llo.parse import (
+from llo.intake.parse import (
     _DATE_FORMATS,
     EMPTY,
     EXCEL_EPOCH,
@@ -32,7 +32,7 @@ from llo.parse import (
     parse_date,
     parse_number,
 )
-from llo.read import SEPARATORS, RejectedFile, cell_text, decode, read_tables
+from llo.intake.read import SEPARATORS, RejectedFile, cell_text, decode, read_tables
 from llo.text import normalise
 
 FAST = settings(max_examples=150, deadline=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from llo.ingest import ingest_region
-from llo.privacy import elfproef, identifier_problems, pseudonym
+from llo.intake.ingest import ingest_region
+from llo.intake.privacy import elfproef, identifier_problems, pseudonym
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
 

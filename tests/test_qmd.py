@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from llo import qmd
+from llo.reporting import qmd
 
 DOC = '''---
 title: "Proef"
@@ -227,7 +227,7 @@ def test_a_missing_include_is_named(tmp_path):
         qmd.render(tmp_path / "doc.qmd", tmp_path / "doc.html")
 
 
-# --- several reports at a time (llo.reports.Renderer.render_all) ---------------------------------------------------
+# --- several reports at a time (llo.reporting.render.Renderer.render_all) ---------------------------------------------
 
 WORKER_DOC = '''```{python}
 #| tags: [parameters]
@@ -263,7 +263,7 @@ def _kernels_and_regions(results) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_reports_render_in_order_with_one_kernel_per_worker(tmp_path, workers):
-    from llo.reports import Renderer
+    from llo.reporting.render import Renderer
 
     regions = [None, "achterhoek", "fryslan", "twente", "rijnmond"]
     renderer = Renderer("builtin", project=_worker_project(tmp_path), workers=workers)
@@ -277,7 +277,7 @@ def test_reports_render_in_order_with_one_kernel_per_worker(tmp_path, workers):
 def test_a_failing_report_fails_at_its_own_place_and_stops_the_workers(tmp_path):
     import threading
 
-    from llo.reports import Renderer
+    from llo.reporting.render import Renderer
 
     regions = ["achterhoek", "kapot", "twente", "fryslan"]
     results = Renderer("builtin", project=_worker_project(tmp_path), workers=2).render_all(_jobs(tmp_path, regions))
@@ -290,7 +290,7 @@ def test_a_failing_report_fails_at_its_own_place_and_stops_the_workers(tmp_path)
 
 
 def test_a_renderer_needs_a_worker():
-    from llo.reports import Renderer
+    from llo.reporting.render import Renderer
 
     with pytest.raises(ValueError, match="at least one worker, not 0"):
         Renderer("builtin", workers=0)

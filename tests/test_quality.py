@@ -10,7 +10,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from llo import expectations, quality
+from llo.quality import expectations
+from llo.quality import plausibility as quality
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Each region's part of the monthly figures, kept between runs (llo.region_results): the monthly assets use a kept
-part only while it is still true, and give the same tables as when every region is computed from scratch."""
+"""Each region's part of the monthly figures, kept between runs (llo.monitor.region_results): the monthly assets use a
+kept part only while it is still true, and give the same tables as when every region is computed from scratch."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from llo import region_results
 from llo import warehouse as wh
+from llo.monitor import region_results
 from tests.conftest import MONTHS, monthly_assets
 
 REGIONS = ("twente", "zuidoost-brabant", "achterhoek")
@@ -22,8 +22,8 @@ def pipeline(tmp_path, monkeypatch):
     """Three demo regions ingested region by region; `ingest(region)` and `monthly()` run the assets again."""
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
+    from llo.cli import range_tags
     from llo.demo_data import generate, write_context
-    from pipelines.cli import range_tags
     from pipelines.partitions import sync_region_partitions
     from pipelines.resources import Landing, Monitor, Warehouse
 

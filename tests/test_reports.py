@@ -16,10 +16,10 @@ import pytest
 from assets.reports import NATIONAL, REGIONAL, reports_month
 from checks.report_checks import disclosure_problems, external_references, structure
 from llo import warehouse as wh
-from llo.publish import Ledger, literal, resting_on
-from llo.reports import BUILTIN, REPORTS_DIR, quarto_cli
+from llo.cli import latest_computed_month
+from llo.reporting.publish import Ledger, literal, resting_on
+from llo.reporting.render import BUILTIN, REPORTS_DIR, quarto_cli
 from llo.settings import PROJECT_ROOT
-from pipelines.cli import latest_computed_month
 from pipelines.resources import Reports
 
 MONTH = "2025-12-01"
@@ -273,10 +273,10 @@ def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
 
 def test_the_work_situations_are_counted_from_the_participants_measured_on_the_peildatum(demo_run):
     """The reports count work situations in the database; the same counts follow from every trajectory as of the
-    peildatum (llo.trajectories.as_of), for the nation and for one region."""
-    from llo import trajectories as tr
-    from llo.report_data import WORK_SITUATIONS, ReportData
-    from llo.report_tables import work_counts
+    peildatum (llo.monitor.trajectories.as_of), for the nation and for one region."""
+    from llo.monitor import trajectories as tr
+    from llo.reporting.data import WORK_SITUATIONS, ReportData
+    from llo.reporting.tables import work_counts
 
     engine = demo_run[2]
     state = tr.as_of(wh.read_typed(engine, wh.TRAJECTORIES), pd.Timestamp("2025-12-31"))

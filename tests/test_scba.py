@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llo import scba
-from llo import scba_tables as st
-from llo import trajectories as tr
-from llo.scba_docs import DOCS_PATH, render_scba_markdown
-from llo.scba_parameters import load_parameters
+from llo.monitor import trajectories as tr
+from llo.scba import model as scba
+from llo.scba import tables as st
+from llo.scba.docs import DOCS_PATH, render_scba_markdown
+from llo.scba.parameters import load_parameters
 from llo.settings import PROJECT_ROOT, ConfigurationError
 from tests.kpi_fixtures import catalogue, measurements, participant
 

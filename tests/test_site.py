@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from llo.site import serve
+from llo.reporting.site import serve
 from tests.conftest import free_port
 
 FILES = {"reports/2025-12/nationaal.html": b"<html>rapport</html>",

@@ -10,7 +10,7 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from checks.contract import MODELS, Measurement, measurement_schema
-from llo.template import INFO_SHEET, LIST_SHEET, MAX_INLINE_LIST, SHEETS, list_source, write_template
+from llo.intake.template import INFO_SHEET, LIST_SHEET, MAX_INLINE_LIST, SHEETS, list_source, write_template
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from checks.outputs import TRAJECTORIES
-from llo import trajectories as tr
+from llo.monitor import trajectories as tr
 from tests.kpi_fixtures import catalogue, measurements, participant
 
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from llo import warehouse
-from llo.ingest import ingest_region
+from llo.intake.ingest import ingest_region
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
 
@@ -107,9 +107,9 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
 def test_derived_tables_round_trip_with_their_types(engine):
     """Trajectories and KPI rows keep dtypes, missing values and booleans through the warehouse."""
     from checks.outputs import KPI_NATIONAL_MONTH, KPI_REGION_MONTH, TRAJECTORIES
-    from llo import kpi
-    from llo import trajectories as tr
-    from llo.targets import Targets
+    from llo.monitor import kpi
+    from llo.monitor import trajectories as tr
+    from llo.monitor.targets import Targets
     from tests.kpi_fixtures import catalogue, measurements, participant
 
     people = [participant("A", "2024-09-15", t1={"participatieladder": 4}), participant("B")]
@@ -131,7 +131,7 @@ def test_derived_tables_round_trip_with_their_types(engine):
 def test_sqlite_stores_exactly_what_sqlalchemys_own_insert_stores(tmp_path, region_folder):
     """On SQLite the rows go straight to the driver in their stored form (`warehouse._rows`): every stored value,
     dates, timestamps, booleans and missing values included, must be the bytes SQLAlchemy's insert would write."""
-    from llo import trajectories as tr
+    from llo.monitor import trajectories as tr
     from tests.kpi_fixtures import catalogue, measurements, participant
 
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
@@ -164,7 +164,7 @@ def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, regio
     """read_typed takes the values from the driver's cursor unconverted: after typed() the frame must equal the
     one built from SQLAlchemy's converted values (dates, timestamps, booleans, missing values), on both
     backends, for whole tables, one region and some columns."""
-    from llo import trajectories as tr
+    from llo.monitor import trajectories as tr
     from tests.kpi_fixtures import catalogue, measurements, participant
 
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
@@ -185,9 +185,9 @@ def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, regio
 
 
 def test_replacing_months_leaves_other_months(engine):
-    from llo import kpi
-    from llo import trajectories as tr
-    from llo.targets import Targets
+    from llo.monitor import kpi
+    from llo.monitor import trajectories as tr
+    from llo.monitor.targets import Targets
     from tests.kpi_fixtures import catalogue, measurements, participant
 
     derived = tr.derive(measurements(participant("A", start="2024-01-10")), catalogue())

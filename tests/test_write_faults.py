@@ -17,7 +17,7 @@ import time
 import sqlalchemy as sa
 
 from llo import warehouse as wh
-from llo.ingest import ingest_region
+from llo.intake.ingest import ingest_region
 from llo.settings import PROJECT_ROOT
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 

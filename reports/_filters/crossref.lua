@@ -1,5 +1,5 @@
 -- Numbered figure and table captions and @fig- / @tbl- cross-references, as Quarto renders them,
--- for the built-in renderer (llo/qmd.py). Labels in Dutch: Figuur, Tabel.
+-- for the built-in renderer (llo/reporting/qmd.py). Labels in Dutch: Figuur, Tabel.
 local PREFIX = { fig = "Figuur", tbl = "Tabel" }
 local numbers = {}
 local counts = { fig = 0, tbl = 0 }

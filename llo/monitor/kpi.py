@@ -2,7 +2,7 @@
 
 `docs/kpi-definitions.md` is rendered from `KPIS` (and a test keeps it equal), so the document cannot drift
 from the code. A KPI is a count of participants (or, for K6, of trajectories) on a peildatum, computed from
-the trajectories as known on that day (`llo.trajectories.as_of`): only measurements with a meetdatum on or
+the trajectories as known on that day (`llo.monitor.trajectories.as_of`): only measurements with a meetdatum on or
 before the peildatum count, so a past month gives the same figures whenever it is recomputed.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from checks.outputs import CONTEXT_COLUMNS, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
-from llo import trajectories as tr
-from llo.publish import resting_on
+from llo.monitor import trajectories as tr
+from llo.monitor.targets import DEFAULT_SOURCE, Targets
+from llo.reporting.publish import resting_on
 from llo.settings import MIN_PARTICIPANTS
-from llo.targets import DEFAULT_SOURCE, Targets
 
 NATIONAL = "nationaal"
 

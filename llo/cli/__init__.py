@@ -49,8 +49,8 @@ def demo_data(seed: int, faults: bool, force: bool) -> None:
 
 def write_demo_context(seed: int = 2025) -> None:
     """Fictitious region context for the demo, unless the site already has a context file."""
-    from llo.context import FILE_NAME
     from llo.demo_data import write_context
+    from llo.monitor.context import FILE_NAME
 
     path = settings.config_dir() / FILE_NAME
     if not path.exists():
@@ -61,7 +61,7 @@ def write_demo_context(seed: int = 2025) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
 def template(path: Path | None) -> None:
     """Write the Excel intake template derived from the data contract."""
-    from llo.template import write_template
+    from llo.intake.template import write_template
 
     path = path or settings.llo_home() / "template" / "llo_aanlevertemplate.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,12 +70,12 @@ def template(path: Path | None) -> None:
 
 def generated_docs() -> dict[Path, object]:
     """The documents rendered from code, by path."""
-    from llo.contract_docs import DOCS_PATH as CONTRACT
-    from llo.contract_docs import render_contract_markdown
-    from llo.kpi_docs import DOCS_PATH as KPI
-    from llo.kpi_docs import render_kpi_markdown
-    from llo.scba_docs import DOCS_PATH as SCBA
-    from llo.scba_docs import render_scba_markdown
+    from llo.intake.contract_docs import DOCS_PATH as CONTRACT
+    from llo.intake.contract_docs import render_contract_markdown
+    from llo.monitor.kpi_docs import DOCS_PATH as KPI
+    from llo.monitor.kpi_docs import render_kpi_markdown
+    from llo.scba.docs import DOCS_PATH as SCBA
+    from llo.scba.docs import render_scba_markdown
 
     return {CONTRACT: render_contract_markdown, KPI: render_kpi_markdown, SCBA: render_scba_markdown}
 
@@ -327,7 +327,7 @@ def describe(result) -> str:
 
 def one_month(rows, month: str, what: str):
     """The peildatum asked for (default: the latest stored) and its rows, or a message saying what to run."""
-    from llo.kpi import month_end
+    from llo.monitor.kpi import month_end
 
     if rows.empty:
         raise click.ClickException(f"no {what}: run `llo materialize` first")
@@ -419,7 +419,7 @@ def report(month: str) -> None:
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         ok = render_reports(instance, key[0])
-    from llo.reports import report_file
+    from llo.reporting.render import report_file
 
     click.echo(f"National report: {report_file(key[0])}")
     if not ok:
@@ -448,8 +448,8 @@ def latest_computed_month() -> list[str]:
 def export_command(chosen: tuple[str, ...], out: Path | None) -> None:
     """Write each region's delivery feedback (ingest log, quarantine, warnings) and the tables of the published
     reports as Excel and CSV; text a spreadsheet would run as a formula is written as text."""
-    from llo import export
     from llo import warehouse as wh
+    from llo.reporting import export
 
     engine = wh.engine_for(settings.warehouse_url())
     stored = export.regions_in_warehouse(engine)
@@ -476,8 +476,8 @@ def export_published_tables(out: Path, regions: list[str]) -> bool:
     import json
 
     from checks.report_checks import disclosure_problems
-    from llo import export
-    from llo.reports import ledger_file
+    from llo.reporting import export
+    from llo.reporting.render import ledger_file
 
     root = settings.llo_home() / "reports"
     reports = export.published_reports(root, regions)
@@ -514,11 +514,11 @@ def demo() -> None:
     click.echo(f"  warehouse        {settings.warehouse_url()}")
     latest = latest_computed_month()
     if latest:
-        from llo.reports import report_file
+        from llo.reporting.render import report_file
 
         click.echo(f"  reports          {report_file(latest[0]).parent}")
         click.echo(f"  national report  {report_file(latest[0])}")
-    from llo.expectations import docs_folder
+    from llo.quality.expectations import docs_folder
 
     if (docs_folder() / "index.html").exists():
         click.echo(f"  data docs        {docs_folder() / 'index.html'}")
@@ -534,7 +534,7 @@ def ui(port: int) -> None:
     import signal
     import subprocess
 
-    from llo.site import serve
+    from llo.reporting.site import serve
 
     home = prepare_dagster_home()
     use_demo_key_for_demo_data()

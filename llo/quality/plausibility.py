@@ -5,7 +5,7 @@ cannot see is whether the figures are believable together: a region whose T1 res
 month with ten times the usual deliveries, a share of improved participants near 100%, or two tables that
 disagree. Those questions are asked here, of small views: one aggregate DataFrame per suite, one row per
 region (or 'nationaal') and month, never a participant. `RULES` holds every band with its reason;
-llo.expectations turns them into Great Expectations suites, validates the views and builds the Data Docs.
+llo.quality.expectations turns them into Great Expectations suites, validates the views and builds the Data Docs.
 
 pandas is imported inside the functions that need it, so that the Dagster code location can import this
 module for its check specs.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import sqlalchemy as sa
 
-NATIONAL = "nationaal"  # as in llo.kpi
+NATIONAL = "nationaal"  # as in llo.monitor.kpi
 ALL_MONTHS = "all"  # the month of a comparison over the whole stored table
 
 # Ratios and shares on few people swing on one person; these bases keep the bands about the programme, not

@@ -1,22 +1,23 @@
-"""`docs/kpi-definitions.md`, generated from the KPI definitions (`llo.kpi`), the trajectory rules
-(`llo.trajectories`), the default targets (`config/targets.yaml`) and the table schemas (`checks/outputs.py`)."""
+"""`docs/kpi-definitions.md`, generated from the KPI definitions (`llo.monitor.kpi`), the trajectory rules
+(`llo.monitor.trajectories`), the default targets (`config/targets.yaml`) and the table schemas
+(`checks/outputs.py`)."""
 
 from __future__ import annotations
 
 from checks import outputs
-from llo import kpi
-from llo import trajectories as tr
 from llo.markdown import cell, schema_table
+from llo.monitor import kpi
+from llo.monitor import trajectories as tr
+from llo.monitor.targets import load_targets
 from llo.settings import MIN_PARTICIPANTS, PROJECT_ROOT, SUSTAINABLE_WORK_HOURS
-from llo.targets import load_targets
 
 DOCS_PATH = PROJECT_ROOT / "docs" / "kpi-definitions.md"
 TARGETS_PATH = PROJECT_ROOT / "config" / "targets.yaml"
 
 INTRO = f"""# KPI definitions
 
-> **Generated file, do not edit by hand.** It is rendered from `llo/kpi.py` (the KPIs),
-> `llo/trajectories.py` (the participant rules), `config/targets.yaml` (the default targets) and
+> **Generated file, do not edit by hand.** It is rendered from `llo/monitor/kpi.py` (the KPIs),
+> `llo/monitor/trajectories.py` (the participant rules), `config/targets.yaml` (the default targets) and
 > `checks/outputs.py` (the tables). Regenerate it with `llo docs`; a test keeps it equal to the code.
 
 ## How a monthly figure is made

@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from llo import warehouse as wh
-from llo.reports import ledger_file
+from llo.reporting.render import ledger_file
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width = + - @
 # A minus and then only digits, dots and commas is a negative number written as text (a report's "-0,12"): it

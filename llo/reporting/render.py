@@ -1,7 +1,7 @@
 """Rendering the Quarto reports: `quarto render` where the Quarto CLI is found, else the built-in engine
-(llo/qmd.py) on the same .qmd. One `Renderer` renders many reports, `workers` at a time (`render_all`); with the
-built-in engine each worker keeps one Jupyter kernel for all its reports, as Quarto keeps its kernel alive between
-renders."""
+(llo/reporting/qmd.py) on the same .qmd. One `Renderer` renders many reports, `workers` at a time (`render_all`);
+with the built-in engine each worker keeps one Jupyter kernel for all its reports, as Quarto keeps its kernel alive
+between renders."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from llo import qmd, settings
-from llo.expectations import index_of, summary_file
+from llo import settings
+from llo.quality.expectations import index_of, summary_file
+from llo.reporting import qmd
 
 REPORTS_DIR = settings.PROJECT_ROOT / "reports"
 NATIONAL, REGIONAL = "nationaal.qmd", "regionaal.qmd"
-BUILTIN, QUARTO = "ingebouwd (llo.qmd + pandoc)", "quarto"
+BUILTIN, QUARTO = "ingebouwd (llo.qmd + pandoc)", "quarto"  # engine labels as reports and logs print them
 ENGINES = ("auto", "builtin", "quarto")
 
 

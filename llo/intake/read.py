@@ -3,7 +3,7 @@
 Recognises CSV (any of `;` `,` tab `|`, UTF-8 with or without BOM, UTF-16, Windows-1252, or lines of both
 UTF-8 and Windows-1252 in one file) and XLSX (each
 sheet that holds a table, with title rows above the header allowed). Everything comes back as strings so
-that one parser (llo.parse) decides what a value means. The file itself is only read, never changed.
+that one parser (llo.intake.parse) decides what a value means. The file itself is only read, never changed.
 """
 
 from __future__ import annotations

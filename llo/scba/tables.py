@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from checks.outputs import SCHEMAS
-from llo import scba
-from llo.kpi import NATIONAL
-from llo.scba_parameters import ScbaParameters
+from llo.monitor.kpi import NATIONAL
+from llo.scba import model as scba
+from llo.scba.parameters import ScbaParameters
 from llo.settings import MIN_PARTICIPANTS
 
 DEFAULT_DRAWS, DEFAULT_SEED = 10_000, 2025
@@ -196,7 +196,7 @@ def region_effects(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
     """scba.effects on each peildatum without the planned intake, a row per region (those of the trajectories, or
     `regions`) and peildatum, with a peildatum column and the participants reached by then: a region takes part
     from its first. Every region's row is its own part: the monthly asset keeps it per region."""
-    from llo.trajectories import as_of
+    from llo.monitor.trajectories import as_of
 
     regions = sorted(set(trajectories["regio"])) if regions is None else regions
     # Categories, so that every month compares codes instead of hundreds of thousands of strings.

@@ -1,15 +1,15 @@
-"""The reports' tables: warehouse rows (llo.report_data) shaped into Dutch tables, published through the ledger
+"""The reports' tables: warehouse rows (llo.reporting.data) shaped into Dutch tables, published through the ledger
 so that every cell resting on fewer participants than the threshold reads "<10"."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from llo import trajectories as tr
-from llo.kpi import BY_CODE, KPIS
-from llo.publish import NOT_APPLICABLE, Ledger, euro, number, percent, resting_on
+from llo.monitor import trajectories as tr
+from llo.monitor.kpi import BY_CODE, KPIS
 from llo.regions import region_name
-from llo.report_data import ReportData
+from llo.reporting.data import ReportData
+from llo.reporting.publish import NOT_APPLICABLE, Ledger, euro, number, percent, resting_on
 
 PARAMETER_LABELS = {
     "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
@@ -222,7 +222,7 @@ def context_table(data: ReportData, ledger: Ledger, label: str) -> str:
 
 
 def definitions_table(ledger: Ledger, label: str) -> str:
-    """The KPI rules (llo.kpi, the same definitions that computed the tables)."""
+    """The KPI rules (llo.monitor.kpi, the same definitions that computed the tables)."""
     shown = pd.DataFrame({"KPI": [k.code for k in KPIS], "Omschrijving": [k.label for k in KPIS],
                           "Regel": [k.rule for k in KPIS], "Basis": [k.basis for k in KPIS]})
     return ledger.table(label, shown)

@@ -12,8 +12,8 @@ import pandas as pd
 
 from checks.contract import Measurement
 from checks.outputs import CHANGE_SCORES_MONTH
-from llo import trajectories as tr
-from llo.kpi import NATIONAL
+from llo.monitor import trajectories as tr
+from llo.monitor.kpi import NATIONAL
 from llo.settings import MIN_PARTICIPANTS
 
 LABELS = {name: Measurement.to_schema().columns[name].title for name in tr.SCORES}

@@ -1,5 +1,5 @@
-"""Great Expectations for the suites of llo.quality: the file data context, suites built from the rules (the code
-is the source of truth, not the JSON in the GX folder), validation, stored results and the Data Docs site.
+"""Great Expectations for the suites of llo.quality.plausibility: the file data context, suites built from the rules
+(the code is the source of truth, not the JSON in the GX folder), validation, stored results and the Data Docs site.
 
 Where things land (LLO_HOME/kwaliteit by default):
     gx/               the GX file data context: great_expectations.yml, expectations/ (suites),
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llo import settings
-from llo.quality import BY_NAME, SUITES, Rule, Suite, read_tables, rules, views
+from llo.quality.plausibility import BY_NAME, SUITES, Rule, Suite, read_tables, rules, views
 from llo.settings import llo_home
 
 if TYPE_CHECKING:

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from checks.contract import MODELS, catalogue_schema, measurement_schema
-from llo import privacy, settings
-from llo.headers import HeaderMatch, classify, is_known_header, required_columns
-from llo.landing import delivery_files, file_sha256
-from llo.parse import FORMAT_RULES, detect_decimal, parse_column
-from llo.read import RawTable, RejectedFile, read_tables
+from llo import settings
+from llo.intake import privacy
+from llo.intake.headers import HeaderMatch, classify, is_known_header, required_columns
+from llo.intake.landing import delivery_files, file_sha256
+from llo.intake.parse import FORMAT_RULES, detect_decimal, parse_column
+from llo.intake.read import RawTable, RejectedFile, read_tables
+from llo.intake.validate import ISSUE_COLUMNS, format_value, rejections, warning_records
 from llo.regions import region_name, region_slug
-from llo.validate import ISSUE_COLUMNS, format_value, rejections, warning_records
 
 MIN_SHARE_OF_COLUMNS = 0.5
 SOURCE_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij"]

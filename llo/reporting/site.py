@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-from llo.reports import LEDGER_SUFFIX
+from llo.reporting.render import LEDGER_SUFFIX
 
 SERVED = ("reports/", "kwaliteit/data-docs/")  # paths under LLO_HOME, as URL prefixes
 WITHHELD = "reports/_tegengehouden/"

@@ -4,9 +4,9 @@ document names exactly the parameters, sources and conventions the code uses."""
 from __future__ import annotations
 
 from checks import outputs
-from llo import scba
 from llo.markdown import cell, schema_table
-from llo.scba_parameters import load_parameters
+from llo.scba import model as scba
+from llo.scba.parameters import load_parameters
 from llo.settings import MIN_PARTICIPANTS, PROJECT_ROOT
 
 DOCS_PATH = PROJECT_ROOT / "docs" / "scba-method.md"
@@ -14,7 +14,7 @@ PARAMETERS_PATH = PROJECT_ROOT / "config" / "scba_parameters.yaml"
 
 METHOD = f"""# SCBA method (maatschappelijke kosten-batenanalyse)
 
-> **Generated file, do not edit by hand.** Rendered from `config/scba_parameters.yaml` and `llo/scba.py` by
+> **Generated file, do not edit by hand.** Rendered from `config/scba_parameters.yaml` and `llo/scba/model.py` by
 > `llo docs`; a test keeps it equal to the code.
 
 The analysis follows the CPB/PBL *Algemene leidraad voor maatschappelijke kosten-batenanalyse* (2013) and

@@ -3,7 +3,7 @@
 `derive()` gives one row per participant and region that does not depend on a peildatum: T1 fields are
 what the T1 says. `as_of()` gives the state on a peildatum: a T1 measured after it counts as absent, and
 `status` says whether the T1 is still to come (lopend), present (gemeten) or overdue (uitgevallen).
-Every rule here is named in `docs/kpi-definitions.md` (generated from `llo.kpi`).
+Every rule here is named in `docs/kpi-definitions.md` (generated from `llo.monitor.kpi`).
 """
 
 from __future__ import annotations

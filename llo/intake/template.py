@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.xml.functions import tostring
 
 from checks import contract
-from llo.contract_docs import Range, categories, length_range, model_rules, value_range
+from llo.intake.contract_docs import Range, categories, length_range, model_rules, value_range
 
 SHEETS = {"measurements": "Metingen", "trajectory_catalogue": "Trajectcatalogus"}  # keys of contract.MODELS
 INFO_SHEET, LIST_SHEET = "Toelichting", "Lijsten"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from llo import trajectories as tr
+from llo.monitor import trajectories as tr
 
 PILOTS = ("twente", "zuidoost-brabant")
 BENEFITS = {"bijstand": "benefit_bijstand", "WW": "benefit_ww", "WIA/Wajong": "benefit_wia_wajong",

@@ -7,7 +7,7 @@ from functools import cached_property
 import pandas as pd
 
 from llo import warehouse as wh
-from llo.kpi import NATIONAL, month_end
+from llo.monitor.kpi import NATIONAL, month_end
 from llo.regions import region_name
 
 # What the reports show of the participants: their work at T0 and T1, counted in the database.

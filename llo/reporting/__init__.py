@@ -1,0 +1,3 @@
+"""Reporting: the warehouse rows of one month in; Dutch Quarto reports out, rendered by the Quarto CLI or the built-in
+engine (`qmd`, `render`), every figure through the disclosure ledger (`publish`); also the report site and the
+CSV/Excel exports. May import every earlier stage and the foundations, never Dagster."""
