@@ -86,7 +86,7 @@ def demo_run(tmp_path_factory):
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
     from llo import warehouse
-    from llo.cli import range_tags
+    from llo.cli.runs import range_tags
     from llo.demo_data import generate, write_context
     from pipelines.partitions import sync_region_partitions
     from pipelines.resources import Landing, Monitor, Warehouse

@@ -45,7 +45,7 @@ def test_real_runs_refuse_without_a_pseudonym_key(monkeypatch):
 
 
 def test_months_option_gives_month_partition_keys():
-    from llo.cli import month_keys
+    from llo.cli.runs import month_keys
 
     assert month_keys("2024-11:2025-02") == ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"]
     assert month_keys("2024-05") == ["2024-05-01"]
@@ -55,7 +55,7 @@ def test_months_option_refuses_nonsense_and_months_without_a_partition():
     import click
     import pytest
 
-    from llo.cli import month_keys
+    from llo.cli.runs import month_keys
 
     with pytest.raises(click.BadParameter, match="expected YYYY-MM"):
         month_keys("last month")

@@ -109,7 +109,7 @@ def test_one_run_over_every_region_stores_and_reports_what_a_run_per_region_does
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
     from checks.ingest_checks import outcome
-    from llo.cli import range_tags, region_lines
+    from llo.cli.runs import range_tags, region_lines
     from llo.demo_data import generate
     from pipelines.partitions import sync_region_partitions
     from pipelines.resources import Landing, Monitor
@@ -161,7 +161,7 @@ def test_one_run_over_every_region_stores_and_reports_what_a_run_per_region_does
 
 
 def test_stretches_of_consecutive_partitions():
-    from llo.cli import stretches
+    from llo.cli.runs import stretches
 
     order = ["a", "b", "c", "d", "e"]
     assert stretches(order, order) == [order]

@@ -1,0 +1,5 @@
+"""`python -m llo.cli`, as the `llo` command."""
+
+from llo.cli import main
+
+main()

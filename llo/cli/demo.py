@@ -1,0 +1,42 @@
+"""`llo demo`: demo data when the landing folder is empty, the whole pipeline, and where the outputs are."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from llo import settings
+from llo.cli.data import landing_has_deliveries, write_demo_context
+from llo.cli.runs import latest_computed_month, run_all
+from llo.cli.show import kpi_table_text, scba_table_text
+
+
+@click.command()
+def demo() -> None:
+    """Demo data (when the landing folder is empty), the whole pipeline, and where the outputs are."""
+    landing = settings.landing_dir()
+    if not landing_has_deliveries(landing):
+        from llo.demo_data import generate, summary
+
+        click.echo(summary(generate(landing, faults=True)))
+        write_demo_context()
+    ok = run_all()
+    click.echo("\n" + kpi_table_text())
+    click.echo("\n" + scba_table_text())
+    click.echo("\nOutputs:")
+    click.echo(f"  landing folder   {landing}")
+    click.echo(f"  warehouse        {settings.warehouse_url()}")
+    latest = latest_computed_month()
+    if latest:
+        from llo.reporting.render import report_file
+
+        click.echo(f"  reports          {report_file(latest[0]).parent}")
+        click.echo(f"  national report  {report_file(latest[0])}")
+    from llo.quality.expectations import docs_folder
+
+    if (docs_folder() / "index.html").exists():
+        click.echo(f"  data docs        {docs_folder() / 'index.html'}")
+    click.echo(f"  dagster instance {settings.dagster_home()}  (browse with `make ui`)")
+    if not ok:
+        sys.exit(1)
