@@ -40,7 +40,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
 
     from assets.metadata import column_schema, markdown_table
     from llo import settings
-    from llo.intake.ingest import ingest_region
+    from llo.intake.ingest import ingest_region, store_region
     from llo.warehouse import (
         INGEST_LOG,
         MEASUREMENTS,
@@ -48,7 +48,6 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         TRAJECTORY_CATALOGUE,
         WARNINGS,
         received_at,
-        replace_region,
     )
 
     regions, engine, today = context.partition_keys, warehouse.engine(), dt.date.today()
@@ -61,7 +60,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         folder = region_folder(landing.folder(), region)
         result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today,
                                received_at=received_at(engine, region))
-        replace_region(engine, result)
+        store_region(engine, result)
         log = result.ingest_log
         context.log.info(f"[{number}/{len(regions)}] {region} ({folder}): {len(log)} file(s), "
                          f"{int(log['rows_read'].sum())} rows read, {int(log['rows_accepted'].sum())} accepted, "

@@ -20,7 +20,7 @@ def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monito
     import pandas as pd
 
     from assets.metadata import column_schema, markdown_table
-    from checks.outputs import TRAJECTORIES
+    from checks.outputs import STATUSES, TRAJECTORIES
     from llo.monitor import trajectories as tr
     from llo.monitor.region_results import fingerprint
     from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, TRAJECTORY_VERSIONS, read_typed, replace_rows
@@ -39,7 +39,7 @@ def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monito
         version = pd.DataFrame({"regio": [region], "version": [fingerprint(rows, catalogue)]})
         replace_rows(engine, {TABLE: rows, TRAJECTORY_VERSIONS: version}, "regio", [region])
         counts[region] = len(rows)
-        statuses.append(rows["status"].value_counts().reindex(list(tr.STATUSES), fill_value=0))
+        statuses.append(rows["status"].value_counts().reindex(list(STATUSES), fill_value=0))
         flags.append(rows[list(tr.FLAGS)].sum())
         context.log.info(f"{region}: {len(rows)} trajectories, "
                          + ", ".join(f"{n} {s}" for s, n in statuses[-1].items()))

@@ -38,7 +38,7 @@ def main() -> None:
     from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH, SCHEMAS, TRAJECTORIES
     from llo import settings
     from llo import warehouse as wh
-    from llo.intake.ingest import ingest_region
+    from llo.intake.ingest import ingest_region, store_region
     from llo.monitor import kpi
     from llo.monitor import trajectories as tr
     from llo.monitor.change_scores import COLUMNS as SCORE_COLUMNS
@@ -60,7 +60,7 @@ def main() -> None:
 
     regions = sorted(p.name for p in settings.landing_dir().iterdir() if p.is_dir() and p.name in REGIONS)
     for region in regions:  # a region's tables, then its trajectories
-        wh.replace_region(engine, ingest_region(region, settings.landing_dir() / region, key=settings.pseudonym_key(),
+        store_region(engine, ingest_region(region, settings.landing_dir() / region, key=settings.pseudonym_key(),
                                                 today=today, received_at=wh.received_at(engine, region)))
         measurements = wh.read_typed(engine, wh.MEASUREMENTS, region)
         derived = tr.derive(measurements, wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE, region),

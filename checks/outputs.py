@@ -1,4 +1,5 @@
-"""Schemas of the derived tables: trajectories, KPI rows, change scores and the region context.
+"""Schemas of the derived tables: the intake's records (ingest log, quarantine and warnings), trajectories, KPI rows,
+change scores, the region context and the SCBA tables.
 
 They are the single description of these tables: the warehouse tables (`llo.warehouse`), the Dagster column
 schemas and the output checks that validate what an asset is about to store all derive from them.
@@ -8,11 +9,47 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from checks.contract import Measurement
-from llo.monitor import trajectories as tr
+from checks.contract import T1_WINDOW_MONTHS, Measurement
 
 DATE = "datetime64[ns]"
+
+# The intake's records: one ingest-log line per delivered file (and sheet), one issue row per refused or warned cell.
+LOG_COLUMNS = ["region", "file", "sheet", "sha256", "size_bytes", "received_at", "kind", "status", "reason",
+               "encoding", "separator", "decimal_mark", "header_row", "rows_read", "rows_accepted",
+               "rows_quarantined", "rows_with_warnings", "empty_rows_skipped", "ignored_columns",
+               "corrected_headers"]
+ISSUE_TABLE_COLUMNS = ["region", "file", "sheet", "row_number", "column_name", "rule", "value", "message"]
+
 _MEASUREMENT = Measurement.to_schema().columns
+
+# What a trajectory holds (llo.monitor.trajectories derives it by these definitions).
+DOMAINS = tuple(name for name in _MEASUREMENT if name.startswith("leefgebied_"))
+SKILLS = ("taalniveau", "rekenniveau", "digitale_vaardigheden")
+SCORES = (*DOMAINS, "participatieladder", *SKILLS)  # paired T0 -> T1 changes
+LEVEL_SCORES = ("taalniveau", "rekenniveau")  # reference levels, scored as ranks 0-3
+
+T1_DUE_MONTHS = 8  # the eenmeting is planned eight months after the start
+DROPOUT_MONTHS = T1_WINDOW_MONTHS[1]  # no T1 more than 12 months after the start: uitgevallen / geen eenmeting
+
+LOPEND, GEMETEN, UITGEVALLEN = "lopend", "gemeten", "uitgevallen"
+STATUSES = (LOPEND, GEMETEN, UITGEVALLEN)
+
+FLAGS = {
+    "verbeterde_arbeidsmarktpositie": "Higher work situation at T1 than at T0 (geen werk < vrijwilligerswerk < "
+                                      "werk met ondersteuning < betaald werk), or the same paid work with more "
+                                      "hours per week.",
+    "verbeterde_sociale_inclusie": "At least one rung higher on the participatieladder, or at least one of the "
+                                   "social leefgebieden (sociaal netwerk, maatschappelijke participatie, "
+                                   "dagbesteding) higher and none lower.",
+    "verbeterde_basisvaardigheden": "At least one of taalniveau, rekenniveau and digitale vaardigheden higher "
+                                    "and none lower.",
+    "duurzaam_werk": "Proxy for sustainable work: paid work (with or without support) at T1 with at least the "
+                     "configured hours per week (default 12).",
+    "certificaat_of_sk_behaald": "A bewijs met civiel effect or a startkwalificatie at T1 that the participant "
+                                 "did not hold at T0.",
+    "instroom_beroepsonderwijs": "No vocational education at T0, enrolled in or finished mbo at T1.",
+    "uit_uitkering": "A benefit at T0 and none at T1.",
+}
 
 
 def column(dtype, description: str, nullable: bool = False, **checks) -> pa.Column:
@@ -39,24 +76,24 @@ TRAJECTORIES = pa.DataFrameSchema(
         "trajectkosten": column("float64", "Cost per participant in euro, from the region's catalogue.", nullable=True),
         "meetdatum_t0": column(DATE, "Date of the nulmeting."),
         "meetdatum_t1": column(DATE, "Date of the eenmeting; empty while none is known.", nullable=True),
-        "t1_gepland": column(DATE, f"Start + {tr.T1_DUE_MONTHS} months: when the eenmeting is planned."),
-        "t1_uiterlijk": column(DATE, f"Start + {tr.DROPOUT_MONTHS} months: without a T1 after this date the "
+        "t1_gepland": column(DATE, f"Start + {T1_DUE_MONTHS} months: when the eenmeting is planned."),
+        "t1_uiterlijk": column(DATE, f"Start + {DROPOUT_MONTHS} months: without a T1 after this date the "
                                      "participant counts as uitgevallen / geen eenmeting."),
         "maanden_tot_t1": column("float64", "Months between the start and the T1.", nullable=True, ge=0),
-        **{k: v for name in (*tr.SCORES, "arbeidssituatie", "uren_per_week", "uitkering", "opleiding",
+        **{k: v for name in (*SCORES, "arbeidssituatie", "uren_per_week", "uitkering", "opleiding",
                              "bruto_uurloon", "bewijs_civiel_effect", "startkwalificatie", "match_werkgever")
            for k, v in _paired(name).items()},
         **{f"{name}_verschil": column("Int64", f"{_MEASUREMENT[name].title}: T1 minus T0"
-                                      + (" in reference levels." if name in tr.LEVEL_SCORES else "."), nullable=True)
-           for name in tr.SCORES},
+                                      + (" in reference levels." if name in LEVEL_SCORES else "."), nullable=True)
+           for name in SCORES},
         "arbeidssituatie_overgang": column(str, "Work situation T0 → T1.", nullable=True),
         "uitkering_overgang": column(str, "Benefit T0 → T1.", nullable=True),
         "bewijs_civiel_effect_behaald": column("boolean", "A bewijs met civiel effect at T1, none at T0.",
                                                nullable=True),
         "startkwalificatie_behaald": column("boolean", "A startkwalificatie at T1, none at T0.", nullable=True),
-        **{name: column("boolean", rule, nullable=True) for name, rule in tr.FLAGS.items()},
+        **{name: column("boolean", rule, nullable=True) for name, rule in FLAGS.items()},
         "status": column(str, "lopend (T1 not yet due), gemeten (T1 present) or uitgevallen (no T1 more than "
-                              f"{tr.DROPOUT_MONTHS} months after the start), on the peildatum.", isin=tr.STATUSES),
+                              f"{DROPOUT_MONTHS} months after the start), on the peildatum.", isin=STATUSES),
         "peildatum": column(DATE, "The day the status refers to: the region's latest meetdatum."),
     },
     name="trajectories", unique=["regio", "deelnemer_id"], strict=True, ordered=True,
@@ -97,7 +134,7 @@ CHANGE_SCORES_MONTH = pa.DataFrameSchema(
         "peildatum": column(DATE, "Last day of the month."),
         "region": column(str, "Region slug, or 'nationaal'."),
         "variable": column(str, "Measured score: a leefgebied, the participatieladder or a basic skill.",
-                           isin=list(tr.SCORES)),
+                           isin=list(SCORES)),
         "label": column(str, "Dutch name of the score."),
         "n": column("Int64", "Participants with the score at both T0 and T1 (on or before the peildatum).", ge=0),
         "mean_t0": column("float64", "Mean at T0.", nullable=True),

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from checks import outputs
 from checks.contract import MODELS
-from llo.intake.ingest import ISSUE_TABLE_COLUMNS, LOG_COLUMNS, RegionIngest
+from checks.outputs import ISSUE_TABLE_COLUMNS, LOG_COLUMNS
 
 SQL_TYPES = {"str": sa.Text, "Int64": sa.Integer, "float64": sa.Float, "datetime64[ns]": sa.Date,
              "boolean": sa.Boolean, "bool": sa.Boolean}
@@ -167,12 +167,10 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list) -> None:
         conn.execute(sa.insert(table), rows)
 
 
-def replace_region(engine: sa.Engine, result: RegionIngest) -> None:
-    """Replace everything stored for the region by `result`, atomically."""
-    frames = {MEASUREMENTS: result.measurements,
-              TRAJECTORY_CATALOGUE: result.trajectory_catalogue.assign(regio=result.region),
-              QUARANTINE: result.quarantine, WARNINGS: result.warnings, INGEST_LOG: result.ingest_log}
-    replace(engine, frames, lambda table: sa.delete(table).where(table.c[REGION_COLUMN[table]] == result.region))
+def replace_region(engine: sa.Engine, region: str, frames: dict[str, pd.DataFrame]) -> None:
+    """Replace everything stored for the region in the tables named in `frames` by their rows, atomically."""
+    tables = {metadata.tables[name]: frame for name, frame in frames.items()}
+    replace(engine, tables, lambda table: sa.delete(table).where(table.c[REGION_COLUMN[table]] == region))
 
 
 def replace_rows(engine: sa.Engine, frames: dict[sa.Table, pd.DataFrame], column: str | None = None,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from llo import warehouse as wh
-from llo.intake.ingest import ingest_region
+from llo.intake.ingest import ingest_region, store_region
 from tests.bad_inputs import CASES, Case
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
@@ -33,7 +33,7 @@ def test_a_malformed_delivery_is_refused_or_quarantined_with_its_reason(case: Ca
                                                                         tmp_path, monkeypatch):
     monkeypatch.setenv("LLO_MAX_FILE_MB", "0.25")
     engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
-    wh.replace_region(engine, ingest_region("fryslan", other_region, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("fryslan", other_region, key=KEY, today=TODAY))
     stored = wh.read_table(engine, wh.MEASUREMENTS, "fryslan")
     assert len(stored) == 1
     path = case.build(region_folder)
@@ -66,6 +66,6 @@ def test_a_malformed_delivery_is_refused_or_quarantined_with_its_reason(case: Ca
     # the clean files beside it go through; stored, the region replaces only its own rows
     clean = result.measurements[result.measurements["bron_bestand"].isin(["2024-01.csv", "2024-09.csv"])]
     assert len(clean) == CLEAN_ROWS
-    wh.replace_region(engine, result)
+    store_region(engine, result)
     assert len(wh.read_table(engine, wh.MEASUREMENTS, "twente")) == len(result.measurements)
     pd.testing.assert_frame_equal(wh.read_table(engine, wh.MEASUREMENTS, "fryslan"), stored)

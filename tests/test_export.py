@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from llo import warehouse as wh
 from llo.cli import main
-from llo.intake.ingest import ingest_region
+from llo.intake.ingest import ingest_region, store_region
 from llo.reporting import export
 from tests.conftest import KEY, MEASUREMENT_TITLES, TODAY, catalogue_rows, measurement_row, write_csv
 
@@ -68,8 +68,8 @@ def home(tmp_path_factory) -> Path:
     engine = wh.engine_for(f"sqlite:///{home / 'warehouse.sqlite'}")
     result = ingest_region("twente", twente, key=KEY, today=TODAY)
     stored = result.quarantine.iloc[:len(WHITESPACE_PAYLOADS)].assign(value=WHITESPACE_PAYLOADS, row_number=[90, 91])
-    wh.replace_region(engine, dataclasses.replace(result, quarantine=pd.concat([result.quarantine, stored])))
-    wh.replace_region(engine, ingest_region("rijnmond", rijnmond, key=KEY, today=TODAY))
+    store_region(engine, dataclasses.replace(result, quarantine=pd.concat([result.quarantine, stored])))
+    store_region(engine, ingest_region("rijnmond", rijnmond, key=KEY, today=TODAY))
     yield home
     engine.dispose()
 

@@ -71,11 +71,11 @@ def tick(landing, instance, cursor=None):
 
 def test_content_already_in_the_warehouse_does_not_run_again(landing):
     """A sensor started after `llo materialize` (no cursor yet) knows what the warehouse holds."""
-    from llo.intake.ingest import ingest_region
+    from llo.intake.ingest import ingest_region, store_region
     from tests.conftest import KEY, TODAY
 
     engine = warehouse.engine_for(f"sqlite:///{landing.parent / 'warehouse.sqlite'}")
-    warehouse.replace_region(engine, ingest_region("twente", landing / "twente", key=KEY, today=TODAY))
+    store_region(engine, ingest_region("twente", landing / "twente", key=KEY, today=TODAY))
     instance = dg.DagsterInstance.ephemeral()
     first = tick(landing, instance)
     assert first.run_requests == [] and first.skip_reason.skip_message == "no new deliveries"

@@ -17,7 +17,8 @@ from assets.reports import NATIONAL, REGIONAL, reports_month
 from checks.report_checks import disclosure_problems, external_references, structure
 from llo import warehouse as wh
 from llo.cli.runs import latest_computed_month
-from llo.reporting.publish import Ledger, literal, resting_on
+from llo.disclosure import resting_on
+from llo.reporting.publish import Ledger, literal
 from llo.reporting.render import BUILTIN, REPORTS_DIR, quarto_cli
 from llo.settings import PROJECT_ROOT
 from pipelines.resources import Reports

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from llo import warehouse
-from llo.intake.ingest import ingest_region
+from llo.intake.ingest import ingest_region, store_region
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
 
@@ -20,7 +20,7 @@ def engine(warehouse_url):
 
 def test_region_round_trip_keeps_contract_types(engine, region_folder):
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
-    warehouse.replace_region(engine, result)
+    store_region(engine, result)
     stored = warehouse.read_typed(engine, warehouse.MEASUREMENTS, "twente")
     columns = list(result.measurements.columns)
     expected = result.measurements.sort_values("bron_rij").reset_index(drop=True)
@@ -34,11 +34,11 @@ def test_rewriting_a_region_replaces_only_that_region(engine, tmp_path, region_f
     other = tmp_path / "landing" / "rijnmond"
     write_csv(other / "catalogus.csv", catalogue_rows("RM-1"))
     write_csv(other / "m.csv", [measurement_row("R1", region="Rijnmond", code="RM-1")])
-    warehouse.replace_region(engine, ingest_region("rijnmond", other, key=KEY, today=TODAY))
-    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("rijnmond", other, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
     # a broken delivery arrives for Rijnmond: its file is refused, Twente keeps its rows
     write_csv(other / "n.csv", [measurement_row("R2", region="Twente", code="RM-1")])
-    warehouse.replace_region(engine, ingest_region("rijnmond", other, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("rijnmond", other, key=KEY, today=TODAY))
     counts = warehouse.read_table(engine, warehouse.MEASUREMENTS).groupby("regio").size().to_dict()
     assert counts == {"rijnmond": 1, "twente": 4}
     log = warehouse.read_table(engine, warehouse.INGEST_LOG, "rijnmond").set_index("file")
@@ -47,7 +47,7 @@ def test_rewriting_a_region_replaces_only_that_region(engine, tmp_path, region_f
 
 def test_a_failed_write_leaves_the_previous_state(engine, region_folder):
     first = ingest_region("twente", region_folder, key=KEY, today=TODAY)
-    warehouse.replace_region(engine, first)
+    store_region(engine, first)
     write_csv(region_folder / "2024-10.csv", [measurement_row("Z1")])
     second = ingest_region("twente", region_folder, key=KEY, today=TODAY)
 
@@ -57,21 +57,21 @@ def test_a_failed_write_leaves_the_previous_state(engine, region_folder):
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        warehouse.replace_region(engine, second)
+        store_region(engine, second)
     assert len(warehouse.read_table(engine, warehouse.MEASUREMENTS, "twente")) == 4
     assert len(warehouse.read_table(engine, warehouse.INGEST_LOG, "twente")) == 3
 
 
 def test_an_emptied_region_folder_empties_the_region(engine, region_folder, tmp_path):
     """How a region's data is removed (docs/privacy.md): its folder without files replaces it by nothing."""
-    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
     other = tmp_path / "landing" / "fryslan"
     write_csv(other / "catalogus.csv", catalogue_rows("TW-1"))
     write_csv(other / "m.csv", [measurement_row("F1", region="Fryslân")])
-    warehouse.replace_region(engine, ingest_region("fryslan", other, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("fryslan", other, key=KEY, today=TODAY))
     for path in region_folder.iterdir():
         path.unlink()
-    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
     for table in (warehouse.MEASUREMENTS, warehouse.TRAJECTORY_CATALOGUE, warehouse.INGEST_LOG):
         assert warehouse.read_table(engine, table, "twente").empty, table.name
     assert len(warehouse.read_table(engine, warehouse.MEASUREMENTS, "fryslan")) == 1
@@ -81,7 +81,7 @@ def test_received_at_is_kept_across_runs(engine, region_folder):
     import datetime as dt
 
     first = ingest_region("twente", region_folder, key=KEY, today=TODAY, now=dt.datetime(2025, 1, 1, 9))
-    warehouse.replace_region(engine, first)
+    store_region(engine, first)
     again = ingest_region("twente", region_folder, key=KEY, today=TODAY, now=dt.datetime(2025, 2, 1, 9),
                           received_at=warehouse.received_at(engine, "twente"))
     assert set(again.ingest_log["received_at"]) == {dt.datetime(2025, 1, 1, 9)}
@@ -90,7 +90,7 @@ def test_received_at_is_kept_across_runs(engine, region_folder):
 def test_contract_conformance_check_fails_on_a_stored_row_that_breaks_the_contract(engine, region_folder):
     from checks.ingest_checks import contract_conformance
 
-    warehouse.replace_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
+    store_region(engine, ingest_region("twente", region_folder, key=KEY, today=TODAY))
     assert contract_conformance(engine, "twente", TODAY).passed
     with engine.begin() as conn:  # something other than the ingest writes a score out of range
         conn.execute(sa.update(warehouse.MEASUREMENTS).where(warehouse.MEASUREMENTS.c.bron_rij == 2)
@@ -168,7 +168,7 @@ def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, regio
     from tests.kpi_fixtures import catalogue, measurements, participant
 
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
-    warehouse.replace_region(engine, result)
+    store_region(engine, result)
     people = [participant("A", "2024-09-15", t1={"participatieladder": 4}), participant("B")]
     warehouse.replace_rows(engine, {warehouse.TRAJECTORIES: tr.as_of(
         tr.derive(measurements(*people), catalogue()), pd.Timestamp("2024-09-15"))})

@@ -17,7 +17,7 @@ import time
 import sqlalchemy as sa
 
 from llo import warehouse as wh
-from llo.intake.ingest import ingest_region
+from llo.intake.ingest import ingest_region, store_region
 from llo.settings import PROJECT_ROOT
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
@@ -61,6 +61,7 @@ import pickle, sys, time
 from pathlib import Path
 import sqlalchemy as sa
 from llo import warehouse as wh
+from llo.intake.ingest import store_region
 
 url, ingest, stop, marker = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 engine = wh.engine_for(url)
@@ -79,7 +80,7 @@ def _statement(conn, cursor, statement, *args):
         point()
 
 sa.event.listen(engine, "commit", point)
-wh.replace_region(engine, pickle.loads(ingest.read_bytes()))
+store_region(engine, pickle.loads(ingest.read_bytes()))
 point()
 print(points)
 """
@@ -104,9 +105,9 @@ def killed_write(url: str, ingest_path, stop: int, marker) -> subprocess.Complet
 def test_a_write_killed_at_any_point_leaves_the_old_state_or_the_new_one_never_a_mix(warehouse_url, tmp_path):
     engine = sa.create_engine(warehouse_url)
     first, second = two_versions(tmp_path)
-    wh.replace_region(engine, second)
+    store_region(engine, second)
     new = stored(engine, "twente")
-    wh.replace_region(engine, first)
+    store_region(engine, first)
     old = stored(engine, "twente")
     ingest = tmp_path / "second.pickle"
     ingest.write_bytes(pickle.dumps(second))
@@ -116,7 +117,7 @@ def test_a_write_killed_at_any_point_leaves_the_old_state_or_the_new_one_never_a
     assert stored(engine, "twente") == new
     outcomes = []
     for stop in range(1, points + 1):
-        wh.replace_region(engine, first)
+        store_region(engine, first)
         killed_write(warehouse_url, ingest, stop, marker)
         after = stored(engine, "twente")
         outcomes.append("new" if after == new else "old" if after == old else "MIXED")
@@ -129,7 +130,7 @@ def test_two_writes_of_one_region_at_once_leave_one_of_them_whole(warehouse_url,
     first, second = two_versions(tmp_path)
     states = []
     for version in (first, second):  # what each write leaves on its own
-        wh.replace_region(engine, version)
+        store_region(engine, version)
         states.append(stored(engine, "twente"))
 
     # Both writers are held inside their transaction, after their delete, until the other arrives too (or 2 s
@@ -145,7 +146,7 @@ def test_two_writes_of_one_region_at_once_leave_one_of_them_whole(warehouse_url,
 
     def write(version):
         try:
-            wh.replace_region(engine, version)
+            store_region(engine, version)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
@@ -174,11 +175,11 @@ def test_a_second_sqlite_writer_waits_out_a_long_write(tmp_path):
             time.sleep(6)
 
     pause_at_insert(engine, wh.MEASUREMENTS, hold)
-    long = threading.Thread(target=wh.replace_region, args=(engine, first), name="long")
+    long = threading.Thread(target=store_region, args=(engine, first), name="long")
     long.start()
     assert holding.wait(timeout=30)
     started = time.monotonic()
-    wh.replace_region(engine, other)
+    store_region(engine, other)
     waited = time.monotonic() - started
     long.join(timeout=60)
     assert waited > 5  # it really waited longer than sqlite3's default would have allowed

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from checks.contract import MODELS, catalogue_schema, measurement_schema
+from checks.outputs import ISSUE_TABLE_COLUMNS, LOG_COLUMNS
 from llo import settings
 from llo.intake import privacy
 from llo.intake.headers import HeaderMatch, classify, is_known_header, required_columns
@@ -27,11 +28,6 @@ from llo.regions import region_name, region_slug
 
 MIN_SHARE_OF_COLUMNS = 0.5
 SOURCE_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij"]
-LOG_COLUMNS = ["region", "file", "sheet", "sha256", "size_bytes", "received_at", "kind", "status", "reason",
-               "encoding", "separator", "decimal_mark", "header_row", "rows_read", "rows_accepted",
-               "rows_quarantined", "rows_with_warnings", "empty_rows_skipped", "ignored_columns",
-               "corrected_headers"]
-ISSUE_TABLE_COLUMNS = ["region", "file", "sheet", "row_number", "column_name", "rule", "value", "message"]
 
 ACCEPTED, PARTLY, REJECTED, DUPLICATE = "accepted", "accepted_with_quarantine", "rejected", "duplicate"
 
@@ -56,6 +52,16 @@ class RegionIngest:
     quarantine: pd.DataFrame
     warnings: pd.DataFrame
     ingest_log: pd.DataFrame
+
+
+def store_region(engine, result: RegionIngest) -> None:
+    """Replace everything stored for the region by `result`, atomically."""
+    from llo.warehouse import replace_region
+
+    replace_region(engine, result.region, {
+        "measurements": result.measurements, "trajectory_catalogue": result.trajectory_catalogue.assign(
+            regio=result.region), "quarantine": result.quarantine, "ingest_warnings": result.warnings,
+        "ingest_log": result.ingest_log})
 
 
 def sha256(data: bytes) -> str:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from checks.outputs import CONTEXT_COLUMNS, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
+from llo.disclosure import resting_on
 from llo.monitor import trajectories as tr
 from llo.monitor.targets import DEFAULT_SOURCE, Targets
-from llo.reporting.publish import resting_on
 from llo.settings import MIN_PARTICIPANTS
 
 NATIONAL = "nationaal"

@@ -11,7 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checks.contract import LEVELS, T1_WINDOW_MONTHS, Measurement, months_between
+from checks.contract import LEVELS, Measurement, months_between
+from checks.outputs import (  # what the trajectories table holds, by its schema
+    DROPOUT_MONTHS,
+    FLAGS,
+    GEMETEN,
+    LEVEL_SCORES,
+    LOPEND,
+    SCORES,
+    SKILLS,
+    T1_DUE_MONTHS,
+    UITGEVALLEN,
+)
 from llo.settings import SUSTAINABLE_WORK_HOURS
 
 _FIELDS = Measurement.to_schema().columns
@@ -21,34 +32,7 @@ PAID_WORK = WORK[2:]  # werk met ondersteuning (ladder 5) and betaald werk (ladd
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}  # onder 1F = 0 ... 3F = 3
 NO_BENEFIT, NO_EDUCATION = "geen", "geen"
 
-DOMAINS = tuple(name for name in _FIELDS if name.startswith("leefgebied_"))
 SOCIAL_DOMAINS = ("leefgebied_sociaal_netwerk", "leefgebied_maatschappelijke_participatie", "leefgebied_dagbesteding")
-SKILLS = ("taalniveau", "rekenniveau", "digitale_vaardigheden")
-SCORES = (*DOMAINS, "participatieladder", *SKILLS)  # paired T0 -> T1 changes
-LEVEL_SCORES = ("taalniveau", "rekenniveau")  # reference levels, scored as ranks 0-3
-
-T1_DUE_MONTHS = 8  # the eenmeting is planned eight months after the start
-DROPOUT_MONTHS = T1_WINDOW_MONTHS[1]  # no T1 more than 12 months after the start: uitgevallen / geen eenmeting
-
-LOPEND, GEMETEN, UITGEVALLEN = "lopend", "gemeten", "uitgevallen"
-STATUSES = (LOPEND, GEMETEN, UITGEVALLEN)
-
-FLAGS = {
-    "verbeterde_arbeidsmarktpositie": "Higher work situation at T1 than at T0 (geen werk < vrijwilligerswerk < "
-                                      "werk met ondersteuning < betaald werk), or the same paid work with more "
-                                      "hours per week.",
-    "verbeterde_sociale_inclusie": "At least one rung higher on the participatieladder, or at least one of the "
-                                   "social leefgebieden (sociaal netwerk, maatschappelijke participatie, "
-                                   "dagbesteding) higher and none lower.",
-    "verbeterde_basisvaardigheden": "At least one of taalniveau, rekenniveau and digitale vaardigheden higher "
-                                    "and none lower.",
-    "duurzaam_werk": "Proxy for sustainable work: paid work (with or without support) at T1 with at least the "
-                     "configured hours per week (default 12).",
-    "certificaat_of_sk_behaald": "A bewijs met civiel effect or a startkwalificatie at T1 that the participant "
-                                 "did not hold at T0.",
-    "instroom_beroepsonderwijs": "No vocational education at T0, enrolled in or finished mbo at T1.",
-    "uit_uitkering": "A benefit at T0 and none at T1.",
-}
 
 _PAIRED = (*SCORES, "arbeidssituatie", "uren_per_week", "uitkering", "opleiding", "bruto_uurloon",
            "bewijs_civiel_effect", "startkwalificatie", "match_werkgever")

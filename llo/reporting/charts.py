@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from llo.reporting.publish import Ledger, number, resting_on
+from llo.disclosure import resting_on
+from llo.reporting.publish import Ledger, number
 
 PALETTE = ["#0b4f6c", "#e07a1f", "#4f9d69", "#b33951", "#7a6c9d", "#8a8d91"]
 GOOD, BAD, NEUTRAL = "#4f9d69", "#b33951", "#8a8d91"

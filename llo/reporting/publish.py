@@ -13,7 +13,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from llo.settings import MIN_PARTICIPANTS
@@ -27,12 +26,6 @@ MARKDOWN = re.compile(r"([\\`*_\[\]<>|@$~^#'\"])")  # quotes too: escaped, pando
 def literal(text) -> str:
     """Text that pandoc shows as is inside a table cell: every Markdown character escaped, one line."""
     return MARKDOWN.sub(r"\\\1", str(text).replace("\n", " "))
-
-
-def resting_on(count, basis):
-    """The participants a count of a basis reveals something about: the basis, and a non-zero count itself."""
-    count, basis = np.asarray(count, dtype="float64"), np.asarray(basis, dtype="float64")
-    return np.where(count > 0, np.fmin(count, basis), basis)
 
 
 def suppressed_text(min_participants: int) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from llo.disclosure import resting_on
 from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, KPIS
 from llo.regions import region_name
 from llo.reporting.data import ReportData
-from llo.reporting.publish import NOT_APPLICABLE, Ledger, euro, number, percent, resting_on
+from llo.reporting.publish import NOT_APPLICABLE, Ledger, euro, number, percent
 
 PARAMETER_LABELS = {
     "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
