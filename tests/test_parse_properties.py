@@ -420,3 +420,18 @@ def test_normalise_gives_single_spaced_lowercase_words_and_is_idempotent(text):
     key = normalise(text)
     assert re.fullmatch(r"([a-z0-9]+( [a-z0-9]+)*)?", key)
     assert normalise(key) == key
+
+
+def test_every_spelling_in_the_contract_reads_as_its_own_value():
+    """A spelling of one value must never read as another: '<1F' (onder 1F) and '1F' both normalise to '1f', and
+    every '1F' in a delivery read as 'onder 1F' until the value's own name took precedence."""
+    for model in (Measurement, TrajectoryCatalogue):
+        for name, column in model.to_schema().columns.items():
+            categories = (column.metadata or {}).get("categories")
+            if not categories:
+                continue
+            written = [(value, text) for value, texts in categories.items() for text in (str(value), *texts)]
+            typed, failed = parse_column(pd.Series([text for _, text in written]), str(column.dtype),
+                                         column.metadata, ",")
+            assert not failed.any(), name
+            assert list(typed) == [value for value, _ in written], name

@@ -83,12 +83,21 @@ def _storable_date(text: str) -> dt.date | None:
     return date if date is not None and DATETIME_RANGE[0] <= date <= DATETIME_RANGE[1] else None
 
 
-def category_lookup(categories: dict) -> dict[str, object]:
-    lookup = {}
+def category_lookup(categories: dict) -> Callable[[str], object]:
+    """A reader of a category's spellings: a text is found as typed (case and outer spaces aside), else by its
+    normalised form, where each value's own name comes before the other values' spellings. So '<1F' (a spelling of
+    onder 1F) and '1F' stay apart, though both normalise to '1f'. Unknown text gives None."""
+    exact, loose = {}, {normalise(str(value)): value for value in reversed(list(categories))}
     for value, texts in categories.items():
         for text in (str(value), *texts):
-            lookup.setdefault(normalise(text), value)
-    return lookup
+            exact.setdefault(str(text).strip().casefold(), value)
+            loose.setdefault(normalise(text), value)
+
+    def read(text: str) -> object:
+        typed = text.strip().casefold()
+        return exact[typed] if typed in exact else loose.get(normalise(text))
+
+    return read
 
 
 def each_distinct(values: np.ndarray, parse: Callable[[str], object]) -> np.ndarray:
@@ -113,8 +122,7 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
     empty = each_distinct(values, is_empty).astype(bool)
     categories = metadata.get("categories")
     if dtype == "boolean":
-        lookup = category_lookup(categories)
-        parsed = each_distinct(values, lambda t: lookup.get(normalise(t)))
+        parsed = each_distinct(values, category_lookup(categories))
         read = pd.notna(parsed)
         failed, known = ~empty & ~read, ~empty & read
         typed = pd.arrays.BooleanArray(np.where(known, parsed, False).astype(bool), ~known)
@@ -131,11 +139,12 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
         failed = ~empty & pd.isna(dates)
         typed = np.where(~failed & ~empty, dates, None).astype("datetime64[ns]")
     else:  # text: category spellings become the canonical value; unknown values stay as typed for the contract
-        lookup = category_lookup(categories) if categories else {}
+        lookup = category_lookup(categories) if categories else None
 
         def canonical(text: str) -> str:
             text = text.strip()
-            return lookup.get(normalise(text), text) if lookup else text
+            value = lookup(text) if lookup else None
+            return text if value is None else value
 
         failed, typed = np.zeros(len(values), dtype=bool), np.where(empty, None, each_distinct(values, canonical))
     return pd.Series(typed, index=index), pd.Series(failed, index=index)
