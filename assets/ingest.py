@@ -25,8 +25,16 @@ SPECS = [
                  "offending value.", group_name=GROUP, kinds=KINDS, owners=OWNERS),
     dg.AssetSpec("ingest_warnings", description="Accepted rows that break a warning rule (e.g. a T1 outside "
                  "6-12 months after the start).", group_name=GROUP, kinds=KINDS, owners=OWNERS),
-    dg.AssetSpec("ingest_log", description="One line per delivered file: sha256, received at, rows read, "
-                 "accepted and quarantined, status and reason.", group_name=GROUP, kinds=KINDS, owners=OWNERS),
+    dg.AssetSpec("ingest_log", description="One line per delivered file, in the order the files arrived: sha256, "
+                 "received at, rows read and what became of them (new, unchanged, corrected, quarantined, withdrawn), "
+                 "status and reason.", group_name=GROUP, kinds=KINDS, owners=OWNERS),
+    dg.AssetSpec("measurement_versions", description="Measurement rows a later delivery corrected: the file and row, "
+                 "when it arrived and when and by which file it was replaced, and the fields that changed.",
+                 group_name=GROUP, kinds=KINDS, owners=OWNERS),
+    dg.AssetSpec("catalogue_versions", description="Catalogue rows a later delivery corrected.",
+                 group_name=GROUP, kinds=KINDS, owners=OWNERS),
+    dg.AssetSpec("withdrawals", description="The register of withdrawn participants: a keyed hash (no identifier), "
+                 "the date, the reason and the rows removed.", group_name=GROUP, kinds=KINDS, owners=OWNERS),
 ]
 
 
@@ -40,31 +48,40 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
 
     from assets.metadata import column_schema, markdown_table
     from llo import settings
-    from llo.intake.ingest import ingest_region, store_region
+    from llo.intake.ingest import OUTCOMES, ingest_region, store_region
     from llo.warehouse import (
+        CATALOGUE_VERSIONS,
         INGEST_LOG,
+        MEASUREMENT_VERSIONS,
         MEASUREMENTS,
         QUARANTINE,
         TRAJECTORY_CATALOGUE,
         WARNINGS,
+        WITHDRAWALS,
         received_at,
+        withdrawals_of,
     )
 
     regions, engine, today = context.partition_keys, warehouse.engine(), dt.date.today()
     tables = {MEASUREMENTS: "measurements", TRAJECTORY_CATALOGUE: "trajectory_catalogue", QUARANTINE: "quarantine",
-              WARNINGS: "warnings", INGEST_LOG: "ingest_log"}
+              WARNINGS: "warnings", INGEST_LOG: "ingest_log", MEASUREMENT_VERSIONS: "measurement_versions",
+              CATALOGUE_VERSIONS: "catalogue_versions", WITHDRAWALS: "withdrawals"}
+    outcomes = {}  # rows read per outcome and region
     rows = {table: {} for table in tables}  # rows stored per table and region
     previews = {table: [] for table in tables}  # small per-region summaries; whole frames are not kept
     checks = {name: {} for name in ingest_checks.NAMES}
     for number, region in enumerate(regions, start=1):
         folder = region_folder(landing.folder(), region)
-        result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today,
-                               received_at=received_at(engine, region))
+        known = received_at(engine, region)
+        result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today, received_at=known,
+                               withdrawn=withdrawals_of(engine, region))
         store_region(engine, result)
         log = result.ingest_log
+        new_files = set(log.loc[~log["sha256"].isin(known), "file"])
+        outcomes[region] = {outcome: int(log[f"rows_{outcome}"].sum()) for outcome in OUTCOMES}
         context.log.info(f"[{number}/{len(regions)}] {region} ({folder}): {len(log)} file(s), "
-                         f"{int(log['rows_read'].sum())} rows read, {int(log['rows_accepted'].sum())} accepted, "
-                         f"{int(log['rows_quarantined'].sum())} quarantined")
+                         f"{int(log['rows_read'].sum())} rows read: "
+                         + ", ".join(f"{count} {outcome}" for outcome, count in outcomes[region].items()))
         for table, field in tables.items():
             rows[table][region] = len(getattr(result, field))
         previews[MEASUREMENTS].append(result.measurements.groupby("meetmoment").size().rename("rows").reset_index())
@@ -74,12 +91,21 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         previews[QUARANTINE].append(result.quarantine.groupby(["rule", "column_name"], dropna=False).size()
                                     .rename("rows").reset_index())
         previews[WARNINGS].append(result.warnings.groupby("rule").size().rename("rows").reset_index())
-        previews[INGEST_LOG].append(log[["region", "file", "sheet", "kind", "status", "rows_read", "rows_accepted",
-                                         "rows_quarantined", "reason"]])
+        previews[MEASUREMENT_VERSIONS].append(result.measurement_versions.groupby(
+            ["meetmoment", "changed_fields"]).size().rename("rows").reset_index())
+        previews[CATALOGUE_VERSIONS].append(result.catalogue_versions.assign(regio=region)[
+            ["regio", "trajectcode", "superseded_at", "changed_fields"]])
+        previews[WITHDRAWALS].append(result.withdrawals[["region", "datum_intrekking", "reden", "file",
+                                                         "rows_withdrawn"]])
+        previews[INGEST_LOG].append(log[["region", "delivery_order", "file", "sheet", "kind", "status", "rows_read",
+                                         *(f"rows_{outcome}" for outcome in OUTCOMES), "reason"]])
         checks[ingest_checks.CONTRACT_CONFORMANCE][region] = ingest_checks.contract_conformance(engine, region, today)
         checks[ingest_checks.QUARANTINE_RATE][region] = ingest_checks.quarantine_rate(
             result, landing.quarantine_error_share)
         checks[ingest_checks.REJECTED_FILES][region] = ingest_checks.rejected_files(result)
+        checks[ingest_checks.CORRECTIONS_APPLIED][region] = ingest_checks.corrections_applied(result, new_files)
+        checks[ingest_checks.WITHDRAWALS_APPLIED][region] = ingest_checks.withdrawals_applied(
+            engine, result, new_files, settings.pseudonym_key())
 
     def summed(frames: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
         return (pd.concat(frames).groupby(by, dropna=False)["rows"].sum().reset_index()
@@ -89,7 +115,10 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
              TRAJECTORY_CATALOGUE: pd.concat(previews[TRAJECTORY_CATALOGUE]),
              QUARANTINE: summed(previews[QUARANTINE], ["rule", "column_name"]),
              WARNINGS: summed(previews[WARNINGS], ["rule"]),
-             INGEST_LOG: pd.concat(previews[INGEST_LOG])}
+             INGEST_LOG: pd.concat(previews[INGEST_LOG]),
+             MEASUREMENT_VERSIONS: summed(previews[MEASUREMENT_VERSIONS], ["meetmoment", "changed_fields"]),
+             CATALOGUE_VERSIONS: pd.concat(previews[CATALOGUE_VERSIONS]),
+             WITHDRAWALS: pd.concat(previews[WITHDRAWALS])}
     if len(regions) == 1:
         shown[TRAJECTORY_CATALOGUE] = shown[TRAJECTORY_CATALOGUE].drop(columns="regio")
         shown[INGEST_LOG] = shown[INGEST_LOG].drop(columns="region")
@@ -97,9 +126,10 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     for table in tables:
         # A run of several regions stamps the same metadata on each region's materialisation: the row count is the
         # run's total, rows_by_region says what each region holds.
+        also = {"rows_by_outcome": dg.MetadataValue.json(outcomes)} if table is INGEST_LOG else {}
         yield dg.MaterializeResult(asset_key=table.name, metadata={
             "dagster/row_count": sum(rows[table].values()), "dagster/column_schema": column_schema(table),
             **ingest_checks.regions_metadata(regions), "rows_by_region": dg.MetadataValue.json(rows[table]),
-            "preview": dg.MetadataValue.md(titles.get(table, "") + markdown_table(shown[table]))})
+            "preview": dg.MetadataValue.md(titles.get(table, "") + markdown_table(shown[table])), **also})
     for results in checks.values():
         yield ingest_checks.over_regions(results)

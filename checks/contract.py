@@ -143,8 +143,8 @@ class Measurement(pa.DataFrameModel):
         return ((df["uren_per_week"].fillna(0) == 0) | (df["arbeidssituatie"] != WORK_NONE)).astype(bool)
 
     @pa.dataframe_check(name="uniek_per_deelnemer_en_meetmoment",
-                        description="At most one row per participant, region and measurement moment; "
-                                    "the first delivered row is kept.")
+                        description="One current row per participant, region and measurement moment: a later "
+                                    "delivery of it is unchanged or a correction (see Deliveries).")
     def unique_participant_moment(cls, df: pd.DataFrame) -> Series[bool]:
         return ~df.duplicated(["regio", "deelnemer_id", "meetmoment"], keep="first")
 
@@ -182,9 +182,36 @@ class TrajectoryCatalogue(pa.DataFrameModel):
         "Kosten per deelnemer", "Cost per participant in euro.",
         synonyms=("kosten", "kosten pp", "prijs per deelnemer", "kosten per persoon"), ge=0, le=100_000)
 
-    @pa.dataframe_check(name="uniek_trajectcode", description="Each trajectcode appears once per region.")
+    @pa.dataframe_check(name="uniek_trajectcode", description="One current row per trajectcode and region: a "
+                        "later delivery of it is unchanged or a correction (see Deliveries).")
     def unique_code(cls, df: pd.DataFrame) -> Series[bool]:
         return ~df.duplicated(["trajectcode"], keep="first")
+
+
+WITHDRAWAL_REASONS = {
+    "toestemming ingetrokken": ["geen toestemming", "toestemming", "bezwaar"],
+    "registratiefout": ["vergissing", "foutieve registratie", "ten onrechte geregistreerd", "dubbele registratie"],
+    "verzoek tot verwijdering": ["avg", "verwijderverzoek", "recht op vergetelheid", "verzoek verwijdering",
+                                 "verwijderen"],
+}
+
+
+class Withdrawal(pa.DataFrameModel):
+    """A participant withdrawn from the monitor: consent withdrawn, a registration made by mistake, or a request for
+    erasure under the AVG. Every row of the participant goes, from the current data, the history and every derived
+    table, and a later delivery of the participant is refused. Only a keyed hash of the participant is kept, with the
+    date and the reason (see docs/privacy.md)."""
+
+    deelnemer_id: Series[str] = field(
+        "Deelnemer ID", "The participant, as in the measurement files.",
+        synonyms=("deelnemer", "deelnemernummer", "deelnemer nr", "pseudoniem", "client id", "participant id"),
+        str_length={"min_value": 1, "max_value": 64})
+    datum_intrekking: Series[pd.Timestamp] = field(
+        "Datum intrekking", "Date the withdrawal was asked for or decided.",
+        synonyms=("intrekkingsdatum", "datum", "datum verzoek", "datum afmelding"))
+    reden: Series[str] = field(
+        "Reden", "Why the participant is withdrawn.", synonyms=("reden intrekking", "reden afmelding"),
+        categories=WITHDRAWAL_REASONS)
 
 
 # Columns a table-wide rule is about, so a quarantine record names them instead of the whole row.
@@ -202,7 +229,8 @@ RULE_COLUMNS = {
 # delivered row of a participant is the one kept.
 SET_RULES = frozenset({"uniek_per_deelnemer_en_meetmoment", "t1_na_eerdere_t0", "uniek_trajectcode"})
 
-MODELS: dict[str, type[pa.DataFrameModel]] = {"measurements": Measurement, "trajectory_catalogue": TrajectoryCatalogue}
+MODELS: dict[str, type[pa.DataFrameModel]] = {"measurements": Measurement, "trajectory_catalogue": TrajectoryCatalogue,
+                                              "withdrawals": Withdrawal}
 
 
 def months_between(start: pd.Series, end: pd.Series) -> pd.Series:

@@ -5,6 +5,9 @@
   the Pandera contract, so nothing downstream runs on data that breaks it.
 - quarantine_rate: warns when any row was quarantined, errors above the configured share.
 - rejected_files: errors when a delivered file was refused whole.
+- corrections_applied: warns when the run's new files corrected earlier rows (how many, which fields most).
+- withdrawals_applied: warns when the run's new files withdrew participants; errors when a withdrawn participant
+  still has a stored row.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import dagster as dg
 CONTRACT_CONFORMANCE = "contract_conformance"
 QUARANTINE_RATE = "quarantine_rate"
 REJECTED_FILES = "rejected_files"
-NAMES = (CONTRACT_CONFORMANCE, QUARANTINE_RATE, REJECTED_FILES)
+CORRECTIONS_APPLIED = "corrections_applied"
+WITHDRAWALS_APPLIED = "withdrawals_applied"
+NAMES = (CONTRACT_CONFORMANCE, QUARANTINE_RATE, REJECTED_FILES, CORRECTIONS_APPLIED, WITHDRAWALS_APPLIED)
 
 CHECK_SPECS = [
     dg.AssetCheckSpec(CONTRACT_CONFORMANCE, asset="measurements", blocking=True,
@@ -26,6 +31,12 @@ CHECK_SPECS = [
                                   "configured share."),
     dg.AssetCheckSpec(REJECTED_FILES, asset="ingest_log",
                       description="Delivered files refused whole (unreadable, wrong region, identifiers, ...)."),
+    dg.AssetCheckSpec(CORRECTIONS_APPLIED, asset="measurement_versions",
+                      description="Rows the run's new files corrected: a warning, so researchers know earlier "
+                                  "figures change, with the fields that changed most."),
+    dg.AssetCheckSpec(WITHDRAWALS_APPLIED, asset="withdrawals",
+                      description="Participants the run's new files withdrew (a warning), and that no withdrawn "
+                                  "participant has a stored row (an error)."),
 ]
 
 
@@ -83,6 +94,57 @@ def rejected_files(result) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         description=f"{len(rejected)} file(s) refused whole" if len(rejected) else "every file could be read",
         metadata={"rejected_files": len(rejected), "files": dg.MetadataValue.md(markdown_table(rejected))})
+
+
+def corrections_applied(result, new_files: set[str]) -> dg.AssetCheckResult:
+    """`new_files`: the files first received in this run."""
+    from assets.metadata import markdown_table
+
+    versions = result.measurement_versions
+    fresh = versions[versions["superseded_by_file"].isin(new_files)]
+    fields = (fresh["changed_fields"].str.split(", ").explode().value_counts().rename_axis("field")
+              .rename("corrections").reset_index())
+    by_file = fresh.groupby("superseded_by_file").size().rename("corrections").reset_index()
+    return dg.AssetCheckResult(
+        check_name=CORRECTIONS_APPLIED, asset_key="measurement_versions", passed=fresh.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(f"{len(fresh)} earlier row(s) corrected by this delivery ({len(versions)} in all): figures "
+                     "of earlier months change" if len(fresh) else
+                     f"no corrections in this delivery ({len(versions)} earlier in all)"),
+        metadata={"corrections": len(fresh), "corrections_in_all": len(versions),
+                  "fields": dg.MetadataValue.md(markdown_table(fields)),
+                  "by_file": dg.MetadataValue.md(markdown_table(by_file))})
+
+
+def withdrawals_applied(engine, result, new_files: set[str], key: bytes) -> dg.AssetCheckResult:
+    """Reads the region's stored rows back: none may belong to a participant in the register."""
+    from assets.metadata import markdown_table
+    from llo.intake.privacy import tombstone
+    from llo.warehouse import MEASUREMENT_VERSIONS, MEASUREMENTS, read_table
+
+    register = result.withdrawals
+    fresh = register[register["file"].isin(new_files)]
+    stored = set()
+    for table in (MEASUREMENTS, MEASUREMENT_VERSIONS):
+        stored |= set(read_table(engine, table, result.region, columns=["deelnemer_id"])["deelnemer_id"])
+    left = len({tombstone(key, p) for p in stored} & set(register["tombstone"])) if len(register) else 0
+    refused = int((result.quarantine["rule"] == "deelnemer_ingetrokken").sum())
+    metadata = {"withdrawn_participants": len(register), "withdrawn_in_this_delivery": len(fresh),
+                "rows_withdrawn": int(register["rows_withdrawn"].sum()), "later_deliveries_refused": refused,
+                "withdrawn_participants_still_stored": left,
+                "register": dg.MetadataValue.md(markdown_table(  # dates and reasons; the keyed hash says nothing
+                    register[["datum_intrekking", "reden", "file", "received_at", "rows_withdrawn"]]))}
+    if left:
+        return dg.AssetCheckResult(
+            check_name=WITHDRAWALS_APPLIED, asset_key="withdrawals", passed=False,
+            severity=dg.AssetCheckSeverity.ERROR, metadata=metadata,
+            description=f"{left} withdrawn participant(s) still have stored rows")
+    return dg.AssetCheckResult(
+        check_name=WITHDRAWALS_APPLIED, asset_key="withdrawals", passed=fresh.empty,
+        severity=dg.AssetCheckSeverity.WARN, metadata=metadata,
+        description=(f"{len(fresh)} participant(s) withdrawn by this delivery, {int(fresh['rows_withdrawn'].sum())} "
+                     "row(s) removed: figures of earlier months change" if len(fresh) else
+                     f"no withdrawals in this delivery ({len(register)} in all)"))
 
 
 def outcome(result: dg.AssetCheckResult) -> str:

@@ -14,11 +14,23 @@ from checks.contract import T1_WINDOW_MONTHS, Measurement
 DATE = "datetime64[ns]"
 
 # The intake's records: one ingest-log line per delivered file (and sheet), one issue row per refused or warned cell.
-LOG_COLUMNS = ["region", "file", "sheet", "sha256", "size_bytes", "received_at", "kind", "status", "reason",
-               "encoding", "separator", "decimal_mark", "header_row", "rows_read", "rows_accepted",
-               "rows_quarantined", "rows_with_warnings", "empty_rows_skipped", "ignored_columns",
-               "corrected_headers"]
+LOG_COLUMNS = ["region", "delivery_order", "file", "sheet", "sha256", "size_bytes", "received_at", "kind", "status",
+               "reason", "encoding", "separator", "decimal_mark", "header_row", "rows_read", "rows_accepted",
+               "rows_new", "rows_unchanged", "rows_corrected", "rows_quarantined", "rows_withdrawn",
+               "rows_with_warnings", "empty_rows_skipped", "ignored_columns", "corrected_headers"]
 ISSUE_TABLE_COLUMNS = ["region", "file", "sheet", "row_number", "column_name", "rule", "value", "message"]
+
+
+def versions_schema(delivered: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """A delivered row that a later delivery corrected (llo.intake.versions): its contract columns, and when it
+    arrived and stopped being current."""
+    return delivered.add_columns({
+        "received_at": pa.Column(DATE, description="When the file it came from was received."),
+        "superseded_at": pa.Column(DATE, description="When the file that corrected it was received."),
+        "superseded_by_file": pa.Column(str, description="The file of the version that replaced it."),
+        "superseded_by_row": pa.Column("Int64", description="Its row in that file."),
+        "changed_fields": pa.Column(str, description="The contract fields the replacement changed.")})
+
 
 _MEASUREMENT = Measurement.to_schema().columns
 

@@ -16,11 +16,12 @@ Everything is deterministic for a seed: same seed, byte-identical files.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,13 @@ CATALOGUE_XLSX = ("zuidoost-brabant", "midden-limburg")  # these regions keep th
 # Ordered so that, spread over three or more regions, no region gets two conflicting file formats.
 FORMAT_FAULTS = ("semicolon_decimal_comma", "utf8_bom", "xlsx_title_row", "windows_1252",
                  "misspelled_headers", "reordered_headers")
-ROW_FAULTS = ("out_of_range", "duplicates", "t1_without_t0", "unknown_trajectcode")
+ROW_FAULTS = ("out_of_range", "two_versions", "t1_without_t0", "unknown_trajectcode")
+QUARANTINES = {"two_versions": 2}  # rows each row fault sends to quarantine (default 1): a pair in one file, both
+# How regions really deliver (with faults=True): one region exports cumulatively (every month the whole history
+# again, so earlier rows arrive unchanged), one sends a correction file whose name sorts before the file it corrects,
+# one withdraws a participant.
+CUMULATIVE, CORRECTING, WITHDRAWING = "midden-gelderland", "twente", "zuidoost-brabant"
+CORRECTED_MONTH, WITHDRAWN_MONTH = "2025-02", "2024-03"
 FILE_FAULTS = ("bsn_column", "other_region")
 ALL_FAULTS = FORMAT_FAULTS + ROW_FAULTS + FILE_FAULTS
 CSV_ONLY = ("semicolon_decimal_comma", "windows_1252", "utf8_bom")  # not applied to an .xlsx catalogue
@@ -89,6 +96,10 @@ class Delivery:
     faults: tuple[str, ...]
     expected_quarantined: int
     expected_rejected: bool
+    expected_unchanged: int = 0
+    expected_corrected: int = 0
+    expected_withdrawn: int = 0
+    note: str = ""  # how regions really deliver: what this file shows
 
 
 def _months(slug: str) -> list[str]:
@@ -222,11 +233,14 @@ def _inject_rows(rows: pd.DataFrame, faults: list[str], rng: np.random.Generator
         elif fault == "unknown_trajectcode":
             i = target()
             rows.loc[i, "trajectcode"] = rows.loc[i, "trajectcode"].rsplit("-", 1)[0] + "-99"
-        elif fault == "duplicates":
-            append(rows.iloc[[use(int(rng.choice([j for j in rows.index if j not in used])))]])
+        elif fault == "two_versions":  # a T1 twice in one file, one score apart: both refused
+            i = target()
+            copy = rows.iloc[[i]].copy()
+            copy["digitale_vaardigheden"] = 1 if int(copy["digitale_vaardigheden"].iloc[0]) != 1 else 2
+            append(copy)
         elif fault == "t1_without_t0":
             new_row("T1")
-    return rows, len(faults)
+    return rows, sum(QUARANTINES.get(fault, 1) for fault in faults)
 
 
 def write_delivery(rows: pd.DataFrame, path: Path, *, faults: Iterable[str] = (), seed: int = 0,
@@ -308,6 +322,7 @@ def _fault_plan(regions: tuple[str, ...]) -> dict[tuple[str, str], tuple[str, ..
     carriers = [r for r in regions if r not in PILOTS]
     if len(carriers) < 3:
         raise ValueError("faults=True needs at least three non-pilot regions")
+    row_carriers = [r for r in carriers if r != CUMULATIVE] or carriers  # its repeated rows would repeat the faults
     plan: dict[tuple[str, str], list[str]] = {}
     for i, fault in enumerate(FORMAT_FAULTS):
         region = carriers[i % len(carriers)]
@@ -315,10 +330,10 @@ def _fault_plan(regions: tuple[str, ...]) -> dict[tuple[str, str], tuple[str, ..
             plan.setdefault((region, key), []).append(fault)
     slots: dict[str, int] = {}
     for i, fault in enumerate(r for r in ROW_FAULTS for _ in range(2)):
-        region = carriers[i % len(carriers)]
+        region = row_carriers[i % len(row_carriers)]
         slots[region] = slots.get(region, 0) + 1
         plan.setdefault((region, _months(region)[-1 - slots[region]]), []).append(fault)
-    for region, fault in zip(carriers, FILE_FAULTS, strict=False):
+    for region, fault in zip(row_carriers, FILE_FAULTS, strict=False):
         plan.setdefault((region, _months(region)[-1]), []).append(fault)
     return {key: tuple(faults) for key, faults in plan.items()}
 
@@ -339,7 +354,9 @@ FAULT_NOTE = (" Sommige bestanden bevatten bewust fouten.", " Some files contain
 
 def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_REGIONS,
              faults: bool = False, scale: int = 1) -> list[Delivery]:
-    """Write synthetic catalogues and monthly measurement files into `landing/<slug>/`."""
+    """Write synthetic catalogues and monthly measurement files into `landing/<slug>/`, each with the modification
+    time of the day it arrived (the catalogue on the first day, a month's file on the 5th of the next month). With
+    `faults`, also the ways regions really deliver: a cumulative region, a correction and a withdrawal."""
     landing, regions = Path(landing), tuple(regions)
     plan = _fault_plan(regions) if faults else {}
     landing.mkdir(parents=True, exist_ok=True)
@@ -349,16 +366,78 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
     for slug in regions:
         (landing / slug).mkdir(exist_ok=True)
         catalogue, measurements = synthetic_region(slug, seed=seed, scale=scale)
+        month_of = measurements["meetdatum"].dt.strftime("%Y-%m")
+        cumulative = faults and slug == CUMULATIVE
         files = [("catalogue", "trajectcatalogus", catalogue, ".xlsx" if slug in CATALOGUE_XLSX else ".csv",
                   "trajectory_catalogue"),
-                 *((month, f"{month}_metingen", rows, ".csv", "measurements")
-                   for month, rows in measurements.groupby(measurements["meetdatum"].dt.strftime("%Y-%m")))]
+                 *((month, f"{month}_metingen", measurements[month_of <= month] if cumulative else rows, ".csv",
+                    "measurements") for month, rows in measurements.groupby(month_of))]
         for key, name, rows, suffix, kind in files:
             path = landing / slug / f"demo_{slug}_{name}{suffix}"
             wanted = [f for f in plan.get((slug, key), ()) if suffix == ".csv" or f not in CSV_ONLY]
-            deliveries.append(write_delivery(rows, path, faults=wanted, kind=kind,
-                                             seed=zlib.crc32(f"{seed}/{path.name}".encode())))
+            delivery = write_delivery(rows, path, faults=wanted, kind=kind,
+                                      seed=zlib.crc32(f"{seed}/{path.name}".encode()))
+            if cumulative and kind == "measurements":
+                earlier = int((month_of < key).sum())
+                delivery = replace(delivery, expected_unchanged=earlier,
+                                   note="cumulative export: the whole history again" if earlier else "")
+            deliveries.append(_arrived(delivery, _first_day(key, slug) if kind != "measurements" else
+                                       _next_month(key, 5)))
+        if faults and slug == CORRECTING:
+            deliveries.append(_correction(landing / slug, measurements))
+        if faults and slug == WITHDRAWING:
+            deliveries[:] = _withdrawal(landing / slug, measurements, deliveries)
     return deliveries
+
+
+def _first_day(key: str, slug: str) -> pd.Timestamp:
+    return pd.Timestamp(_months(slug)[0] if key == "catalogue" else key)
+
+
+def _next_month(month: str, day: int) -> pd.Timestamp:
+    return pd.Timestamp(month) + pd.DateOffset(months=1, days=day - 1, hours=9)
+
+
+def _arrived(delivery: Delivery, when: pd.Timestamp) -> Delivery:
+    """The file with the modification time of its arrival: the order in which the platform applies files."""
+    stamp = when.tz_localize("UTC").timestamp()
+    os.utime(delivery.path, (stamp, stamp))
+    return delivery
+
+
+def _correction(folder: Path, measurements: pd.DataFrame) -> Delivery:
+    """A correction file: one participant's T0 of CORRECTED_MONTH again, with another work situation. Its name sorts
+    before the month's own file; it arrived two weeks after it, so it wins."""
+    month_of = measurements["meetdatum"].dt.strftime("%Y-%m")
+    t0 = measurements[(month_of == CORRECTED_MONTH) & (measurements["meetmoment"] == "T0")
+                      & (measurements["arbeidssituatie"] == WORK[0])].head(1)
+    fixed = t0.assign(arbeidssituatie=WORK[1])  # vrijwilligerswerk instead of geen werk
+    delivery = write_delivery(fixed, folder / f"CORRECTIE demo_{CORRECTING}_{CORRECTED_MONTH}.csv")
+    delivery = replace(delivery, expected_corrected=1, note="correction of one T0 (arbeidssituatie)")
+    return _arrived(delivery, _next_month(CORRECTED_MONTH, 19))
+
+
+def _withdrawal(folder: Path, measurements: pd.DataFrame, deliveries: list[Delivery]) -> list[Delivery]:
+    """A withdrawal file for one participant with a T0 and a T1 (a request for erasure), arriving after both: the
+    files that held them count those rows as withdrawn."""
+    t0 = measurements[(measurements["meetdatum"].dt.strftime("%Y-%m") == WITHDRAWN_MONTH)
+                      & (measurements["meetmoment"] == "T0")]
+    both = measurements[measurements["deelnemer_id"].isin(t0["deelnemer_id"])].groupby("deelnemer_id").size()
+    participant = both[both == 2].index[0]
+    rows = measurements[measurements["deelnemer_id"] == participant]
+    last = rows["meetdatum"].max()
+    path = folder / f"intrekking_{WITHDRAWING}_{last:%Y-%m}.csv"
+    title = {c: MODELS["withdrawals"].to_schema().columns[c].title for c in ("deelnemer_id", "datum_intrekking",
+                                                                             "reden")}
+    path.write_text(f"{title['deelnemer_id']},{title['datum_intrekking']},{title['reden']}\n"
+                    f"{participant},{last + pd.Timedelta(days=20):%Y-%m-%d},verzoek tot verwijdering\n",
+                    encoding="utf-8")
+    files = {f"demo_{WITHDRAWING}_{day:%Y-%m}_metingen.csv" for day in rows["meetdatum"]}
+    updated = [replace(d, expected_withdrawn=1, note="holds the withdrawn participant") if d.path.name in files
+               else d for d in deliveries]
+    withdrawal = Delivery(path, WITHDRAWING, "withdrawals", 1, (), 0, False,
+                          note="withdrawal of one participant (verzoek tot verwijdering)")
+    return [*updated, _arrived(withdrawal, _next_month(f"{last:%Y-%m}", 25))]
 
 
 def summary(deliveries: Iterable[Delivery]) -> str:
@@ -378,11 +457,23 @@ def summary(deliveries: Iterable[Delivery]) -> str:
         outcome = "reject file" if d.expected_rejected else f"quarantine {d.expected_quarantined} rows"
         lines.append(f"  {d.region}/{d.path.name}: {', '.join(f for f in d.faults if f not in FORMAT_FAULTS)}"
                      f" -> {outcome}")
+    cumulative = [d for d in deliveries if d.expected_unchanged]
+    if cumulative:
+        lines.append(f"  {cumulative[0].region}: {len(cumulative)} cumulative exports (the whole history again) -> "
+                     f"{sum(d.expected_unchanged for d in cumulative)} rows unchanged")
+    for d in deliveries:
+        if d.expected_corrected or d.kind == "withdrawals":
+            outcome = (f"{d.expected_corrected} row corrected" if d.expected_corrected else
+                       f"{sum(e.expected_withdrawn for e in deliveries if e.region == d.region)} rows withdrawn")
+            lines.append(f"  {d.region}/{d.path.name}: {d.note} -> {outcome}")
     if not any(d.faults for d in deliveries):
         lines.append("No faults injected (clean deliveries).")
     else:
         lines.append(f"Expected: {sum(d.expected_quarantined for d in deliveries)} rows quarantined, "
-                     f"{sum(d.expected_rejected for d in deliveries)} files rejected.")
+                     f"{sum(d.expected_rejected for d in deliveries)} files rejected, "
+                     f"{sum(d.expected_unchanged for d in deliveries)} unchanged, "
+                     f"{sum(d.expected_corrected for d in deliveries)} corrected, "
+                     f"{sum(d.expected_withdrawn for d in deliveries)} withdrawn.")
     return "\n".join(lines)
 
 

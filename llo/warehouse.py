@@ -55,10 +55,36 @@ def _issue_table(name: str, comment: str) -> sa.Table:
 QUARANTINE = _issue_table("quarantine", "Rows refused by a rule: file, row, column, rule and value.")
 WARNINGS = _issue_table("ingest_warnings", "Accepted rows that break a warning rule.")
 _LOG_TYPES = {"size_bytes": sa.BigInteger, "received_at": sa.DateTime, "header_row": sa.Integer,
+              "delivery_order": sa.Integer,
               **{c: sa.Integer for c in LOG_COLUMNS if c.startswith(("rows_", "empty_"))}}
 INGEST_LOG = sa.Table("ingest_log", metadata, *(sa.Column(c, _LOG_TYPES.get(c, sa.Text)) for c in LOG_COLUMNS),
                       sa.Index("ix_ingest_log_region", "region"),
                       comment="One line per delivered file (and sheet): what was read, accepted, refused and why.")
+
+
+def _versions_table(name: str, kind: str, comment: str, *region: sa.Column) -> sa.Table:
+    return sa.Table(name, metadata, *region, *_contract_columns(kind), *_source_columns(),
+                    sa.Column("received_at", sa.DateTime, nullable=False),
+                    sa.Column("superseded_at", sa.DateTime, nullable=False),
+                    sa.Column("superseded_by_file", sa.Text, nullable=False),
+                    sa.Column("superseded_by_row", sa.Integer, nullable=False),
+                    sa.Column("changed_fields", sa.Text, nullable=False),
+                    sa.Index(f"ix_{name}_regio", "regio"), comment=comment)
+
+
+MEASUREMENT_VERSIONS = _versions_table(
+    "measurement_versions", "measurements", "Measurement rows a later delivery corrected: each with the file and row "
+    "it came from, when that file arrived, and when and by which file and row it was replaced.")
+WITHDRAWALS = sa.Table(
+    "withdrawals", metadata, sa.Column("region", sa.Text, nullable=False, index=True),
+    sa.Column("tombstone", sa.Text, nullable=False), sa.Column("datum_intrekking", sa.Date),
+    sa.Column("reden", sa.Text, nullable=False), sa.Column("file", sa.Text, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False), sa.Column("rows_withdrawn", sa.Integer, nullable=False),
+    comment="The register of withdrawn participants: a keyed hash (no identifier), the date, the reason, the file "
+            "that brought it and the rows it removed (llo.intake.withdrawals).")
+CATALOGUE_VERSIONS = _versions_table(
+    "catalogue_versions", "trajectory_catalogue", "Catalogue rows a later delivery corrected, as measurement_versions.",
+    sa.Column("regio", sa.Text, nullable=False))
 
 
 
@@ -100,10 +126,13 @@ SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_R
              SCBA_DISTRIBUTION: outputs.SCBA_DISTRIBUTION, SCBA_SENSITIVITY: outputs.SCBA_SENSITIVITY,
              SCBA_MONTE_CARLO: outputs.SCBA_MONTE_CARLO, SCBA_PARAMETERS: outputs.SCBA_PARAMETERS,
              MEASUREMENTS: MODELS["measurements"].to_schema(),
-             TRAJECTORY_CATALOGUE: MODELS["trajectory_catalogue"].to_schema()}
+             TRAJECTORY_CATALOGUE: MODELS["trajectory_catalogue"].to_schema(),
+             MEASUREMENT_VERSIONS: outputs.versions_schema(MODELS["measurements"].to_schema()),
+             CATALOGUE_VERSIONS: outputs.versions_schema(MODELS["trajectory_catalogue"].to_schema())}
 
 REGION_COLUMN = {MEASUREMENTS: "regio", TRAJECTORY_CATALOGUE: "regio", QUARANTINE: "region", WARNINGS: "region",
-                 INGEST_LOG: "region", TRAJECTORIES: "regio", KPI_REGION_MONTH: "region",
+                 INGEST_LOG: "region", MEASUREMENT_VERSIONS: "regio", CATALOGUE_VERSIONS: "regio",
+                 WITHDRAWALS: "region", TRAJECTORIES: "regio", KPI_REGION_MONTH: "region",
                  CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region"}
 
 
@@ -132,6 +161,24 @@ def create_tables(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         _take_turns(conn, "create_tables")
         metadata.create_all(conn, checkfirst=True)
+        if str(engine.url) not in _UP_TO_DATE:
+            _add_new_columns(conn)
+    _UP_TO_DATE.add(str(engine.url))
+
+
+_UP_TO_DATE: set[str] = set()  # warehouses whose tables have every column of this version (checked once a process)
+
+
+def _add_new_columns(conn: sa.Connection) -> None:
+    """A warehouse written by an earlier version lacks the columns added since: add them, empty, so its rows stay and
+    the next run of each region fills them."""
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" '
+                                     f"{column.type.compile(conn.dialect)}"))
 
 
 def _rows(frame: pd.DataFrame, table: sa.Table, dialect: sa.Dialect) -> list:
@@ -212,6 +259,15 @@ def received_at(engine: sa.Engine, region: str) -> dict[str, dt.datetime]:
              .where(INGEST_LOG.c.region == region).group_by(INGEST_LOG.c.sha256))
     with engine.connect() as conn:
         return {sha: when for sha, when in conn.execute(query)}
+
+
+def withdrawals_of(engine: sa.Engine, region: str) -> pd.DataFrame:
+    """The region's register of withdrawals from earlier runs (empty before the first)."""
+    if not sa.inspect(engine).has_table(WITHDRAWALS.name):
+        return pd.DataFrame(columns=[c.name for c in WITHDRAWALS.columns])
+    frame = read_table(engine, WITHDRAWALS, region)
+    return frame.assign(received_at=pd.to_datetime(frame["received_at"]),
+                        datum_intrekking=pd.to_datetime(frame["datum_intrekking"]))
 
 
 def ingested_files(engine: sa.Engine) -> dict[str, dict[str, str]]:

@@ -262,8 +262,10 @@ CASES: list[Case] = [
     Case("a date in the future", _rows("toekomst.csv", [_t0("C3", meetdatum="2031-01-01",
                                                             startdatum_traject="2031-01-01")]),
          quarantined={"meetdatum_niet_in_toekomst": 1}, accepted=0),
-    Case("duplicate participant", _rows("dubbel.csv", [_t0("C4"), _t0("C4")]),
-         quarantined={"uniek_per_deelnemer_en_meetmoment": 1}, accepted=1),
+    Case("the same row twice in one file (counted once)", _rows("dubbel.csv", [_t0("C4"), _t0("C4")]),
+         accepted=2),
+    Case("two versions of one participant in one file", _rows("tweemaal.csv", [_t0("C6"), _t0("C6", taalniveau="2F")]),
+         quarantined={"een_versie_per_bestand": 2}, accepted=0),
     Case("non-breaking spaces around values", _rows("spaties.csv", [_t0("C5", doelgroep="\u00a0laaggeletterd\u00a0")]),
          accepted=1),
 ]

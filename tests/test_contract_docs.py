@@ -36,7 +36,7 @@ def test_every_column_and_rule_is_documented(key):
     for name, column in model.to_schema().columns.items():
         assert f"| `{name}` | {column.title} |" in text, name
     names = rule_names(model)
-    assert names
+    assert names or key == "withdrawals"  # a withdrawal has column rules only
     for name in names:
         assert f"| `{name}` |" in text, name
 

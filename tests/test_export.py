@@ -133,7 +133,7 @@ def test_the_workbook_has_no_formula_cells(twente_files):
 
     path = twente_files["twente.xlsx"]
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["ingest_log", "quarantine", "ingest_warnings"]
+    assert workbook.sheetnames == ["ingest_log", "quarantine", "ingest_warnings", "measurement_versions"]
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert cells and all(cell.data_type != "f" for cell in cells)
     with zipfile.ZipFile(path) as archive:
@@ -187,7 +187,8 @@ def test_export_command_writes_every_region(llo_home):
     out = llo_home / "exports" / "regio"
     written = [Path(line.strip()) for line in result.output.splitlines() if line.startswith("  ")]
     assert written == [out / region / f"{region}-terugkoppeling{suffix}" for region in ("rijnmond", "twente")
-                       for suffix in (".xlsx", "-ingest_log.csv", "-quarantine.csv", "-ingest_warnings.csv")]
+                       for suffix in (".xlsx", "-ingest_log.csv", "-quarantine.csv", "-ingest_warnings.csv",
+                                      "-measurement_versions.csv")]
     assert all(path.exists() for path in written)
     assert "No published reports" in result.output
     values = column(read_csv(out / "twente" / "twente-terugkoppeling-quarantine.csv"), "value")

@@ -17,10 +17,14 @@ def by_file(result):
 
 
 def assert_rows_accounted(result):
+    """Every row read has one outcome; the stored rows are the new ones, the versions the corrected ones."""
     log = result.ingest_log[result.ingest_log["status"] != "duplicate"]
     assert (log["rows_read"] == log["rows_accepted"] + log["rows_quarantined"]).all()
     usable = log[log["status"] != "rejected"]
-    assert usable["rows_accepted"].sum() == len(result.measurements) + len(result.trajectory_catalogue)
+    assert (usable["rows_read"] == usable[["rows_new", "rows_unchanged", "rows_corrected", "rows_quarantined",
+                                           "rows_withdrawn"]].sum(axis=1)).all()
+    assert usable["rows_new"].sum() == len(result.measurements) + len(result.trajectory_catalogue)
+    assert usable["rows_corrected"].sum() == len(result.measurement_versions) + len(result.catalogue_versions)
 
 
 def test_clean_region_is_accepted_whole(region_folder):
@@ -35,23 +39,26 @@ def test_clean_region_is_accepted_whole(region_folder):
 def test_each_rule_quarantines_exactly_its_rows(region_folder):
     rows = [
         measurement_row("B1", leefgebied_financien="7"),                       # out of range
-        measurement_row("B2"), measurement_row("B2"),                          # duplicate: second refused
+        measurement_row("B2"), measurement_row("B2"),                          # identical: counted once
         measurement_row("B3", "T1", date="2024-09-15"),                        # T1 without T0
         measurement_row("B4", code="XX-9"),                                    # unknown trajectcode
         measurement_row("B5", uren_per_week="12"),                             # hours without work
         measurement_row("B6", meetdatum="2026-06-01"),                         # after the day of ingest
         measurement_row("B7", meetdatum="31-02-2024"),                         # no such date
         measurement_row("B8", taalniveau="4F"),                                # unknown category
+        measurement_row("B9"), measurement_row("B9", taalniveau="2F"),         # two versions in one file
     ]
     write_csv(region_folder / "2024-10.csv", rows)
     result = ingest(region_folder)
     q = result.quarantine[result.quarantine["file"] == "2024-10.csv"]
     rules = q.groupby("row_number")["rule"].apply(set).to_dict()
-    assert rules == {2: {"less_than_or_equal_to"}, 4: {"uniek_per_deelnemer_en_meetmoment"},
-                     5: {"t1_na_eerdere_t0"}, 6: {"trajectcode_in_catalogus"}, 7: {"uren_alleen_bij_werk"},
-                     8: {"meetdatum_niet_in_toekomst"}, 9: {"formaat_datum"}, 10: {"isin"}}
+    assert rules == {2: {"less_than_or_equal_to"}, 5: {"t1_na_eerdere_t0"}, 6: {"trajectcode_in_catalogus"},
+                     7: {"uren_alleen_bij_werk"}, 8: {"meetdatum_niet_in_toekomst"}, 9: {"formaat_datum"},
+                     10: {"isin"}, 11: {"een_versie_per_bestand"}, 12: {"een_versie_per_bestand"}}
+    assert "Row 12 of the same file" in q.set_index("row_number").loc[11, "message"]
     line = by_file(result).loc["2024-10.csv"]
-    assert (line["rows_read"], line["rows_accepted"], line["rows_quarantined"]) == (9, 1, 8)
+    assert (line["rows_read"], line["rows_accepted"], line["rows_quarantined"]) == (11, 2, 9)
+    assert (line["rows_new"], line["rows_unchanged"], line["rows_corrected"]) == (1, 1, 0)
     assert line["status"] == "accepted_with_quarantine"
     assert q.set_index("row_number").loc[2, "value"] == "7"
     assert q.set_index("row_number").loc[9, "value"] == "31-02-2024"

@@ -212,7 +212,8 @@ def test_concurrent_ingest_runs_lose_and_duplicate_no_row(llo_home, monkeypatch,
             materialized = {(e.asset_materialization.asset_key.to_user_string(), e.asset_materialization.partition)
                             for e in events}
             assert materialized == {(key, region) for key in ("measurements", "trajectory_catalogue", "quarantine",
-                                                              "ingest_warnings", "ingest_log", "trajectories")}
+                                                              "ingest_warnings", "ingest_log", "measurement_versions",
+                                                              "catalogue_versions", "withdrawals", "trajectories")}
 
     assert not [line for _, err in outputs.values() for line in err.splitlines() if "database is locked" in line]
     engine = warehouse.engine_for(settings.warehouse_url())

@@ -14,7 +14,8 @@ from pipelines.partitions import month_partitions
 from pipelines.resources import Monitor, Warehouse
 from tests.conftest import MONTHS
 
-INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log"}
+INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log", "measurement_versions",
+          "catalogue_versions", "withdrawals"}
 REPORTS = {"national_report", "regional_reports"}
 KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month"}
 QUALITY = {"data_docs"}
@@ -29,7 +30,8 @@ def test_graph_snapshot():
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     assert checks == {
         ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
-        ("ingest_log", "rejected_files"), ("trajectories", "one_row_per_intake"),
+        ("ingest_log", "rejected_files"), ("measurement_versions", "corrections_applied"),
+        ("withdrawals", "withdrawals_applied"), ("trajectories", "one_row_per_intake"),
         ("region_context", "context_file_valid"), ("kpi_national_month", "national_equals_sum_of_regions"),
         ("kpi_region_month", "cumulative_counts_never_decrease"),
         ("kpi_national_month", "cumulative_counts_never_decrease"),
@@ -83,9 +85,13 @@ def test_each_file_is_accounted_as_the_generator_intended(demo_run):
         else:
             assert line["rows_read"] == d.rows_written, d.path.name
             assert line["rows_quarantined"] == d.expected_quarantined, (d.path.name, d.faults)
+            assert (line["rows_unchanged"], line["rows_corrected"], line["rows_withdrawn"]) == \
+                (d.expected_unchanged, d.expected_corrected, d.expected_withdrawn), d.path.name
+    assert log["rows_unchanged"].sum() > 0 and log["rows_corrected"].sum() == 1 and log["rows_withdrawn"].sum() == 2
     measurements = warehouse.read_table(engine, warehouse.MEASUREMENTS)
-    accepted = log.loc[log["kind"] == "measurements", "rows_accepted"].sum()
-    assert len(measurements) == accepted
+    assert len(measurements) == log.loc[log["kind"] == "measurements", "rows_new"].sum()
+    assert len(warehouse.read_table(engine, warehouse.MEASUREMENT_VERSIONS)) == 1
+    assert len(warehouse.read_table(engine, warehouse.WITHDRAWALS)) == 1
 
 
 def test_check_results_show_what_failed(demo_run):
@@ -145,7 +151,8 @@ def test_one_run_over_every_region_stores_and_reports_what_a_run_per_region_does
         failed = [region for region, e in alone.items() if not e.passed]
         assert all(f"**{region}: " in check.metadata["failed_regions"].value for region in failed)
     assert {e.check_name for e in run.get_asset_check_evaluations() if not e.passed} == \
-        {"quarantine_rate", "rejected_files"}  # the demo's faults: quarantined rows and refused files
+        {"quarantine_rate", "rejected_files",  # the demo's faults: quarantined rows and refused files
+         "corrections_applied", "withdrawals_applied"}  # and, as warnings, its correction and withdrawal
     lines = region_lines(run, regions)
     assert lines["twente"] == region_lines(per_region["twente"], ["twente"])["twente"]
 

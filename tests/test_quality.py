@@ -72,7 +72,7 @@ def test_month_over_month_compares_a_month_with_the_three_before(demo_views):
     measurements = pd.DataFrame({"regio": "twente", "meetdatum": [  # counted per day, as read_tables reads them
         pd.Timestamp(f"2024-{m:02d}-{day}") for m in range(1, len(counts) + 1) for day in (10, 20)],
         "rows": [part for n in counts for part in (n // 2, n - n // 2)]})
-    empty_log = pd.DataFrame(columns=["region", "status", "received_at", "rows_read"])
+    empty_log = pd.DataFrame(columns=["region", "status", "received_at", "rows_read", "rows_unchanged"])
     empty_kpi = pd.DataFrame(columns=["region", "kpi", "peildatum", "value_month"])
     view = quality.month_over_month_view(empty_log, measurements, empty_kpi)
     twente = view[view["region"] == "twente"].set_index("month")
@@ -96,7 +96,7 @@ def _broken_jump(views, tables):
     measurements = pd.DataFrame({"regio": "twente", "meetdatum": [pd.Timestamp(f"2024-{m:02d}-10")
                                                                   for m in range(1, len(counts) + 1)], "rows": counts})
     view = quality.month_over_month_view(
-        pd.DataFrame(columns=["region", "status", "received_at", "rows_read"]), measurements,
+        pd.DataFrame(columns=["region", "status", "received_at", "rows_read", "rows_unchanged"]), measurements,
         pd.DataFrame(columns=["region", "kpi", "peildatum", "value_month"]))
     return view, ("accepted_measurements_jump", "ratio", "twente", "2024-08", "10")
 

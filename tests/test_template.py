@@ -67,7 +67,7 @@ def test_category_fields_have_drop_down_lists(workbook, key):
         assert list_values(workbook, dvs[name]) == expected, name
 
 
-@pytest.mark.parametrize("key", list(MODELS))
+@pytest.mark.parametrize("key", ["measurements", "trajectory_catalogue"])  # a withdrawal has no numbers
 def test_numeric_ranges_match_the_contract(workbook, key):
     dvs = validations(workbook[SHEETS[key]])
     checked = 0

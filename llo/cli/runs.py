@@ -198,12 +198,17 @@ def region_lines(result, regions: list[str]) -> dict[str, str]:
     on each region's materialisation; rows_by_region and by_region hold each region's own)."""
     if not result.success:
         return {region: f"FAILED (run {result.run_id}; see the run in the UI)" for region in regions}
+    events = result.get_asset_materialization_events()
     rows = {m.asset_key.path[-1]: m.materialization.metadata["rows_by_region"].data
-            for m in result.get_asset_materialization_events() if "rows_by_region" in m.materialization.metadata}
+            for m in events if "rows_by_region" in m.materialization.metadata}
+    read = next((m.materialization.metadata["rows_by_outcome"].data for m in events
+                 if "rows_by_outcome" in m.materialization.metadata), {})
     checks = [(e.check_name, e.metadata["by_region"].data) for e in result.get_asset_check_evaluations()]
     shown = {"measurements": "measurements", "quarantine": "quarantine records", "ingest_log": "files logged",
              "trajectories": "trajectories"}
     return {region: ", ".join(f"{rows[name][region]} {label}" for name, label in shown.items() if name in rows)
+            + ("; rows read: " + ", ".join(f"{n} {outcome}" for outcome, n in read[region].items())
+               if region in read else "")
             + "; checks: " + ", ".join(sorted(f"{name} {outcome[region]}" for name, outcome in checks))
             for region in regions}
 

@@ -164,9 +164,39 @@ INTRO = """# Data contract
 """
 
 
+DELIVERIES = """## Deliveries: order, versions and withdrawals
+
+A region may send its whole history every month (a cumulative export), re-send a row to correct it, and withdraw a
+participant. The platform applies a region's files in the order they arrived (when it first saw the file's content;
+for a file it has not seen before, its modification time in the landing folder; ties by file name), never by what a
+file is called, and identifies a measurement by region, participant and meetmoment (a catalogue row by region and
+trajectcode):
+
+- **new**: the first row of a participant and meetmoment; it is stored.
+- **unchanged**: the same row again, equal in every column of the contract; counted, not stored again, never
+  quarantined. A cumulative export therefore gives no quarantine.
+- **corrected**: a later row that differs; it becomes the row the figures use, and the row it replaces is kept in
+  `measurement_versions` with its file and row, when it arrived, when and by which file it was replaced, and the
+  columns that changed. A correction that would break a rule (a T1 no longer after its T0) is quarantined and the
+  row before it stays.
+- **quarantined**: a row that breaks a rule, with its reason; also two *different* rows for one participant and
+  meetmoment in one file (`een_versie_per_bestand`: both are refused, each names the other). The same row twice in
+  one file counts once.
+- **withdrawn**: every row of a participant in a withdrawal file (below) that arrived before or with the withdrawal.
+  A later delivery of the participant is refused (`deelnemer_ingetrokken`).
+
+The ingest log (and the region's feedback export) lists the files in the order they were applied
+(`delivery_order`) and, per file, rows read = new + unchanged + corrected + quarantined + withdrawn.
+
+A **withdrawal file** (`Withdrawal` below; `llo withdraw` writes one) removes a participant from the current data, the
+history and every derived table, for consent withdrawn, a registration made by mistake or a request for erasure
+under the AVG. What is kept is a keyed hash of the participant, the date and the reason (docs/privacy.md).
+"""
+
+
 def render_contract_markdown() -> str:
     """The full Markdown of `docs/data-contract.md`."""
-    parts = [INTRO]
+    parts = [INTRO, DELIVERIES]
     for key, model in contract.MODELS.items():
         rules = model_rules(model)
         parts += [f"## {model.__name__} (`{key}`)", "", inspect.getdoc(model) or "", "",

@@ -1,8 +1,11 @@
 """Ingest one region's landing folder: every file read, every row accepted or quarantined with its reason.
 
-The result is a set of frames for the warehouse (accepted measurements and catalogue, quarantine,
-warnings, ingest log). Files are processed in name order; a file whose bytes were already seen (same
-sha256) is logged as a duplicate delivery and not counted again. Nothing here writes anywhere.
+The result is a set of frames for the warehouse (current measurements and catalogue, their superseded versions,
+quarantine, warnings, ingest log). Files are applied in the order they were received: the time the platform first
+saw their content (an earlier run's ingest log), else their modification time in the landing folder; ties by name.
+A later row of the same participant and meetmoment is unchanged or a correction (llo.intake.versions). A file whose
+bytes were already seen (same sha256) is logged as a duplicate delivery and not counted again. Every row read is
+counted as new, unchanged, corrected or quarantined. Nothing here writes anywhere.
 """
 
 from __future__ import annotations
@@ -15,21 +18,34 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from checks.contract import MODELS, catalogue_schema, measurement_schema
+from checks.contract import MODELS, Withdrawal, catalogue_schema, measurement_schema
 from checks.outputs import ISSUE_TABLE_COLUMNS, LOG_COLUMNS
 from llo import settings
-from llo.intake import privacy
+from llo.intake import privacy, versions, withdrawals
 from llo.intake.headers import HeaderMatch, classify, is_known_header, required_columns
 from llo.intake.landing import delivery_files, file_sha256
 from llo.intake.parse import FORMAT_RULES, detect_decimal, parse_column
 from llo.intake.read import RawTable, RejectedFile, read_tables
-from llo.intake.validate import ISSUE_COLUMNS, format_value, rejections, warning_records
+from llo.intake.validate import (
+    ISSUE_COLUMNS,
+    failure_records,
+    format_value,
+    row_rejections,
+    set_rejections,
+    set_schema,
+    warning_records,
+)
 from llo.regions import region_name, region_slug
 
 MIN_SHARE_OF_COLUMNS = 0.5
 SOURCE_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij"]
+VERSION_COLUMNS = ["received_at", "superseded_at", "superseded_by_file", "superseded_by_row", "changed_fields"]
 
 ACCEPTED, PARTLY, REJECTED, DUPLICATE = "accepted", "accepted_with_quarantine", "rejected", "duplicate"
+QUARANTINED = "quarantined"
+# what became of each row read
+OUTCOMES = (versions.NEW, versions.UNCHANGED, versions.CORRECTED, QUARANTINED, withdrawals.WITHDRAWN)
+IDENTITY = {"measurements": ["regio", "deelnemer_id", "meetmoment"], "trajectory_catalogue": ["trajectcode"]}
 
 
 @dataclass
@@ -43,6 +59,10 @@ class Table:
     format_issues: pd.DataFrame
     log: dict
 
+    @property
+    def rank(self) -> int:
+        return self.log["delivery_order"]
+
 
 @dataclass
 class RegionIngest:
@@ -52,6 +72,9 @@ class RegionIngest:
     quarantine: pd.DataFrame
     warnings: pd.DataFrame
     ingest_log: pd.DataFrame
+    measurement_versions: pd.DataFrame  # superseded versions: when each arrived and stopped being current
+    catalogue_versions: pd.DataFrame
+    withdrawals: pd.DataFrame  # the register of withdrawn participants (tombstones, no identifiers)
 
 
 def store_region(engine, result: RegionIngest) -> None:
@@ -61,7 +84,9 @@ def store_region(engine, result: RegionIngest) -> None:
     replace_region(engine, result.region, {
         "measurements": result.measurements, "trajectory_catalogue": result.trajectory_catalogue.assign(
             regio=result.region), "quarantine": result.quarantine, "ingest_warnings": result.warnings,
-        "ingest_log": result.ingest_log})
+        "ingest_log": result.ingest_log, "measurement_versions": result.measurement_versions,
+        "catalogue_versions": result.catalogue_versions.assign(regio=result.region),
+        "withdrawals": result.withdrawals})
 
 
 def sha256(data: bytes) -> str:
@@ -69,20 +94,19 @@ def sha256(data: bytes) -> str:
 
 
 def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
-                  received_at: dict[str, dt.datetime] | None = None,
-                  now: dt.datetime | None = None) -> RegionIngest:
-    """Read, check and split everything delivered for `region` (a slug) in `folder`."""
+                  received_at: dict[str, dt.datetime] | None = None, now: dt.datetime | None = None,
+                  withdrawn: pd.DataFrame | None = None) -> RegionIngest:
+    """Read, check and split everything delivered for `region` (a slug) in `folder`. From earlier runs:
+    `received_at` holds when each file content (sha256) was first received, `withdrawn` the register of
+    withdrawals (llo.intake.withdrawals)."""
     received_at = received_at or {}
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     limit = settings.max_file_bytes()
     logs, tables, seen = [], [], {}
-    for path in delivery_files(folder):
-        size = path.stat().st_size
-        data = path.read_bytes() if size <= limit else None  # a larger file is hashed in blocks, never loaded
-        digest = sha256(data) if data is not None else file_sha256(path)
-        base = {"region": region, "file": path.name, "sheet": None, "sha256": digest,
-                "size_bytes": size if data is None else len(data), "received_at": received_at.get(digest, now)}
-        if data is None:
+    for order, (received, path, digest, size) in enumerate(arrivals(folder, received_at, now), start=1):
+        base = {"region": region, "file": path.name, "sheet": None, "sha256": digest, "size_bytes": size,
+                "received_at": received, "delivery_order": order}
+        if size > limit:  # hashed in blocks, never loaded
             logs.append({**base, "status": REJECTED, "rows_read": 0,
                          "reason": f"the file is {size / 2**20:.1f} MB, over the limit of {limit / 2**20:g} MB "
                                    "(LLO_MAX_FILE_MB): split it into smaller deliveries or raise the limit"})
@@ -93,7 +117,7 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
             continue
         seen[digest] = path.name
         try:
-            for raw in read_tables(path, data, is_known_header):
+            for raw in read_tables(path, path.read_bytes(), is_known_header):
                 try:
                     tables.append(parse_table(raw, path.name, region, key, base))
                 except RejectedFile as exc:
@@ -102,17 +126,36 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
         except RejectedFile as exc:
             logs.append({**base, "status": REJECTED, "rows_read": 0, "reason": exc.reason})
 
-    catalogue, cat_issues, _ = _check(tables, "trajectory_catalogue", catalogue_schema())
-    codes = set(catalogue["trajectcode"]) if not catalogue.empty else set()
-    measurements, meas_issues, warns = _check(tables, "measurements", measurement_schema(codes, today))
-    quarantine = pd.concat([cat_issues, meas_issues], ignore_index=True).assign(region=region)
-    warns = warns.assign(region=region)
+    register = _register(tables, region, key, withdrawn)
+    catalogue = _check(tables, "trajectory_catalogue", catalogue_schema())
+    codes = set(catalogue.accepted["trajectcode"]) if not catalogue.accepted.empty else set()
+    measurements = _check(tables, "measurements", measurement_schema(codes, today), register.accepted, key)
+    register.accepted["rows_withdrawn"] = register.accepted["tombstone"].map(measurements.withdrawn).fillna(0) \
+        .astype(int)
+    quarantine = pd.concat([register.quarantine, catalogue.quarantine, measurements.quarantine],
+                           ignore_index=True).assign(region=region)
+    warns = measurements.warnings.assign(region=region)
     for table in tables:
-        logs.append(_account(table, quarantine, warns))
-    log = pd.DataFrame(logs, columns=LOG_COLUMNS)
-    for column in ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped"):
+        logs.append(_account(table, {**register.outcomes, **catalogue.outcomes, **measurements.outcomes}, warns))
+    log = pd.DataFrame(logs, columns=LOG_COLUMNS).sort_values(["delivery_order", "sheet"], na_position="first",
+                                                                kind="stable", ignore_index=True)
+    for column in ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped",
+                   *(f"rows_{outcome}" for outcome in OUTCOMES)):
         log[column] = log[column].fillna(0).astype(int)
-    return RegionIngest(region, measurements, catalogue, quarantine, warns, log)
+    return RegionIngest(region, measurements.accepted, catalogue.accepted, quarantine, warns, log,
+                        measurements.superseded, catalogue.superseded, register.accepted[withdrawals.COLUMNS])
+
+
+def arrivals(folder: Path, received_at: dict[str, dt.datetime], now: dt.datetime):
+    """(received, path, sha256, size) of every file in the folder, in the order the files were received: the time
+    an earlier run first saw the content, else the file's modification time (not after `now`); ties by name."""
+    found = []
+    for path in delivery_files(folder):
+        stat = path.stat()
+        digest = file_sha256(path)
+        modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(microsecond=0, tzinfo=None)
+        found.append((received_at.get(digest) or min(modified, now), path, digest, stat.st_size))
+    return sorted(found, key=lambda arrival: (arrival[0], arrival[1].name))
 
 
 def _listed(names: list[str], shown: int = 20) -> str | None:
@@ -153,6 +196,7 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -
     if match.kind == "measurements":
         _check_region(frame, region)
         frame["regio"] = frame["regio"].where(frame["regio"].isna(), region)
+    if "deelnemer_id" in frame:
         frame["deelnemer_id"] = frame["deelnemer_id"].map(
             lambda v: privacy.pseudonym(key, region, v) if isinstance(v, str) and v else v)
     frame["bron_bestand"], frame["bron_blad"], frame["bron_rij"] = file, raw.sheet, raw.row_numbers
@@ -189,22 +233,182 @@ def _check_region(frame: pd.DataFrame, region: str) -> None:
                            f"in the folder of {region_name(region)}: deliver each region's rows in its own folder")
 
 
-def _check(tables: list[Table], kind: str, schema) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Accepted rows, quarantine records and warning records for all tables of one kind."""
-    parts = [t for t in tables if t.kind == kind]
-    columns = [*MODELS[kind].to_schema().columns, *SOURCE_COLUMNS]
+@dataclass
+class Checked:
+    """One kind of table of a region, checked: the current versions and what became of every row read."""
+
+    accepted: pd.DataFrame
+    superseded: pd.DataFrame  # the versions that were replaced, with when they arrived and stopped being current
+    quarantine: pd.DataFrame
+    warnings: pd.DataFrame
+    outcomes: dict[tuple[str, str], pd.Series]  # (file, sheet) -> rows per outcome
+    withdrawn: pd.Series | None = None  # rows withdrawn per tombstone
+
+
+def _check(tables: list[Table], kind: str, schema, register: pd.DataFrame | None = None, key: bytes = b""
+           ) -> Checked:
+    """Rows of one kind, all files together in arrival order: the participants withdrawn (llo.intake.withdrawals),
+    the rules about single rows, then the versions (llo.intake.versions), then the rules about sets of rows on the
+    current versions."""
+    parts, columns = [t for t in tables if t.kind == kind], [*MODELS[kind].to_schema().columns, *SOURCE_COLUMNS]
     if not parts:
-        return pd.DataFrame(columns=columns), _issue_table([], []), _issue_table([], [])
+        return Checked(pd.DataFrame(columns=columns), _superseded(pd.DataFrame(columns=columns), [], {}),
+                       _issue_table([], []), _issue_table([], []), {}, pd.Series(dtype="int64"))
+    frame, rank, prefailed = _together(parts)
+    received = rank.map({t.rank: t.log["received_at"] for t in parts})
+    gone, later, withdrawn = withdrawals.apply(frame, received, register if register is not None else
+                                               pd.DataFrame(columns=withdrawals.COLUMNS), key)
+    out = gone.union(pd.Index(later["row_id"], dtype="int64"))
+    refused = [row_rejections(frame.drop(index=out), schema, prefailed[~prefailed["row_id"].isin(out)]), later]
+    valid = frame.drop(index=out.union(pd.Index(refused[0]["row_id"].unique(), dtype="int64")))
+    fields, key_columns = list(MODELS[kind].to_schema().columns), IDENTITY[kind]
+    for _ in range(len(parts) + 1):  # a refused correction can make a later copy of it a correction in turn
+        resolution = versions.resolve(valid, key_columns, fields, rank.loc[valid.index])
+        breaking = _breaking_corrections(valid, resolution, schema, rank) if kind == "measurements" else None
+        if breaking is None or breaking.empty:
+            break
+        refused.append(breaking)
+        valid = valid.drop(index=breaking["row_id"])
+    refused.append(_ambiguous_records(frame, resolution.ambiguous))
+    current = valid.loc[resolution.current]
+    failing = set_rejections(current, schema)
+    refused.append(_whole_identity(valid, failing, key_columns))
+    issues = pd.concat([r for r in refused if not r.empty] or [refused[0]], ignore_index=True)
+    quarantined = pd.Index(issues["row_id"].unique(), dtype="int64")
+    accepted = current.drop(index=current.index.intersection(quarantined))
+    warns = warning_records(accepted, schema)
+    outcome = resolution.outcome.drop(index=resolution.outcome.index.intersection(quarantined))
+    outcome = pd.concat([part for part in (outcome, pd.Series(QUARANTINED, index=quarantined, dtype=object),
+                                           pd.Series(withdrawals.WITHDRAWN, index=gone, dtype=object))
+                         if len(part)] or [outcome])
+    superseded = resolution.superseded[resolution.superseded.index.isin(valid.index.difference(quarantined))]
+    received_by_rank = {t.rank: t.log["received_at"] for t in parts}
+    return Checked(accepted.reset_index(drop=True)[columns], _superseded(frame, superseded, received_by_rank, rank),
+                   _issue_table(issues, frame), _issue_table(warns, frame), _per_part(parts, outcome), withdrawn)
+
+
+def _register(tables: list[Table], region: str, key: bytes, earlier: pd.DataFrame | None) -> Checked:
+    """The register of withdrawals: from the withdrawal files (checked by the rules about single rows) and from
+    earlier runs."""
+    parts = [t for t in tables if t.kind == "withdrawals"]
+    if not parts:
+        table, _ = withdrawals.register(pd.DataFrame(columns=[*MODELS["withdrawals"].to_schema().columns,
+                                                              *SOURCE_COLUMNS]), pd.Series(dtype=object), key,
+                                        region, earlier)
+        return Checked(table, pd.DataFrame(), _issue_table([], []), _issue_table([], []), {})
+    frame, rank, prefailed = _together(parts)
+    issues = row_rejections(frame, Withdrawal.to_schema(), prefailed)
+    valid = frame.drop(index=issues["row_id"].unique())
+    received = rank.map({t.rank: t.log["received_at"] for t in parts})
+    table, outcome = withdrawals.register(valid, received.loc[valid.index], key, region, earlier)
+    quarantined = pd.Index(issues["row_id"].unique(), dtype="int64")
+    outcome = outcome.reindex(outcome.index.union(quarantined)).fillna(QUARANTINED)
+    return Checked(table, pd.DataFrame(), _issue_table(issues, frame), _issue_table([], []), _per_part(parts, outcome))
+
+
+def _together(parts: list[Table]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """The tables of one kind as one frame in arrival order, each row's file in arrival order (its rank), and the
+    format failures found while parsing, by row of the frame."""
     frame = pd.concat([t.frame for t in parts], ignore_index=True)
-    offsets = [0]
-    for t in parts[:-1]:
-        offsets.append(offsets[-1] + len(t.frame))
+    rank = pd.Series(np.repeat([t.rank for t in parts], [len(t.frame) for t in parts]), index=frame.index)
+    offsets = np.cumsum([0] + [len(t.frame) for t in parts[:-1]])
     prefailed = pd.concat([t.format_issues.assign(row_id=t.format_issues["row_id"] + off)
                            for t, off in zip(parts, offsets, strict=True)], ignore_index=True)
-    rejected = rejections(frame, schema, prefailed)
-    accepted = frame.drop(index=rejected["row_id"].unique())
-    warns = warning_records(accepted, schema)
-    return accepted.reset_index(drop=True)[columns], _issue_table(rejected, frame), _issue_table(warns, frame)
+    return frame, rank, prefailed
+
+
+def _per_part(parts: list[Table], outcome: pd.Series) -> dict[tuple[str, str], pd.Series]:
+    """Rows per outcome for each table (file and sheet); `outcome` by row of the frame of `_together`."""
+    by_part = np.repeat(np.arange(len(parts)), [len(t.frame) for t in parts])
+    counted = pd.DataFrame({"part": by_part[outcome.index.to_numpy(dtype="int64")], "outcome": outcome}).value_counts()
+    return {(t.file, t.sheet): counted.xs(number, level="part") if number in counted.index.get_level_values(0)
+            else pd.Series(dtype="int64") for number, t in enumerate(parts)}
+
+
+def _breaking_corrections(valid: pd.DataFrame, resolution: versions.Resolution, schema, rank: pd.Series
+                          ) -> pd.DataFrame:
+    """Issue records of the corrections that would break a rule about sets of rows (a T1 now before its T0): each
+    participant whose current versions break one is replayed file by file, and a file's corrections that turn a
+    valid state into a broken one are refused, so the versions before them stay current."""
+    rules = set_schema(schema)
+    current = valid.loc[resolution.current]
+    broken = failure_records(current, rules)
+    corrected = set(resolution.outcome.index[resolution.outcome == versions.CORRECTED])
+    participant = IDENTITY["measurements"][:-1]
+    records = []
+    for values in current.loc[broken["row_id"].unique(), participant].drop_duplicates().itertuples(index=False):
+        mine = valid.index[(valid[participant] == list(values)).all(axis=1)]
+        events = resolution.outcome.loc[mine].index[resolution.outcome.loc[mine] != versions.UNCHANGED]
+        if corrected.isdisjoint(events):
+            continue
+        state: dict = {}  # meetmoment -> row id of its current version
+        for _, file_rows in rank.loc[events].groupby(rank.loc[events]):
+            fixes = [r for r in file_rows.index if r in corrected]
+            trial = {**state, **{valid.at[r, "meetmoment"]: r for r in file_rows.index}}
+            failed = failure_records(valid.loc[list(trial.values())], rules)
+            if fixes and not failed.empty and failure_records(valid.loc[list(state.values())], rules).empty:
+                records += [_refusal(valid, row_id, state, failed) for row_id in fixes]
+                trial = {**state, **{valid.at[r, "meetmoment"]: r for r in file_rows.index if r not in fixes}}
+            state = trial
+    return pd.DataFrame(records, columns=ISSUE_COLUMNS)
+
+
+def _refusal(valid: pd.DataFrame, row_id: int, state: dict, failed: pd.DataFrame) -> tuple:
+    """The issue record of a refused correction: which rule it would break and which version stays current."""
+    rule = failed["rule"].iloc[0]
+    kept = state.get(valid.at[row_id, "meetmoment"])
+    stays = (f"; row {valid.at[kept, 'bron_rij']} of '{valid.at[kept, 'bron_bestand']}' stays current"
+             if kept is not None else "")
+    value = "; ".join(f"{c}={format_value(valid.at[row_id, c])}" for c in ("deelnemer_id", "meetmoment", "meetdatum"))
+    return (row_id, "deelnemer_id, meetmoment, meetdatum", rule, value,
+            f"Correction refused: with it, {failed['message'].iloc[0][:1].lower()}{failed['message'].iloc[0][1:]}"
+            + stays)
+
+
+def _ambiguous_records(frame: pd.DataFrame, ambiguous: pd.DataFrame) -> pd.DataFrame:
+    records = [(row_id, "deelnemer_id, meetmoment" if "meetmoment" in frame else "trajectcode", versions.AMBIGUOUS,
+                "; ".join(f"{c}={format_value(frame.at[row_id, c])}"
+                          for c in ("deelnemer_id", "meetmoment") if c in frame) or frame.at[row_id, "trajectcode"],
+                f"Row {others} of the same file gives this "
+                f"{'participant and meetmoment' if 'meetmoment' in frame else 'trajectcode'} other values: both are "
+                "refused; deliver one row for it")
+               for row_id, others in zip(ambiguous["row_id"], ambiguous["others"], strict=True)]
+    return pd.DataFrame(records, columns=ISSUE_COLUMNS)
+
+
+def _whole_identity(valid: pd.DataFrame, failing: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """A current version that breaks a rule about sets of rows takes every row of its identity with it (its earlier
+    versions and the copies a cumulative export repeats), with the same reason."""
+    if failing.empty:
+        return failing
+    first = failing.drop_duplicates("row_id").set_index("row_id")
+    identity = valid[key].apply(tuple, axis=1)
+    owner = pd.Series(first.index, index=identity.loc[first.index].to_numpy())
+    rows = identity[identity.isin(owner.index)]
+    spread = first.loc[owner.loc[rows.to_numpy()].to_numpy()].reset_index(drop=True)
+    spread.insert(0, "row_id", rows.index.to_numpy())
+    others = spread[~spread["row_id"].isin(failing["row_id"])]
+    return pd.concat([failing, others[ISSUE_COLUMNS]], ignore_index=True)
+
+
+def _superseded(frame: pd.DataFrame, superseded: pd.Series, received: dict, rank: pd.Series | None = None
+                ) -> pd.DataFrame:
+    """The replaced versions with the file and row they came from, when their file arrived, when (and by which file
+    and row) they were replaced, and which contract fields the replacement changed."""
+    columns = [*frame.columns, *VERSION_COLUMNS]
+    if len(superseded) == 0:
+        return pd.DataFrame(columns=columns)
+    rows = frame.loc[superseded.index].copy()
+    by = frame.loc[superseded.to_numpy()]
+    fields = [c for c in frame.columns if c not in SOURCE_COLUMNS]
+    before, after = rows[fields].reset_index(drop=True), by[fields].reset_index(drop=True)
+    differs = before.ne(after) & ~(before.isna() & after.isna())
+    rows["received_at"] = [received[r] for r in rank.loc[superseded.index]]
+    rows["superseded_at"] = [received[r] for r in rank.loc[superseded.to_numpy()]]
+    rows["superseded_by_file"] = by["bron_bestand"].to_numpy()
+    rows["superseded_by_row"] = by["bron_rij"].to_numpy()
+    rows["changed_fields"] = [", ".join(np.array(fields)[mask]) for mask in differs.to_numpy(dtype=bool)]
+    return rows.reset_index(drop=True)[columns]
 
 
 def _issue_table(issues, frame) -> pd.DataFrame:
@@ -221,12 +425,12 @@ def _issue_table(issues, frame) -> pd.DataFrame:
                              ignore_index=True)
 
 
-def _account(table: Table, quarantine: pd.DataFrame, warns: pd.DataFrame) -> dict:
-    """The ingest-log line of one table: rows read = rows accepted + rows quarantined."""
-    def rows_in(issues: pd.DataFrame) -> int:
-        mine = issues[(issues["file"] == table.file) & (issues["sheet"].fillna("") == (table.sheet or ""))]
-        return mine["row_number"].nunique()
-
-    read, quarantined = table.log["rows_read"], rows_in(quarantine)
-    return {**table.log, "rows_accepted": read - quarantined, "rows_quarantined": quarantined,
-            "rows_with_warnings": rows_in(warns), "status": PARTLY if quarantined else ACCEPTED}
+def _account(table: Table, outcomes: dict[tuple[str, str], pd.Series], warns: pd.DataFrame) -> dict:
+    """The ingest-log line of one table: rows read = new + unchanged + corrected + quarantined."""
+    counts = outcomes.get((table.file, table.sheet), pd.Series(dtype="int64"))
+    found = {f"rows_{outcome}": int(counts.get(outcome, 0)) for outcome in OUTCOMES}
+    mine = warns[(warns["file"] == table.file) & (warns["sheet"].fillna("") == (table.sheet or ""))]
+    quarantined = found[f"rows_{QUARANTINED}"]
+    return {**table.log, **found, "rows_accepted": table.log["rows_read"] - quarantined,
+            "rows_quarantined": quarantined, "rows_with_warnings": mine["row_number"].nunique(),
+            "status": PARTLY if quarantined else ACCEPTED}

@@ -71,3 +71,10 @@ def pseudonym(key: bytes, region: str, participant: str) -> str:
     """Keyed hash of a region's participant id: stable for a key, not reversible without it."""
     message = f"{region}\x1f{participant.strip()}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def tombstone(key: bytes, pseudonymised: str) -> str:
+    """What is kept of a withdrawn participant: a keyed hash of the pseudonym, under a purpose of its own, so the
+    register of withdrawals cannot be joined to anything stored; a later delivery of the participant gives the
+    same hash and is refused."""
+    return hmac.new(key, f"ingetrokken\x1f{pseudonymised}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -23,7 +23,8 @@ from openpyxl.xml.functions import tostring
 from checks import contract
 from llo.intake.contract_docs import Range, categories, length_range, model_rules, value_range
 
-SHEETS = {"measurements": "Metingen", "trajectory_catalogue": "Trajectcatalogus"}  # keys of contract.MODELS
+SHEETS = {"measurements": "Metingen", "trajectory_catalogue": "Trajectcatalogus",  # keys of contract.MODELS
+          "withdrawals": "Intrekkingen"}
 INFO_SHEET, LIST_SHEET = "Toelichting", "Lijsten"
 ROWS, MAX_INLINE_LIST = 2000, 255  # rows with validations; Excel's limit for an inline list formula
 TYPES_NL = {"str": "tekst", "Int64": "geheel getal", "float64": "getal", "datetime64[ns]": "datum (dd-mm-jjjj)",

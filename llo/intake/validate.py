@@ -1,7 +1,8 @@
 """Apply the contract to a typed frame and describe every failure as a quarantine or warning record.
 
 Rules about single rows run on all rows; rules about sets of rows (uniqueness, a T1 needs a T0) run on the
-rows that passed, repeatedly, until no new failure appears (a T1 loses its T0 when that T0 is rejected).
+current versions of the rows that passed (llo.intake.versions), repeatedly, until no new failure appears (a T1
+loses its T0 when that T0 is rejected).
 """
 
 from __future__ import annotations
@@ -94,24 +95,36 @@ def _title(schema: pa.DataFrameSchema, column: str) -> str:
     return f"'{col.title or column}'" if col is not None else column
 
 
-def rejections(df: pd.DataFrame, schema: pa.DataFrameSchema, prefailed: pd.DataFrame) -> pd.DataFrame:
-    """All rejection records: `prefailed` (format failures found while parsing) plus the contract's."""
+def row_rejections(df: pd.DataFrame, schema: pa.DataFrameSchema, prefailed: pd.DataFrame) -> pd.DataFrame:
+    """The records of rows that fail: `prefailed` (format failures found while parsing) plus the rules about single
+    rows."""
     row_schema = copy.deepcopy(schema)
     row_schema.checks = [c for c in schema.checks if c.name not in SET_RULES and not c.raise_warning]
     row_failures = failure_records(df, row_schema)
     known = set(zip(prefailed["row_id"], prefailed["column_name"], strict=True))
     new = [(r, c) not in known for r, c in zip(row_failures["row_id"], row_failures["column_name"], strict=True)]
     found = [prefailed, row_failures.loc[pd.Series(new, index=row_failures.index, dtype=bool)]]
-    set_schema = copy.deepcopy(schema)
-    set_schema.checks = [c for c in schema.checks if not c.raise_warning]
+    return pd.concat([f for f in found if not f.empty] or [found[0]], ignore_index=True)
+
+
+def set_schema(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """The schema's rejection rules, for rows that passed the rules about single rows: the set rules decide."""
+    rules = copy.deepcopy(schema)
+    rules.checks = [c for c in schema.checks if not c.raise_warning]
+    return rules
+
+
+def set_rejections(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """The records of rows of `df` (rows that passed every row rule) that fail a rule about sets of rows, found
+    repeatedly until stable: a T1 loses its T0 when that T0 is refused."""
+    rules, found = set_schema(schema), []
     for _ in range(MAX_PASSES):
         failed = set().union(*(set(f["row_id"]) for f in found))
-        remaining = df.drop(index=list(failed))
-        new = failure_records(remaining, set_schema)
+        new = failure_records(df.drop(index=list(failed)), rules)
         if new.empty:
             break
         found.append(new)
-    return pd.concat([f for f in found if not f.empty] or [found[0]], ignore_index=True)
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ISSUE_COLUMNS)
 
 
 def warning_records(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:

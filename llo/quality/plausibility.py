@@ -109,7 +109,9 @@ RULES: tuple[Rule, ...] = (
          reason="a response share without its basis cannot be weighed or suppressed"),
     Rule("month_over_month", "delivered_rows_jump", "ratio", where=(("measure", "==", "delivered_rows"),
                                                                    ("previous_mean", ">=", MIN_PREVIOUS_MEAN)),
-         assets=("ingest_log",), reason=f"rows read per month of receipt: {_RATIO_REASON}", **_RATIO),
+         assets=("ingest_log",), reason=f"rows delivered per month of receipt that were not there before (read "
+                                       f"minus unchanged, so a cumulative export counts what it adds): {_RATIO_REASON}",
+         **_RATIO),
     Rule("month_over_month", "accepted_measurements_jump", "ratio",
          where=(("measure", "==", "accepted_measurements"), ("previous_mean", ">=", MIN_PREVIOUS_MEAN)),
          assets=("measurements",), reason=f"accepted rows per month of meetdatum: {_RATIO_REASON}", **_RATIO),
@@ -127,9 +129,10 @@ RULES: tuple[Rule, ...] = (
          assets=KPI_TABLES, reason="the broadest improvement measure (ladder or a leefgebied); above 95% the T1 "
                                    "scores are likely copied up, under 10% the scales are likely reversed"),
     _agreement("ingest_measurements_stored", ("ingest_log", "measurements"),
-               reason="measurement rows stored per region (value) equal the rows accepted in ingest_log (reference)"),
+               reason="measurement rows stored per region (value) equal the new rows in ingest_log (reference): "
+                      "unchanged and corrected rows replace none and add none"),
     _agreement("ingest_catalogue_stored", ("ingest_log",),
-               reason="catalogue rows stored per region equal the catalogue rows accepted in ingest_log"),
+               reason="catalogue rows stored per region equal the new catalogue rows in ingest_log"),
     _agreement("trajectories_equal_t0", ("trajectories", "measurements"),
                reason="one trajectory per stored T0 measurement, per region"),
     _agreement("k1_equals_trajectories", ("kpi_region_month", "trajectories"),
@@ -244,7 +247,8 @@ def month_over_month_view(ingest_log: pd.DataFrame, measurements: pd.DataFrame, 
     log = ingest_log[ingest_log["status"] != "duplicate"]
     delivered = pd.DataFrame({"region": log["region"].to_numpy(),
                               "month": pd.to_datetime(log["received_at"]).dt.to_period("M").to_numpy(),
-                              "value": log["rows_read"].astype("float64").to_numpy()})
+                              "value": (log["rows_read"] - log["rows_unchanged"].fillna(0)).astype("float64")
+                              .to_numpy()})
     accepted = pd.DataFrame({"region": measurements["regio"].to_numpy(),
                              "month": pd.to_datetime(measurements["meetdatum"]).dt.to_period("M").to_numpy(),
                              "value": measurements["rows"].astype("float64").to_numpy()})
@@ -276,7 +280,7 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     log = tables["ingest_log"]
     log = log[log["status"] != "duplicate"]
     measurements, trajectories = tables["measurements"], tables["trajectories"]
-    accepted = log.groupby(["kind", "region"])["rows_accepted"].sum()
+    accepted = log.groupby(["kind", "region"])["rows_new"].sum()
 
     def by_region(series: pd.Series) -> pd.Series:
         return series.rename_axis("region")

@@ -29,8 +29,13 @@ NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9.,]*")
 # Characters XML 1.0 cannot hold (openpyxl refuses them); a delivered value may contain them.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60  # characters; longer texts stay whole in the cell
-FEEDBACK = {wh.INGEST_LOG: ["file", "sheet"], wh.QUARANTINE: ["file", "sheet", "row_number", "column_name"],
-            wh.WARNINGS: ["file", "sheet", "row_number", "column_name"]}  # each table in the order to read it
+FEEDBACK = {wh.INGEST_LOG: ["delivery_order", "sheet"],  # each table in the order to read it: files as they arrived
+            wh.QUARANTINE: ["file", "sheet", "row_number", "column_name"],
+            wh.WARNINGS: ["file", "sheet", "row_number", "column_name"],
+            wh.MEASUREMENT_VERSIONS: ["superseded_at", "superseded_by_file", "superseded_by_row"]}
+# Of a corrected row, where it was and what replaced it; not its values (they are in the region's own files).
+CORRECTION_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij", "meetmoment", "received_at", "superseded_at",
+                      "superseded_by_file", "superseded_by_row", "changed_fields"]
 
 
 def safe_cell(value):
@@ -118,15 +123,19 @@ def regions_in_warehouse(engine: sa.Engine) -> list[str]:
 
 
 def region_feedback(engine: sa.Engine, region: str) -> dict[str, pd.DataFrame]:
-    """What a region's delivery coordinator needs to fix their files, by table name: per file what was read,
-    accepted and refused and why (`ingest_log`), every refused row with its column, rule and value
-    (`quarantine`) and every warning (`ingest_warnings`), in file and row order."""
+    """What a region's delivery coordinator needs to fix their files, by table name: per file, in the order the
+    files arrived, what was read and what became of it (new, unchanged, corrected, quarantined, withdrawn) and why
+    (`ingest_log`), every refused row with its column, rule and value (`quarantine`), every warning
+    (`ingest_warnings`), and every row a later delivery corrected, with the file and row that replaced it
+    (`measurement_versions`)."""
     tables = {}
     for table, order in FEEDBACK.items():
         frame = wh.read_table(engine, table, region)
         counts = {c.name: "Int64" for c in table.columns if isinstance(c.type, sa.Integer)}  # NULLs read as floats
-        tables[table.name] = (frame.astype(counts).drop(columns="region")
-                              .sort_values(order, kind="stable", na_position="first").reset_index(drop=True))
+        frame = frame.astype(counts).drop(columns=wh.REGION_COLUMN[table])
+        if table is wh.MEASUREMENT_VERSIONS:
+            frame = frame[CORRECTION_COLUMNS]
+        tables[table.name] = frame.sort_values(order, kind="stable", na_position="first").reset_index(drop=True)
     return tables
 
 

@@ -1,0 +1,253 @@
+"""Deliveries as regions send them (llo.intake.versions): cumulative exports, corrections, order of arrival.
+Every case is built by hand; the counts, versions and KPI values are known by construction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pandas as pd
+import pytest
+
+from llo.intake.ingest import ingest_region, store_region
+from llo.monitor import kpi
+from llo.monitor import trajectories as tr
+from llo.monitor.targets import load_targets
+from llo.settings import PROJECT_ROOT
+from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
+
+TARGETS = load_targets(PROJECT_ROOT / "config" / "targets.yaml", set(kpi.TARGETED))
+PEOPLE = [f"P{n:02d}" for n in range(1, 13)]
+
+
+def deliver(folder, name: str, rows: list[dict], received: str):
+    """A file as it arrived: its modification time is the day it was received."""
+    path = write_csv(folder / name, rows)
+    stamp = dt.datetime.fromisoformat(received).replace(tzinfo=dt.UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def cohort(corrected: bool = False) -> list[dict]:
+    """Twelve participants with a T0 (no work) and a T1 (paid work, 24 hours): all improved, unless P03's T0 is
+    corrected to the same paid work."""
+    rows = []
+    for pid in PEOPLE:
+        t0 = measurement_row(pid)
+        if corrected and pid == "P03":
+            t0 = measurement_row(pid, arbeidssituatie="betaald werk", uren_per_week="24")
+        rows += [t0, measurement_row(pid, "T1", date="2024-09-15")]
+    return rows
+
+
+def newcomers() -> list[dict]:
+    return [measurement_row(pid, date="2024-10-01", start="2024-10-01") for pid in ("P13", "P14")]
+
+
+@pytest.fixture
+def cumulative(tmp_path):
+    """Three monthly cumulative exports, with the catalogue each time: month 2 corrects P03's T0 and adds two
+    participants (its catalogue is the same file again); month 3 adds a participant and a trajectory."""
+    folder = tmp_path / "twente"
+    later = [measurement_row("P15", date="2024-11-01", start="2024-11-01")]
+    for number, (received, rows, codes) in enumerate([
+            ("2024-10-05", cohort(), ("TW-1", "TW-2")),
+            ("2024-11-05", cohort(corrected=True) + newcomers(), ("TW-1", "TW-2")),
+            ("2024-12-05", cohort(corrected=True) + newcomers() + later, ("TW-1", "TW-2", "TW-3"))], start=1):
+        deliver(folder, f"export ({number}).csv", rows, received)
+        deliver(folder, f"catalogus ({number}).csv", catalogue_rows(*codes), received)
+    return folder
+
+
+def withdraw(folder, name: str, received: str, *rows: tuple[str, str, str]):
+    """A withdrawal file: (participant, date, reason) per row."""
+    path = folder / name
+    path.write_text("Deelnemer ID,Datum intrekking,Reden\n" + "".join(",".join(row) + "\n" for row in rows))
+    stamp = dt.datetime.fromisoformat(received).replace(tzinfo=dt.UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def ingest(folder, **options):
+    return ingest_region("twente", folder, key=KEY, today=TODAY, **options)
+
+
+def line(result, file: str) -> pd.Series:
+    return result.ingest_log.set_index("file").loc[file]
+
+
+def kpis(result, month: str) -> dict[str, int]:
+    catalogue = result.trajectory_catalogue.assign(regio="twente")
+    table = kpi.region_month_table(tr.derive(result.measurements, catalogue), catalogue, [kpi.month_end(month)],
+                                   TARGETS)
+    return dict(zip(table["kpi"], table["value"].astype(int), strict=True))
+
+
+def test_a_cumulative_series_quarantines_nothing_and_keeps_the_corrected_version(cumulative):
+    result = ingest(cumulative)
+    assert result.quarantine.empty
+    counts = result.ingest_log.set_index("file")[["delivery_order", "rows_read", "rows_new", "rows_unchanged",
+                                                  "rows_corrected", "rows_quarantined"]]
+    assert counts.loc["export (1).csv"].tolist() == [2, 24, 24, 0, 0, 0]
+    assert counts.loc["export (2).csv"].tolist() == [4, 26, 2, 23, 1, 0]
+    assert counts.loc["export (3).csv"].tolist() == [6, 27, 1, 26, 0, 0]
+    assert counts.loc["catalogus (3).csv"].tolist() == [5, 3, 1, 2, 0, 0]
+    assert line(result, "catalogus (2).csv")["status"] == "duplicate"  # the same bytes again: not read twice
+    assert len(result.measurements) == 27 and len(result.trajectory_catalogue) == 3
+
+    # the versions table holds exactly the superseded row, with when it arrived and was replaced
+    versions = result.measurement_versions
+    assert len(versions) == 1 and result.catalogue_versions.empty
+    old = versions.iloc[0]
+    assert (old["meetmoment"], old["arbeidssituatie"], old["bron_bestand"], old["bron_rij"]) == \
+        ("T0", "geen werk", "export (1).csv", 6)
+    assert (old["received_at"], old["superseded_at"]) == (dt.datetime(2024, 10, 5), dt.datetime(2024, 11, 5))
+    assert (old["superseded_by_file"], old["superseded_by_row"]) == ("export (2).csv", 6)
+    assert old["changed_fields"] == "arbeidssituatie, uren_per_week"
+    current = result.measurements.set_index(["deelnemer_id", "meetmoment"]).loc[(old["deelnemer_id"], "T0")]
+    assert (current["arbeidssituatie"], current["bron_bestand"]) == ("betaald werk", "export (2).csv")
+
+
+def test_the_corrected_version_counts_in_every_month_from_its_measurement_on(cumulative):
+    result = ingest(cumulative)
+    # K3 counts improved labour-market positions: P03's corrected T0 already had the same paid work
+    assert {k: v for k, v in kpis(result, "2024-09").items() if k in ("K1", "K3")} == {"K1": 12, "K3": 11}
+    assert {k: v for k, v in kpis(result, "2024-10").items() if k in ("K1", "K3")} == {"K1": 14, "K3": 11}
+
+
+def test_a_correction_wins_whatever_its_file_is_called(tmp_path):
+    results = []
+    for name in ("0 CORRECTIE.csv", "zz CORRECTIE.csv"):
+        folder = tmp_path / name / "twente"
+        deliver(folder, "catalogus.csv", catalogue_rows("TW-1"), "2024-10-01")
+        deliver(folder, "export.csv", cohort(), "2024-10-05")
+        deliver(folder, name, [measurement_row("P03", arbeidssituatie="betaald werk", uren_per_week="24")],
+                "2024-10-20")
+        result = ingest(folder)
+        assert result.quarantine.empty and line(result, name)["rows_corrected"] == 1
+        assert line(result, name)["delivery_order"] == 3
+        results.append(result)
+    first, last = (r.measurements.drop(columns="bron_bestand") for r in results)
+    pd.testing.assert_frame_equal(first, last)
+    assert (results[0].measurements["arbeidssituatie"] == "betaald werk").sum() == 12 + 1
+
+
+def test_files_are_applied_in_the_order_they_arrived_not_by_name(tmp_path):
+    folder = tmp_path / "twente"
+    deliver(folder, "catalogus.csv", catalogue_rows("TW-1"), "2024-01-01")
+    deliver(folder, "a.csv", [measurement_row("P01", taalniveau="2F")], "2024-03-01")  # later, sorts first
+    deliver(folder, "b.csv", [measurement_row("P01", taalniveau="3F")], "2024-02-01")
+    result = ingest(folder)
+    assert result.measurements["taalniveau"].tolist() == ["2F"]
+    assert result.ingest_log.sort_values("delivery_order")["file"].tolist() == ["catalogus.csv", "b.csv", "a.csv"]
+    # a file an earlier run saw keeps the time it was first received, whatever its modification time says
+    earlier = {line(result, "a.csv")["sha256"]: dt.datetime(2024, 1, 15)}
+    again = ingest(folder, received_at=earlier)
+    assert again.measurements["taalniveau"].tolist() == ["3F"]
+
+
+def test_a_t1_can_be_corrected_too(tmp_path):
+    folder = tmp_path / "twente"
+    deliver(folder, "catalogus.csv", catalogue_rows("TW-1"), "2024-01-01")
+    deliver(folder, "export.csv", cohort(), "2024-10-05")
+    deliver(folder, "t1.csv", [measurement_row("P07", "T1", date="2024-09-15", uren_per_week="32")], "2024-10-09")
+    result = ingest(folder)
+    t1 = result.measurements[result.measurements["bron_bestand"] == "t1.csv"]
+    assert t1[["meetmoment", "uren_per_week"]].values.tolist() == [["T1", 32]]
+    assert len(result.measurement_versions) == 1
+    assert result.measurement_versions.iloc[0]["uren_per_week"] == 24
+
+
+def test_a_correction_that_would_break_a_rule_is_refused_and_the_version_before_stays(tmp_path):
+    folder = tmp_path / "twente"
+    deliver(folder, "catalogus.csv", catalogue_rows("TW-1"), "2024-01-01")
+    deliver(folder, "export.csv", cohort(), "2024-10-05")
+    # P04's T0 moved after its T1: the T1 would have no earlier T0
+    deliver(folder, "fout.csv", [measurement_row("P04", date="2024-09-20")], "2024-10-09")
+    deliver(folder, "later.csv", [measurement_row("P04", date="2024-09-20"), measurement_row("P13")],
+            "2024-10-20")  # the same correction again, beside a new participant
+    result = ingest(folder)
+    refused = result.quarantine.set_index("file")
+    assert set(refused.index) == {"fout.csv", "later.csv"} and set(refused["rule"]) == {"t1_na_eerdere_t0"}
+    assert refused.loc["fout.csv", "message"].startswith("Correction refused")
+    assert "row 8 of 'export.csv' stays current" in refused.loc["fout.csv", "message"]
+    t0 = result.measurements.set_index(["meetmoment"]).loc["T0"].set_index("bron_rij")
+    assert len(result.measurements) == 25 and result.measurement_versions.empty
+    assert (line(result, "fout.csv")["rows_quarantined"], line(result, "export.csv")["rows_new"]) == (1, 24)
+    assert line(result, "later.csv")[["rows_new", "rows_quarantined"]].tolist() == [1, 1]
+    assert t0.loc[8, "meetdatum"] == pd.Timestamp("2024-01-15")
+
+
+def test_an_ambiguous_pair_is_refused_and_nothing_else_is_affected(tmp_path):
+    folder = tmp_path / "twente"
+    deliver(folder, "catalogus.csv", catalogue_rows("TW-1"), "2024-01-01")
+    deliver(folder, "export.csv", cohort(), "2024-10-05")
+    deliver(folder, "dubbel.csv", [measurement_row("P02", taalniveau="2F"), measurement_row("P02", taalniveau="3F"),
+                                   measurement_row("P13")], "2024-10-09")
+    result = ingest(folder)
+    refused = result.quarantine
+    assert refused["row_number"].tolist() == [2, 3] and set(refused["rule"]) == {"een_versie_per_bestand"}
+    assert "Row 3 of the same file" in refused["message"].iloc[0]
+    assert (line(result, "dubbel.csv")[["rows_new", "rows_quarantined"]]).tolist() == [1, 2]
+    assert result.measurements.set_index(["deelnemer_id", "meetmoment"])["taalniveau"].eq("1F").all()
+    assert len(result.measurements) == 25 and result.measurement_versions.empty
+
+
+def test_postgresql_and_sqlite_store_the_same_versions(cumulative, warehouse_url):
+    from llo import warehouse as wh
+
+    engine = wh.engine_for(warehouse_url)
+    result = ingest(cumulative)
+    store_region(engine, result)
+    stored = wh.read_typed(engine, wh.MEASUREMENT_VERSIONS, "twente")
+    assert len(stored) == 1 and stored["superseded_at"].iloc[0] == pd.Timestamp("2024-11-05")
+    assert wh.read_table(engine, wh.INGEST_LOG, "twente")["rows_unchanged"].sum() == 23 + 26 + 2
+
+
+def test_a_withdrawal_removes_the_participant_and_refuses_a_later_delivery(cumulative):
+    withdraw(cumulative, "intrekking.csv", "2024-12-05", ("P05", "2024-12-01", "verzoek tot verwijdering"))
+    result = ingest(cumulative)
+    assert result.quarantine.empty
+    counts = result.ingest_log.set_index("file")[["rows_read", "rows_new", "rows_unchanged", "rows_corrected",
+                                                  "rows_withdrawn"]]
+    assert counts.loc["export (1).csv"].tolist() == [24, 22, 0, 0, 2]
+    assert counts.loc["export (2).csv"].tolist() == [26, 2, 21, 1, 2]
+    assert counts.loc["export (3).csv"].tolist() == [27, 1, 24, 0, 2]  # the same day, before the withdrawal
+    assert counts.loc["intrekking.csv"].tolist() == [1, 1, 0, 0, 0]
+    assert len(result.measurements) == 25 and len(result.measurement_versions) == 1  # P03's old T0 stays history
+    assert {k: v for k, v in kpis(result, "2024-09").items() if k in ("K1", "K3")} == {"K1": 11, "K3": 10}
+    assert {k: v for k, v in kpis(result, "2024-10").items() if k in ("K1", "K3")} == {"K1": 13, "K3": 10}
+
+    # what is kept is a tombstone: no participant id, no pseudonym of a stored row
+    register = result.withdrawals
+    assert register[["datum_intrekking", "reden", "file", "rows_withdrawn"]].values.tolist() == \
+        [[pd.Timestamp("2024-12-01"), "verzoek tot verwijdering", "intrekking.csv", 6]]
+    stored = set(result.measurements["deelnemer_id"])
+    assert register["tombstone"].iloc[0] not in stored and "P05" not in register.to_string()
+
+    # a later export that still holds the participant is refused, with a reason and none of its values
+    deliver(cumulative, "export (4).csv", cohort(corrected=True), "2025-01-05")
+    later = ingest(cumulative)
+    refused = later.quarantine.set_index("row_number")
+    assert set(later.quarantine["file"]) == {"export (4).csv"} and refused["rule"].unique().tolist() == \
+        ["deelnemer_ingetrokken"]
+    assert sorted(refused.index) == [10, 11] and (refused["value"] == "").all()
+    assert "withdrawn on 2024-12-01 (verzoek tot verwijdering)" in refused["message"].iloc[0]
+    assert len(later.measurements) == 25
+
+
+def test_the_register_holds_after_the_withdrawal_file_is_gone(cumulative):
+    path = withdraw(cumulative, "intrekking.csv", "2024-12-05", ("P03", "2024-12-01", "toestemming ingetrokken"))
+    first = ingest(cumulative)
+    assert len(first.measurements) == 25 and first.measurement_versions.empty  # P03's history went too
+    path.unlink()
+    again = ingest(cumulative, withdrawn=first.withdrawals)
+    pd.testing.assert_frame_equal(again.measurements, first.measurements)
+    pd.testing.assert_frame_equal(again.withdrawals, first.withdrawals)
+
+
+def test_a_withdrawal_with_an_unknown_reason_is_quarantined_and_withdraws_nothing(cumulative):
+    withdraw(cumulative, "intrekking.csv", "2024-12-05", ("P05", "2024-12-01", "geen zin meer"))
+    result = ingest(cumulative)
+    assert result.quarantine["rule"].tolist() == ["isin"] and result.withdrawals.empty
+    assert len(result.measurements) == 27
