@@ -82,6 +82,13 @@ WITHDRAWALS = sa.Table(
     sa.Column("received_at", sa.DateTime, nullable=False), sa.Column("rows_withdrawn", sa.Integer, nullable=False),
     comment="The register of withdrawn participants: a keyed hash (no identifier), the date, the reason, the file "
             "that brought it and the rows it removed (llo.intake.withdrawals).")
+ERASURE_LOG = sa.Table(
+    "erasure_log", metadata, sa.Column("region", sa.Text, nullable=False, index=True),
+    sa.Column("file", sa.Text, nullable=False), sa.Column("sha256_before", sa.Text, nullable=False),
+    sa.Column("sha256_after", sa.Text), sa.Column("rows_removed", sa.Integer, nullable=False),
+    sa.Column("erased_at", sa.DateTime, nullable=False),
+    comment="Raw files `llo erase` rewrote without withdrawn participants (sha256_after empty: the file was removed, "
+            "nothing else was in it). Only added to, never replaced by an ingest.")
 CATALOGUE_VERSIONS = _versions_table(
     "catalogue_versions", "trajectory_catalogue", "Catalogue rows a later delivery corrected, as measurement_versions.",
     sa.Column("regio", sa.Text, nullable=False))
@@ -252,13 +259,28 @@ def _plain(value):
 
 
 def received_at(engine: sa.Engine, region: str) -> dict[str, dt.datetime]:
-    """When each file content (sha256) was first received for the region, from earlier runs."""
+    """When each file content (sha256) was first received for the region, from earlier runs; a file `llo erase`
+    rewrote keeps the time of the content it replaced."""
     if not sa.inspect(engine).has_table(INGEST_LOG.name):
         return {}
     query = (sa.select(INGEST_LOG.c.sha256, sa.func.min(INGEST_LOG.c.received_at))
              .where(INGEST_LOG.c.region == region).group_by(INGEST_LOG.c.sha256))
     with engine.connect() as conn:
-        return {sha: when for sha, when in conn.execute(query)}
+        found = {sha: when for sha, when in conn.execute(query)}
+        if sa.inspect(conn).has_table(ERASURE_LOG.name):
+            rewritten = conn.execute(sa.select(ERASURE_LOG.c.sha256_before, ERASURE_LOG.c.sha256_after)
+                                     .where(ERASURE_LOG.c.region == region)
+                                     .where(ERASURE_LOG.c.sha256_after.is_not(None))
+                                     .order_by(ERASURE_LOG.c.erased_at)).all()
+            for before, after in rewritten:  # in the order they were written: a file erased twice follows its chain
+                if before in found:
+                    found.setdefault(after, found[before])
+    return found
+
+
+def append_rows(engine: sa.Engine, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Add rows to a table that keeps its history (the erasure log), in one transaction."""
+    replace(engine, {table: frame}, lambda t: sa.delete(t).where(sa.false()))
 
 
 def withdrawals_of(engine: sa.Engine, region: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@ Every case is built by hand; the counts, versions and KPI values are known by co
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 
 import pandas as pd
@@ -251,3 +252,97 @@ def test_a_withdrawal_with_an_unknown_reason_is_quarantined_and_withdraws_nothin
     result = ingest(cumulative)
     assert result.quarantine["rule"].tolist() == ["isin"] and result.withdrawals.empty
     assert len(result.measurements) == 27
+
+
+def test_llo_withdraw_and_llo_erase_honour_an_erasure_request_end_to_end(cumulative, tmp_path, monkeypatch):
+    """`llo withdraw` writes the withdrawal; after its ingest `llo erase` removes the participant from the raw files,
+    logs both hashes, and an ingest of the erased files gives the same tables as before the erase."""
+    from click.testing import CliRunner
+
+    from llo import warehouse as wh
+    from llo.cli import main
+
+    home = cumulative.parent
+    landing = home / "landing"
+    landing.mkdir()
+    cumulative.rename(landing / "twente")
+    folder = landing / "twente"
+    monkeypatch.setenv("LLO_HOME", str(home))
+    monkeypatch.setenv("LLO_PSEUDONYM_KEY", KEY.decode())
+    monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
+    engine = wh.engine_for(f"sqlite:///{home / 'warehouse.sqlite'}")
+
+    def run_ingest():
+        result = ingest(folder, received_at=wh.received_at(engine, "twente"), withdrawn=wh.withdrawals_of(engine,
+                                                                                                          "twente"))
+        store_region(engine, result)
+        return result
+
+    run_ingest()
+    written = CliRunner().invoke(main, ["withdraw", "twente", "P05", "--reason", "verzoek tot verwijdering",
+                                        "--date", "2024-12-01"])
+    assert written.exit_code == 0, written.output
+    assert "P05" not in written.output  # the id is not echoed into logs
+    before = run_ingest()
+    assert len(before.measurements) == 25 and before.withdrawals["rows_withdrawn"].tolist() == [6]
+    raw = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert sum(b"P05," in data for data in raw.values()) == 3 and any(b"P05;" in d for d in raw.values())
+    mtimes = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
+
+    erased = CliRunner().invoke(main, ["erase"])
+    assert erased.exit_code == 0, erased.output
+    after = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert not any(b"P05" in data for data in after.values())
+    assert set(raw) - set(after) == {next(n for n in raw if n.startswith("intrekking_"))}  # nothing else was in it
+    for name, data in after.items():  # the participant's lines emptied, other lines byte for byte, times kept
+        kept = [b"\n" if line.startswith(b"P05,") else line for line in raw[name].splitlines(keepends=True)]
+        assert data == b"".join(kept) and (folder / name).stat().st_mtime_ns == mtimes[name]
+    log = wh.read_table(engine, wh.ERASURE_LOG)
+    assert len(log) == 4 and log["rows_removed"].tolist().count(2) == 3
+    changed = log.dropna(subset=["sha256_after"])
+    assert all(hashlib.sha256(after[f]).hexdigest() == sha for f, sha in zip(changed["file"],
+                                                                              changed["sha256_after"], strict=True))
+    assert all(hashlib.sha256(raw[f]).hexdigest() == sha for f, sha in zip(log["file"], log["sha256_before"],
+                                                                           strict=True))
+
+    again = run_ingest()
+    pd.testing.assert_frame_equal(again.measurements, before.measurements)
+    pd.testing.assert_frame_equal(again.measurement_versions, before.measurement_versions)
+    pd.testing.assert_frame_equal(again.withdrawals.drop(columns="rows_withdrawn"),
+                                  before.withdrawals.drop(columns="rows_withdrawn"))
+    order = again.ingest_log.set_index("file")["received_at"]
+    assert order.equals(before.ingest_log.set_index("file")["received_at"].loc[order.index])  # same places
+    assert again.quarantine.empty and again.ingest_log["rows_withdrawn"].sum() == 0
+    assert again.ingest_log["empty_rows_skipped"].sum() == 6
+
+
+def test_erase_empties_a_workbook_row_and_a_multi_line_csv_record_keeping_the_rows_after_them(tmp_path):
+    from llo import demo_data as dd
+    from llo.intake.erase import erase_region
+    from llo.intake.privacy import pseudonym, tombstone
+
+    folder = tmp_path / "twente"
+    folder.mkdir()
+    _, measurements = dd.synthetic_region("twente", seed=3)
+    rows = measurements[measurements["meetdatum"].dt.strftime("%Y-%m") == "2024-06"].head(5)
+    workbook = dd.write_delivery(rows, folder / "juni.xlsx", faults=["xlsx_title_row"]).path
+    gone = rows["deelnemer_id"].iloc[1]
+    csv_file = folder / "notities.csv"
+    csv_file.write_bytes(b"Deelnemer ID;Meetmoment;Meetdatum;Opmerking\r\nA1;T0;1-2-2024;kort\r\n" + gone.encode()
+                         + b';T0;1-2-2024;"twee\r\nregels"\r\nA2;T0;1-2-2024;na\r\n')
+    stones = {tombstone(KEY, pseudonym(KEY, "twente", gone))}
+    before = ingest_region("twente", folder, key=KEY, today=TODAY).quarantine
+    erased, unreadable = erase_region(folder, "twente", KEY, stones)
+    assert unreadable == [] and sorted((e.file, e.rows_removed) for e in erased) == [("juni.xlsx", 1),
+                                                                                      ("notities.csv", 1)]
+    assert csv_file.read_bytes() == \
+        b"Deelnemer ID;Meetmoment;Meetdatum;Opmerking\r\nA1;T0;1-2-2024;kort\r\n\r\nA2;T0;1-2-2024;na\r\n"
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(workbook).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert values[1] == [None] * len(values[1]) and gone not in str(values)
+    assert len([v for v in values if any(v)]) == 4
+    after = ingest_region("twente", folder, key=KEY, today=TODAY).quarantine  # no catalogue: every row refused
+    kept = before[before["row_number"] != 4].reset_index(drop=True)
+    assert after[["file", "row_number", "rule"]].equals(kept[["file", "row_number", "rule"]])
