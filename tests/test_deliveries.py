@@ -346,3 +346,39 @@ def test_erase_empties_a_workbook_row_and_a_multi_line_csv_record_keeping_the_ro
     after = ingest_region("twente", folder, key=KEY, today=TODAY).quarantine  # no catalogue: every row refused
     kept = before[before["row_number"] != 4].reset_index(drop=True)
     assert after[["file", "row_number", "rule"]].equals(kept[["file", "row_number", "rule"]])
+
+
+def test_llo_kpi_as_delivered_on_a_day_traces_the_figure_published_then(cumulative, tmp_path, monkeypatch):
+    """K3 of 2024-09 was 12 as delivered in October; P03's correction (received 2024-11-05) made it 11."""
+    from click.testing import CliRunner
+
+    from llo import warehouse as wh
+    from llo.cli import main
+    from llo.cli.show import as_delivered_rows
+
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
+    engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    result = ingest(cumulative)
+    store_region(engine, result)
+    catalogue = result.trajectory_catalogue.assign(regio="twente")
+    derived = tr.as_of(tr.derive(result.measurements, catalogue), result.measurements["meetdatum"].max())
+    now = kpi.region_month_table(derived, catalogue, [kpi.month_end("2024-09")], TARGETS)
+    wh.replace_rows(engine, {wh.KPI_REGION_MONTH: now, wh.KPI_NATIONAL_MONTH: kpi.national_month_table(now)})
+
+    def k3(day: str) -> int:
+        rows = as_delivered_rows(engine, kpi.month_end("2024-09"), pd.Timestamp(day), "twente")
+        return int(rows.set_index("kpi").loc["K3", "value"])
+
+    assert (k3("2024-10-20"), k3("2024-11-04"), k3("2024-11-05"), k3("2025-06-01")) == (12, 12, 11, 11)
+    assert int(now.set_index("kpi").loc["K3", "value"]) == 11
+    earlier = as_delivered_rows(engine, kpi.month_end("2024-09"), pd.Timestamp("2024-10-20"))
+    assert int(earlier.set_index("kpi").loc["K1", "value"]) == 12  # the nation, before the newcomers
+    shown = CliRunner().invoke(main, ["kpi", "--month", "2024-09", "--region", "twente",
+                                      "--as-delivered-on", "2024-10-20"])
+    assert shown.exit_code == 0, shown.output
+    assert "zoals aangeleverd tot en met 2024-10-20" in shown.output
+    line = next(row for row in shown.output.splitlines() if row.strip().startswith("K3"))
+    assert " 12 " in line
+    none = CliRunner().invoke(main, ["kpi", "--month", "2024-09", "--as-delivered-on", "2024-01-01"])
+    assert none.exit_code != 0 and "nothing had been delivered by 2024-01-01" in none.output

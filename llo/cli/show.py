@@ -22,12 +22,15 @@ def one_month(rows, month: str, what: str):
 @click.command("kpi")
 @click.option("--month", default="", metavar="YYYY-MM", help="Peildatum month (default: the latest computed).")
 @click.option("--region", default="", help="A region slug (default: the nation).")
-def show_kpi(month: str, region: str) -> None:
+@click.option("--as-delivered-on", "delivered", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Compute the table from the rows as they had been delivered by the end of this day (before later "
+                   "corrections), to trace a figure published then.")
+def show_kpi(month: str, region: str, delivered) -> None:
     """Print the KPI table of a month from the warehouse."""
-    click.echo(kpi_table_text(month, region))
+    click.echo(kpi_table_text(month, region, delivered))
 
 
-def kpi_table_text(month: str = "", region: str = "") -> str:
+def kpi_table_text(month: str = "", region: str = "", delivered=None) -> str:
     import pandas as pd
 
     from llo import warehouse as wh
@@ -36,6 +39,8 @@ def kpi_table_text(month: str = "", region: str = "") -> str:
     table = wh.KPI_REGION_MONTH if region else wh.KPI_NATIONAL_MONTH
     rows = wh.read_typed(engine, table, region or None)
     day, rows = one_month(rows, month, f"KPI rows{' for ' + region if region else ''}")
+    if delivered is not None:
+        rows = as_delivered_rows(engine, day, pd.Timestamp(delivered), region)
     hide = rows["suppress"].to_numpy()  # disclosure control: a suppressed row shows only its basis
 
     def cells(values, fmt=str, hidden_as=""):
@@ -47,8 +52,37 @@ def kpi_table_text(month: str = "", region: str = "") -> str:
         "n": rows["n_basis"].to_numpy(), "aandeel": cells(rows["share_of_basis"], "{:.0%}".format),
         "target": rows["target"].astype(object).fillna("").to_numpy(),
         "% target": cells(rows["share_of_target"], "{:.0%}".format)})
-    title = f"KPIs {region or 'nationaal'} op peildatum {day.date()} ({rows['target_source'].iloc[0]})"
+    title = f"KPIs {region or 'nationaal'} op peildatum {day.date()} ({rows['target_source'].iloc[0]})" + (
+        f", zoals aangeleverd tot en met {delivered:%Y-%m-%d}" if delivered is not None else "")
     return title + "\n" + shown.to_string(index=False)
+
+
+def as_delivered_rows(engine, peildatum, delivered, region: str = ""):
+    """The KPI rows of the peildatum computed from the versions current at the end of `delivered` (the settings'
+    default rules and threshold, the stored region context)."""
+    import pandas as pd
+
+    from llo import warehouse as wh
+    from llo.intake.versions import as_delivered_on
+    from llo.monitor import kpi
+    from llo.monitor import trajectories as tr
+    from llo.monitor.targets import load_targets
+
+    log = wh.read_table(engine, wh.INGEST_LOG, columns=["region", "file", "received_at"])
+    measurements = as_delivered_on(wh.read_typed(engine, wh.MEASUREMENTS),
+                                   wh.read_typed(engine, wh.MEASUREMENT_VERSIONS), log, delivered)
+    catalogue = as_delivered_on(wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE),
+                                wh.read_typed(engine, wh.CATALOGUE_VERSIONS), log, delivered)
+    if measurements.empty:
+        raise click.ClickException(f"nothing had been delivered by {delivered:%Y-%m-%d}")
+    derived = [tr.as_of(tr.derive(rows, catalogue[catalogue["regio"] == name], settings.SUSTAINABLE_WORK_HOURS),
+                        rows["meetdatum"].max()) for name, rows in measurements.groupby("regio")]
+    targets = load_targets(settings.config_file("targets.yaml"), set(kpi.TARGETED))
+    regional = kpi.region_month_table(pd.concat(derived, ignore_index=True), catalogue, [peildatum], targets,
+                                      wh.read_typed(engine, wh.REGION_CONTEXT), settings.MIN_PARTICIPANTS)
+    if region:
+        return regional[regional["region"] == region].reset_index(drop=True)
+    return kpi.national_month_table(regional, settings.MIN_PARTICIPANTS)
 
 
 @click.command("scba")

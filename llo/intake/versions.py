@@ -78,3 +78,19 @@ def _ambiguous(rows: pd.DataFrame) -> pd.DataFrame:
             differing = group.loc[group["content"] != content, "row"]
             others.append((row_id, ", ".join(str(r) for r in sorted(differing))))
     return pd.DataFrame(others, columns=["row_id", "others"])
+
+
+def as_delivered_on(current: pd.DataFrame, history: pd.DataFrame, log: pd.DataFrame, day: pd.Timestamp,
+                    region_column: str = "regio") -> pd.DataFrame:
+    """The rows that were current at the end of `day`: the current rows whose file had arrived by then, and the
+    replaced versions that were current then (arrived by then, replaced after). `log` is the ingest log (region,
+    file, received_at). A withdrawn participant is in neither table, so not here either: a withdrawal removes the
+    history too."""
+    end = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
+    arrived = (log.assign(received_at=pd.to_datetime(log["received_at"]))
+               .groupby(["region", "file"])["received_at"].min().rename("arrived"))
+    when = pd.Series(list(zip(current[region_column], current["bron_bestand"], strict=True)), index=current.index,
+                     dtype=object).map(arrived)
+    then = history[(pd.to_datetime(history["received_at"]) < end) & (pd.to_datetime(history["superseded_at"]) >= end)]
+    parts = [part[current.columns] for part in (current[when.to_numpy() < end], then) if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else current.iloc[:0]
