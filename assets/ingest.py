@@ -107,18 +107,21 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         checks[ingest_checks.WITHDRAWALS_APPLIED][region] = ingest_checks.withdrawals_applied(
             engine, result, new_files, settings.pseudonym_key())
 
+    def together(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
     def summed(frames: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
-        return (pd.concat(frames).groupby(by, dropna=False)["rows"].sum().reset_index()
+        return (together(frames).groupby(by, dropna=False)["rows"].sum().reset_index()
                 .sort_values("rows", ascending=False, kind="stable"))
 
     shown = {MEASUREMENTS: summed(previews[MEASUREMENTS], ["meetmoment"]).sort_values("meetmoment"),
-             TRAJECTORY_CATALOGUE: pd.concat(previews[TRAJECTORY_CATALOGUE]),
+             TRAJECTORY_CATALOGUE: together(previews[TRAJECTORY_CATALOGUE]),
              QUARANTINE: summed(previews[QUARANTINE], ["rule", "column_name"]),
              WARNINGS: summed(previews[WARNINGS], ["rule"]),
-             INGEST_LOG: pd.concat(previews[INGEST_LOG]),
+             INGEST_LOG: together(previews[INGEST_LOG]),
              MEASUREMENT_VERSIONS: summed(previews[MEASUREMENT_VERSIONS], ["meetmoment", "changed_fields"]),
-             CATALOGUE_VERSIONS: pd.concat(previews[CATALOGUE_VERSIONS]),
-             WITHDRAWALS: pd.concat(previews[WITHDRAWALS])}
+             CATALOGUE_VERSIONS: together(previews[CATALOGUE_VERSIONS]),
+             WITHDRAWALS: together(previews[WITHDRAWALS])}
     if len(regions) == 1:
         shown[TRAJECTORY_CATALOGUE] = shown[TRAJECTORY_CATALOGUE].drop(columns="regio")
         shown[INGEST_LOG] = shown[INGEST_LOG].drop(columns="region")

@@ -448,7 +448,7 @@ def summary(deliveries: Iterable[Delivery]) -> str:
              f"{sum(d.rows_written for d in deliveries)} data rows."]
     for region in regions:
         mine = [d for d in deliveries if d.region == region]
-        months = sorted(d.path.stem.split("_")[-2] for d in mine if d.kind == "measurements") or ["-"]
+        months = sorted(d.path.stem.split("_")[-2] for d in mine if d.path.stem.endswith("_metingen")) or ["-"]
         habits = sorted({f for d in mine for f in d.faults if f in FORMAT_FAULTS})
         lines.append(f"  {region:<18} {len(mine):>3} files {sum(d.rows_written for d in mine):>5} rows "
                      f"{months[0]}..{months[-1]}" + (f"  format: {', '.join(habits)}" if habits else ""))
