@@ -13,6 +13,9 @@ from pipelines.partitions import region_folder, region_partitions
 from pipelines.resources import Landing, Warehouse
 
 GROUP = "ingest"
+# On the ingest_log materialisation: per region the first month (partition key) whose figures the run changed, so
+# the revision sensor recomputes the months from there (pipelines/sensors.py).
+FIRST_CHANGED_MONTH = "first_changed_month"
 OWNERS = ["team:data-engineering"]
 KINDS = {"pandas", "pandera", "sqlalchemy"}
 
@@ -58,6 +61,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         TRAJECTORY_CATALOGUE,
         WARNINGS,
         WITHDRAWALS,
+        read_typed,
         received_at,
         withdrawals_of,
     )
@@ -67,15 +71,18 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
               WARNINGS: "warnings", INGEST_LOG: "ingest_log", MEASUREMENT_VERSIONS: "measurement_versions",
               CATALOGUE_VERSIONS: "catalogue_versions", WITHDRAWALS: "withdrawals"}
     outcomes = {}  # rows read per outcome and region
+    changed = {}  # per region the first month whose figures this ingest changed (None: none)
     rows = {table: {} for table in tables}  # rows stored per table and region
     previews = {table: [] for table in tables}  # small per-region summaries; whole frames are not kept
     checks = {name: {} for name in ingest_checks.NAMES}
     for number, region in enumerate(regions, start=1):
         folder = region_folder(landing.folder(), region)
         known = received_at(engine, region)
+        stored = {table.name: read_typed(engine, table, region) for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE)}
         result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today, received_at=known,
                                withdrawn=withdrawals_of(engine, region))
         store_region(engine, result)
+        changed[region] = _first_changed_month(stored, result)
         log = result.ingest_log
         new_files = set(log.loc[~log["sha256"].isin(known), "file"])
         outcomes[region] = {outcome: int(log[f"rows_{outcome}"].sum()) for outcome in OUTCOMES}
@@ -129,10 +136,27 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     for table in tables:
         # A run of several regions stamps the same metadata on each region's materialisation: the row count is the
         # run's total, rows_by_region says what each region holds.
-        also = {"rows_by_outcome": dg.MetadataValue.json(outcomes)} if table is INGEST_LOG else {}
+        also = {"rows_by_outcome": dg.MetadataValue.json(outcomes),
+                FIRST_CHANGED_MONTH: dg.MetadataValue.json(changed)} if table is INGEST_LOG else {}
         yield dg.MaterializeResult(asset_key=table.name, metadata={
             "dagster/row_count": sum(rows[table].values()), "dagster/column_schema": column_schema(table),
             **ingest_checks.regions_metadata(regions), "rows_by_region": dg.MetadataValue.json(rows[table]),
             "preview": dg.MetadataValue.md(titles.get(table, "") + markdown_table(shown[table])), **also})
     for results in checks.values():
         yield ingest_checks.over_regions(results)
+
+
+def _first_changed_month(stored: dict, result) -> str | None:
+    """The month partition key of the first month whose figures change: of a measurement stored before and not now or
+    the other way round, or, for a changed catalogue row, from its startdatum on."""
+    import pandas as pd
+
+    from checks.contract import MODELS
+    from llo.intake.versions import first_changed_day
+
+    days = [first_changed_day(stored["measurements"], result.measurements,
+                              list(MODELS["measurements"].to_schema().columns)),
+            first_changed_day(stored["trajectory_catalogue"], result.trajectory_catalogue,
+                              list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum")]
+    days = [day for day in days if day is not None and not pd.isna(day)]
+    return f"{min(days):%Y-%m}-01" if days else None

@@ -8,6 +8,7 @@ from pipelines.partitions import month_partitions
 from pipelines.resources import Monitor, Reports, Warehouse
 
 GROUP, OWNERS, KINDS = "reports", ["team:research"], {"quarto", "html"}
+REVISION = "revision"  # the llo/trigger of a revision run (pipelines/sensors.py)
 MONTH_TABLES = ["kpi_region_month", "kpi_national_month", "change_scores_month", "scba_overview", "scba_distribution",
                 "scba_sensitivity", "scba_monte_carlo", "scba_parameters"]
 REGION_TABLES = ["trajectories", "ingest_log", "quarantine"]
@@ -57,12 +58,20 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
 
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     url = warehouse.url_or_default()
+    # A revision (pipelines/sensors.py) renders again only what was published before: earlier months' reports that
+    # nobody published are not made now.
+    revision = context.run.tags.get("llo/trigger") == REVISION
     plans = []  # per asset: the reports to render and the names of those without figures
     for asset in (NATIONAL, REGIONAL):
         if asset not in selected:
             continue
         keys = [(m, r) for m in context.partition_keys for r in ([None] if asset == NATIONAL else
                                                                  regions_with_figures(url, m))]
+        if revision:
+            keys = [(m, r) for m, r in keys if report_file(m, r, reports.folder_path()).exists()]
+            context.log.info(f"{asset}: {len(keys)} published report(s) in these months to render again")
+            if not keys:
+                continue
         todo, skipped = [], []
         for number, (month, region) in enumerate(keys, start=1):
             if has_figures(url, month, region):

@@ -60,10 +60,10 @@ def run(incremental: str | None, national_only: bool) -> dict:
 
     from assets.reports import NATIONAL, REGIONAL
     from llo import settings
-    from llo.cli.runs import QUIET, ingest_runs, month_keys, range_tags, use_demo_key_for_demo_data
+    from llo.cli.runs import QUIET, ingest_runs, month_keys, use_demo_key_for_demo_data
     from pipelines.definitions import defs
     from pipelines.instance import prepare_dagster_home
-    from pipelines.partitions import sync_region_partitions
+    from pipelines.partitions import range_tags, sync_region_partitions
 
     prepare_dagster_home()
     use_demo_key_for_demo_data()

@@ -12,7 +12,7 @@ from checks.gx_checks import GX_CHECKS
 from pipelines.jobs import JOBS
 from pipelines.resources import Landing, Monitor, Reports, Warehouse
 from pipelines.schedules import monthly_schedule
-from pipelines.sensors import delivery_sensor, refresh_latest_month, with_refresh_condition
+from pipelines.sensors import delivery_sensor, refresh_latest_month, revision_sensor, with_refresh_condition
 
 ASSETS = [region_ingest, trajectories, region_context, kpi_month, scba_parameter_file, scba_month, data_docs,
           reports_month]
@@ -22,7 +22,7 @@ defs = dg.Definitions(
     asset_checks=GX_CHECKS,
     jobs=JOBS,
     schedules=[monthly_schedule],
-    sensors=[delivery_sensor, refresh_latest_month],
+    sensors=[delivery_sensor, refresh_latest_month, revision_sensor],
     resources={"warehouse": Warehouse(), "landing": Landing(), "monitor": Monitor(), "reports": Reports()},
     # Every run executes its steps one after another in the run's own process, as `llo materialize` does.
     # Dagster's default starts a process per step that imports the code location and pandas again: the run

@@ -33,3 +33,9 @@ def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple
 # Monthly snapshots: a partition per month, its peildatum the last day of the month. The programme's pilots
 # started delivering in 2023; earlier months have no data.
 month_partitions = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Europe/Amsterdam")
+
+
+def range_tags(keys: list[str]) -> dict[str, str]:
+    """Tags that run a range of partitions as one run (the region and month assets have a single-run backfill
+    policy)."""
+    return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}

@@ -1,13 +1,17 @@
-"""What starts runs besides the schedule: a new delivery starts its region's ingest run (delivery_sensor), and new
-data refreshes the latest month's tables and reports (declarative automation, refresh_latest_month)."""
+"""What starts runs besides the schedule: a new delivery starts its region's ingest run (delivery_sensor); new data
+refreshes the latest month's tables and reports (declarative automation, refresh_latest_month); and a delivery that
+changes earlier months (a late row, a correction, a withdrawal) has those months computed again, with the reports
+already published for them (revision_sensor)."""
 
 import json
 import time
 
 import dagster as dg
 
-from pipelines.jobs import MONTH_STAGE, MONTHLY_GROUPS, ingest_job
-from pipelines.partitions import region_partitions
+from assets.ingest import FIRST_CHANGED_MONTH
+from assets.reports import REVISION  # the llo/trigger of a run that computes earlier months again
+from pipelines.jobs import MONTH_STAGE, MONTHLY_GROUPS, ingest_job, monthly_job
+from pipelines.partitions import month_partitions, range_tags, region_partitions
 from pipelines.resources import Landing, Warehouse
 
 UNKNOWN_REGION = ("folder '{name}' in {landing} is not a labour-market region, so its files are not ingested: "
@@ -49,6 +53,37 @@ def _ingested(warehouse: Warehouse) -> dict[str, dict[str, str]]:
     from llo.warehouse import ingested_files
 
     return ingested_files(warehouse.engine())
+
+
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[ingest_job], request_job=monthly_job,
+                      minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="After an ingest run that changed the figures of months before the latest one (a "
+                                  "late row, a correction, a withdrawal), computes those months again in one run, "
+                                  "re-rendering only the reports already published for them; the latest month is "
+                                  "refresh_latest_month's.")
+def revision_sensor(context: dg.RunStatusSensorContext):
+    keys = revised_months(context.instance, context.dagster_run.run_id)
+    if not keys:
+        return dg.SkipReason("the ingest run changed no month before the latest")
+    context.log.info(f"months {keys[0][:7]}..{keys[-1][:7]} changed: computing them again")
+    return dg.RunRequest(run_key=f"{REVISION}:{context.dagster_run.run_id}",
+                         tags={**range_tags(keys), **MONTH_STAGE, "llo/trigger": REVISION})
+
+
+def revised_months(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The month partitions before the latest whose figures the ingest run changed: from the first month it changed
+    (its ingest_log metadata, per region) up to the month before the latest."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    firsts = [month for record in records
+              if (event := record.event_log_entry.asset_materialization) and event.asset_key.path == ["ingest_log"]
+              and FIRST_CHANGED_MONTH in event.metadata
+              for month in event.metadata[FIRST_CHANGED_MONTH].data.values() if month]
+    months = month_partitions.get_partition_keys()
+    if not firsts or not months:
+        return []
+    return [key for key in months[:-1] if key >= min(firsts)]
 
 
 # The month being reported on (the latest month partition: the month just ended) is computed again when new data

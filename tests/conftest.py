@@ -86,9 +86,8 @@ def demo_run(tmp_path_factory):
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
     from llo import warehouse
-    from llo.cli.runs import range_tags
     from llo.demo_data import generate, write_context
-    from pipelines.partitions import sync_region_partitions
+    from pipelines.partitions import range_tags, sync_region_partitions
     from pipelines.resources import Landing, Monitor, Warehouse
 
     home = tmp_path_factory.mktemp("llo_home")

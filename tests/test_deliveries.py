@@ -382,3 +382,50 @@ def test_llo_kpi_as_delivered_on_a_day_traces_the_figure_published_then(cumulati
     assert " 12 " in line
     none = CliRunner().invoke(main, ["kpi", "--month", "2024-09", "--as-delivered-on", "2024-01-01"])
     assert none.exit_code != 0 and "nothing had been delivered by 2024-01-01" in none.output
+
+
+def test_a_delivery_that_changes_earlier_months_has_them_computed_again(cumulative, tmp_path, monkeypatch):
+    """The ingest run says which month it changed first (a correction of January's T0: January); the revision sensor
+    asks for the months from there to the month before the latest (the latest is refresh_latest_month's)."""
+    import dagster as dg
+
+    from assets.ingest import region_ingest
+    from assets.trajectories import trajectories
+    from pipelines.partitions import month_partitions, sync_region_partitions
+    from pipelines.resources import Landing, Monitor, Warehouse
+    from pipelines.sensors import REVISION, revised_months, revision_sensor
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    cumulative.rename(landing / "twente")
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    monkeypatch.setenv("LLO_PSEUDONYM_KEY", KEY.decode())
+    instance = dg.DagsterInstance.ephemeral()
+    sync_region_partitions(instance, landing)
+    resources = {"warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}"),
+                 "landing": Landing(path=str(landing)), "monitor": Monitor()}
+
+    def ingest_run():
+        run = dg.materialize([region_ingest, trajectories], partition_key="twente", instance=instance,
+                             resources=resources)
+        assert run.success
+        return run
+
+    months = month_partitions.get_partition_keys()
+    first = ingest_run()
+    assert revised_months(instance, first.run_id) == months[:-1]  # from the catalogue's startdatum, 2023-01
+    unchanged = ingest_run()  # the same deliveries again: nothing changed
+    assert revised_months(instance, unchanged.run_id) == []
+
+    deliver(landing / "twente", "t1.csv", [measurement_row("P07", "T1", date="2024-09-15", uren_per_week="32")],
+            "2024-12-20")
+    corrected = ingest_run()
+    assert revised_months(instance, corrected.run_id) == [m for m in months[:-1] if m >= "2024-09-01"]
+    run = instance.get_run_by_id(corrected.run_id)
+    success = next(e for e in instance.all_logs(corrected.run_id) if e.is_dagster_event
+                   and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS).dagster_event
+    request = revision_sensor(dg.build_run_status_sensor_context(
+        sensor_name="revision_sensor", dagster_instance=instance, dagster_run=run, dagster_event=success))
+    assert request.run_key == f"revision:{corrected.run_id}" and request.tags["llo/trigger"] == REVISION
+    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
+        == ("2024-09-01", months[-2])

@@ -227,7 +227,7 @@ def test_running_again_over_the_same_deliveries_leaves_every_table_byte_for_byte
     """Every region's ingest and trajectories, then the monthly tables, a second time on the session's demo."""
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
-    from llo.cli.runs import range_tags
+    from pipelines.partitions import range_tags
     from tests.conftest import MONTHS, monthly_assets
 
     _, results, engine, _, _, (instance, resources) = demo_run

@@ -49,7 +49,7 @@ def test_graph_snapshot():
     assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "quality", "reports", "monthly"]
     assert [(s.name, s.cron_schedule, s.execution_timezone, s.job_name) for s in defs.schedules] == \
         [("monthly_schedule", "0 6 1 * *", "Europe/Amsterdam", "monthly")]
-    assert [s.name for s in defs.sensors] == ["delivery_sensor", "refresh_latest_month"]
+    assert [s.name for s in defs.sensors] == ["delivery_sensor", "refresh_latest_month", "revision_sensor"]
     groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI, "scba": SCBA, "quality": QUALITY,
               "reports": REPORTS}
     for key in graph.get_all_asset_keys():
@@ -115,9 +115,9 @@ def test_one_run_over_every_region_stores_and_reports_what_a_run_per_region_does
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
     from checks.ingest_checks import outcome
-    from llo.cli.runs import range_tags, region_lines
+    from llo.cli.runs import region_lines
     from llo.demo_data import generate
-    from pipelines.partitions import sync_region_partitions
+    from pipelines.partitions import range_tags, sync_region_partitions
     from pipelines.resources import Landing, Monitor
 
     _, per_region, engine, *_ = demo_run

@@ -22,9 +22,8 @@ def pipeline(tmp_path, monkeypatch):
     """Three demo regions ingested region by region; `ingest(region)` and `monthly()` run the assets again."""
     from assets.ingest import region_ingest
     from assets.trajectories import trajectories
-    from llo.cli.runs import range_tags
     from llo.demo_data import generate, write_context
-    from pipelines.partitions import sync_region_partitions
+    from pipelines.partitions import range_tags, sync_region_partitions
     from pipelines.resources import Landing, Monitor, Warehouse
 
     generate(tmp_path / "landing", seed=11, regions=REGIONS)

@@ -290,3 +290,30 @@ def test_the_work_situations_are_counted_from_the_participants_measured_on_the_p
         chart = work_counts(data).set_index(["moment", "situatie"])["aantal"]
         for situation in tr.WORK:
             assert chart[("T1", situation)] == (people["arbeidssituatie_t1"] == situation).sum()
+
+
+def test_a_revision_run_renders_again_only_the_reports_published_before(rendered, demo_run):
+    """After a delivery changed earlier months (pipelines/sensors.py: revision_sensor), the months run again with
+    the trigger `revision`: a month whose report was published gets it again, a month never published stays so."""
+    from pipelines.partitions import range_tags
+    from pipelines.sensors import REVISION
+
+    folder, _, _, engine = rendered
+    *_, (instance, resources) = demo_run
+    published = (folder / MONTH[:7] / "nationaal.html").read_bytes()
+
+    def revise(first: str, last: str):
+        return dg.materialize([reports_month], instance=instance, selection=[NATIONAL],
+                              tags={**range_tags([first, last]), "llo/trigger": REVISION},
+                              resources={**resources, "reports": Reports(folder=str(folder), engine="builtin")})
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LLO_HOME", str(Path(engine.url.database).parent))
+        again = revise("2025-11-01", MONTH)
+        assert again.success
+        events = again.get_asset_materialization_events()  # a range run stamps its metadata on each month
+        assert {e.materialization.metadata["reports"].value for e in events} == {1}  # 2025-12 only
+        assert not (folder / "2025-11").exists()
+        assert (folder / MONTH[:7] / "nationaal.html").read_bytes() == published  # the same data, the same file
+        nothing = revise("2025-10-01", "2025-11-01")
+        assert nothing.success and nothing.get_asset_materialization_events() == []

@@ -76,7 +76,7 @@ def ingest_regions(instance, job, regions: list[str]) -> bool:
 def ingest_runs(instance, job, regions: list[str], announce=lambda line: None):
     """One ingest run per stretch of consecutive region partitions, so every region is one run (a single-run
     backfill: Dagster's cost per run exceeds a region's work); yields (its regions, its result)."""
-    from pipelines.partitions import region_partitions
+    from pipelines.partitions import range_tags, region_partitions
 
     for stretch in stretches(region_partitions.get_partition_keys(dynamic_partitions_store=instance), regions):
         if len(stretch) > 1:
@@ -116,6 +116,7 @@ def run_months(instance, keys: list[str], reports: bool = True) -> bool:
     """The monthly job over a range of months as one run: KPI tables, SCBA and data quality, and the reports of
     every month unless `reports` is False."""
     from pipelines.definitions import defs
+    from pipelines.partitions import range_tags
 
     job, graph = defs.resolve_job_def("monthly"), defs.resolve_asset_graph()
     selection = None if reports else [key for key in job.asset_layer.executable_asset_keys
@@ -185,12 +186,6 @@ def month_keys(months: str) -> list[str]:
         raise click.BadParameter(f"no month partition for {', '.join(outside)} (from {min(valid)[:7]} to the last "
                                  "complete month)", param_hint="--months")
     return [k for k in keys if k in valid]
-
-
-def range_tags(keys: list[str]) -> dict[str, str]:
-    """Tags that run a range of partitions as one run (the region and month assets have a single-run backfill
-    policy)."""
-    return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
 
 
 def region_lines(result, regions: list[str]) -> dict[str, str]:

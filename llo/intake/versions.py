@@ -94,3 +94,18 @@ def as_delivered_on(current: pd.DataFrame, history: pd.DataFrame, log: pd.DataFr
     then = history[(pd.to_datetime(history["received_at"]) < end) & (pd.to_datetime(history["superseded_at"]) >= end)]
     parts = [part[current.columns] for part in (current[when.to_numpy() < end], then) if len(part)]
     return pd.concat(parts, ignore_index=True) if parts else current.iloc[:0]
+
+
+def first_changed_day(before: pd.DataFrame, after: pd.DataFrame, fields: list[str], date: str = "meetdatum"
+                      ) -> pd.Timestamp | None:
+    """The earliest `date` among the rows stored before and not after, or after and not before (compared on the
+    contract fields): from that month on, the monthly figures change. None when nothing changed."""
+    if before.empty and after.empty:
+        return None
+
+    def hashed(frame: pd.DataFrame) -> pd.Series:
+        return pd.util.hash_pandas_object(frame[fields].astype(after[fields].dtypes.to_dict()), index=False)
+
+    old, new = hashed(before), hashed(after)
+    changed = pd.concat([before.loc[~old.isin(new).to_numpy(), date], after.loc[~new.isin(old).to_numpy(), date]])
+    return pd.Timestamp(changed.min()) if len(changed) else None
