@@ -89,7 +89,7 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
     renderer = reports.renderer()
     with closing(renderer.render_all(jobs)) as rendered:
         for asset, todo, skipped in plans:
-            yield from _publish(context, asset, todo, skipped, rendered, renderer.engine, version, reports)
+            yield from _publish(context, asset, todo, skipped, rendered, renderer.engine, version, reports, url)
 
 
 def _draft(target):
@@ -98,14 +98,17 @@ def _draft(target):
 
 
 def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: list[str], rendered, engine: str,
-             version: str, reports):
-    """Check each rendered report of one asset and publish those that pass."""
+             version: str, reports, url: str):
+    """Check each rendered report of one asset and publish those that pass; a report's first publication keeps its
+    headline KPIs (`published_figures`), which a later revision compares with."""
+    import datetime as dt
     import json
 
     import pandas as pd
 
     from assets.metadata import markdown_table
     from checks.report_checks import disclosure_problems, external_references, result
+    from llo.reporting.data import keep_first_publication
     from llo.reporting.render import ledger_file, report_file
 
     disclosure, offline, rows = [], [], []
@@ -127,6 +130,8 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
             done.ledger.replace(ledger_file(path))
         if problems:
             context.log.error(f"{name}: withheld ({len(problems)} disclosure problem(s)); see {path}")
+        else:
+            keep_first_publication(url, month, region, dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
         rows.append({"report": name, "path": str(path), "bytes": path.stat().st_size,
                      "seconds": round(done.seconds, 1), "published": not problems})
         context.log.info(f"[{number}/{len(todo)}] {name}: {done.seconds:.1f} s, {path}")

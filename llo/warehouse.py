@@ -89,6 +89,12 @@ ERASURE_LOG = sa.Table(
     sa.Column("erased_at", sa.DateTime, nullable=False),
     comment="Raw files `llo erase` rewrote without withdrawn participants (sha256_after empty: the file was removed, "
             "nothing else was in it). Only added to, never replaced by an ingest.")
+PUBLISHED_FIGURES = sa.Table(
+    "published_figures", metadata, sa.Column("peildatum", sa.Date, nullable=False, index=True),
+    sa.Column("report", sa.Text, nullable=False), sa.Column("kpi", sa.Text, nullable=False),
+    sa.Column("value", sa.Integer), sa.Column("n_basis", sa.Integer), sa.Column("published_at", sa.DateTime),
+    comment="The headline KPIs of each report as first published (report: nationaal or the region): kept when the "
+            "report is rendered again, so a revised report can say what changed since.")
 CATALOGUE_VERSIONS = _versions_table(
     "catalogue_versions", "trajectory_catalogue", "Catalogue rows a later delivery corrected, as measurement_versions.",
     sa.Column("regio", sa.Text, nullable=False))

@@ -317,3 +317,46 @@ def test_a_revision_run_renders_again_only_the_reports_published_before(rendered
         assert (folder / MONTH[:7] / "nationaal.html").read_bytes() == published  # the same data, the same file
         nothing = revise("2025-10-01", "2025-11-01")
         assert nothing.success and nothing.get_asset_materialization_events() == []
+
+
+def test_a_revised_report_says_what_changed_since_its_first_publication_and_why():
+    """Known answer: K1 and K3 each one lower after a correction and a withdrawal received after the first
+    publication, K4 31 higher; a difference of fewer than 10 participants reads "<10" like any figure."""
+    from types import SimpleNamespace
+
+    from llo.reporting.tables import revision_note
+
+    def kpis(values: dict[str, tuple[int, int]]) -> pd.DataFrame:
+        return pd.DataFrame([{"kpi": code, "value": value, "n_basis": basis}
+                             for code, (value, basis) in values.items()])
+
+    first = kpis({"K1": (1173, 1173), "K2": (147, 508), "K3": (209, 508), "K4": (199, 1173)}).assign(
+        published_at=pd.Timestamp("2026-01-05 09:00"))
+    log = pd.DataFrame([
+        {"kind": "measurements", "received_at": "2025-12-05 09:00", "rows_new": 60, "rows_corrected": 0,
+         "rows_withdrawn": 0},  # before the publication: not a reason
+        {"kind": "measurements", "received_at": "2026-01-20 10:00", "rows_new": 0, "rows_corrected": 1,
+         "rows_withdrawn": 2},
+        {"kind": "withdrawals", "received_at": "2026-01-20 10:05", "rows_new": 1, "rows_corrected": 0,
+         "rows_withdrawn": 0}])
+    ledger = Ledger(None, 10)
+    data = SimpleNamespace(first_published=first, ingest_log=log,
+                           kpi=kpis({"K1": (1172, 1172), "K2": (147, 505), "K3": (208, 505), "K4": (230, 1172)}))
+    assert revision_note(data, ledger) == (
+        '::: {.callout-important title="Herziene cijfers"}\nNa de eerste publicatie op 5 januari 2026 zijn de '
+        "kerncijfers van deze peildatum herzien door correcties en intrekkingen ontvangen op 20 januari 2026: "
+        "bereikte deelnemers (K1) van 1.173 naar 1.172 (<10), verbeterde arbeidsmarktpositie (K3) van 209 naar 208 "
+        "(<10) en matches met werkgevers (K4) van 199 naar 230 (+31).\n:::\n")
+    assert ledger.entries["numbers"]["herzien.K1.verschil"] == {"shown": "<10", "n": 1}
+    unchanged = SimpleNamespace(first_published=first, ingest_log=log, kpi=first.drop(columns="published_at"))
+    never = SimpleNamespace(first_published=first.iloc[:0], ingest_log=log, kpi=data.kpi)
+    assert revision_note(unchanged, Ledger(None, 10)) == revision_note(never, Ledger(None, 10)) == ""
+
+
+def test_the_first_publication_is_kept_and_a_report_published_once_says_nothing_of_revisions(rendered):
+    from llo import warehouse as wh
+
+    folder, _, regions, engine = rendered
+    kept = wh.read_table(engine, wh.PUBLISHED_FIGURES)
+    assert set(kept["report"]) == {"nationaal", *regions} and set(kept["kpi"]) == {"K1", "K2", "K3", "K4", "K5", "K6"}
+    assert "Herziene cijfers" not in html_of(folder, "nationaal.html")

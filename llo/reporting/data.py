@@ -42,6 +42,30 @@ def has_figures(warehouse_url: str, month: str, region: str | None = None) -> bo
         return conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one() > 0
 
 
+def keep_first_publication(warehouse_url: str, month: str, region: str | None, when) -> bool:
+    """Record the report's headline KPIs as published now, unless it was published before (the first publication
+    is the one a revision compares with). Whether it was the first."""
+    import sqlalchemy as sa
+
+    from llo.monitor.kpi import TARGETED
+
+    engine, table = wh.engine_for(warehouse_url), wh.PUBLISHED_FIGURES
+    day, report = month_end(month).date(), region or NATIONAL
+    wh.create_tables(engine)
+    with engine.connect() as conn:
+        if conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                (table.c.peildatum == day) & (table.c.report == report))).scalar_one():
+            return False
+    source = wh.KPI_REGION_MONTH if region else wh.KPI_NATIONAL_MONTH
+    where = source.c.peildatum == day
+    if region:
+        where &= source.c.region == region
+    rows = wh.read_table(engine, source, where=where, columns=["kpi", "value", "n_basis"])
+    rows = rows[rows["kpi"].isin(TARGETED)].assign(peildatum=month_end(month), report=report, published_at=when)
+    wh.append_rows(engine, table, rows)
+    return True
+
+
 class ReportData:
     """The warehouse seen from one report: peildatum = last day of `month`; `region` None is the nation."""
 
@@ -112,6 +136,14 @@ class ReportData:
         """Every file delivered so far: the monthly figures, too, use every measurement up to the peildatum,
         however late it was delivered."""
         return wh.read_table(self.engine, wh.INGEST_LOG, self.region)
+
+    @cached_property
+    def first_published(self) -> pd.DataFrame:
+        """The headline KPIs as this report first published them (empty before its first publication)."""
+        table = wh.PUBLISHED_FIGURES
+        rows = wh.read_table(self.engine, table, where=(table.c.peildatum == self.peildatum.date())
+                             & (table.c.report == self.key))
+        return rows.assign(published_at=pd.to_datetime(rows["published_at"]))
 
     @cached_property
     def quarantine(self) -> pd.DataFrame:

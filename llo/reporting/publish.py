@@ -44,6 +44,16 @@ def percent(share, decimals: int = 0) -> str:
     return NOT_APPLICABLE if share is None or pd.isna(share) else number(100 * share, decimals) + "%"
 
 
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+             "november", "december")
+
+
+def day_nl(value) -> str:
+    """'5 januari 2026'."""
+    day = pd.Timestamp(value)
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
 def euro(value) -> str:
     return NOT_APPLICABLE if value is None or pd.isna(value) else "€\u00a0" + number(value)
 

@@ -10,7 +10,7 @@ from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, KPIS
 from llo.regions import region_name
 from llo.reporting.data import ReportData
-from llo.reporting.publish import NOT_APPLICABLE, Ledger, euro, number, percent
+from llo.reporting.publish import NOT_APPLICABLE, Ledger, day_nl, euro, number, percent
 
 PARAMETER_LABELS = {
     "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
@@ -112,6 +112,44 @@ def kpi_number(data: ReportData, ledger: Ledger, code: str, what: str = "value")
     n = int(resting_on(row["value"], row["n_basis"])) if BY_CODE[code].participants else None
     text = number(row["value"]) if what == "value" else percent(row[what])
     return ledger.number(f"{code}.{what}", text, n)
+
+
+def revision_note(data: ReportData, ledger: Ledger) -> str:
+    """One sentence for the top of a report rendered again after deliveries changed its figures: which headline KPIs
+    changed since the first publication, by how much, and what was received since. Empty when nothing changed. Every
+    figure goes through the ledger: a difference of fewer participants than the threshold reads "<10" too."""
+    first = data.first_published
+    if first.empty:
+        return ""
+    then, now = first.set_index("kpi"), data.kpi.set_index("kpi")
+    changes = []
+    for code in (c for c in then.index if c in now.index and BY_CODE[c].participants):
+        before, after = then.at[code, "value"], now.at[code, "value"]
+        if pd.isna(before) or pd.isna(after) or int(before) == int(after):
+            continue
+        old = ledger.number(f"herzien.{code}.eerder", number(before),
+                            int(resting_on(before, then.at[code, "n_basis"])))
+        new = ledger.number(f"herzien.{code}.nu", number(after), int(resting_on(after, now.at[code, "n_basis"])))
+        delta = int(after) - int(before)
+        shown = ledger.number(f"herzien.{code}.verschil", f"{delta:+d}".replace("-", "−"), abs(delta))
+        changes.append(f"{BY_CODE[code].label.lower()} ({code}) van {old} naar {new} ({shown})")
+    if not changes:
+        return ""
+    published = first["published_at"].min()
+    log = data.ingest_log.assign(received_at=pd.to_datetime(data.ingest_log["received_at"]))
+    later = log[log["received_at"] > published]
+    reasons = [word for word, mask in (
+        ("correcties", later["rows_corrected"].fillna(0) > 0),
+        ("intrekkingen", (later["rows_withdrawn"].fillna(0) > 0) | (later["kind"] == "withdrawals")),
+        ("nagekomen metingen", (later["kind"] == "measurements") & (later["rows_new"].fillna(0) > 0))) if mask.any()]
+    days = [day_nl(day) for day in sorted(later["received_at"].dt.normalize().unique())]
+    why = f" door {_and(reasons)} ontvangen op {_and(days)}" if reasons else ""
+    return (f"::: {{.callout-important title=\"Herziene cijfers\"}}\nNa de eerste publicatie op "
+            f"{day_nl(published)} zijn de kerncijfers van deze peildatum herzien{why}: {_and(changes)}.\n:::\n")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def scba_cohort(data: ReportData) -> int:
