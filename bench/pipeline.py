@@ -1,14 +1,15 @@
 """The pipeline as the benchmark runs it: one process, the real Definitions, Dagster's in-process executor on the
 instance in DAGSTER_HOME, as `llo materialize` does, measured stage by stage.
 
-    python -m bench.pipeline RESULT.json [--national-only] [--incremental REGION]
+    python -m bench.pipeline RESULT.json [--national-only] [--incremental REGION | --redelivery]
 
 The full run's stages are the stage jobs: ingest (the ingest job over every region in one run, as `llo materialize`
 runs it), kpi, scba and quality over every month with data, and the reports of the latest month.
 With --incremental, one stage: the region's ingest job, then the monthly job for the latest month (what the
-delivery sensor and the refresh of the latest month start). Per stage: wall and CPU time (with the processes
-waited for, such as the report kernel) and peak memory (the high-water mark is reset before each stage); the
-parent measures the whole process.
+delivery sensor and the refresh of the latest month start). With --redelivery, one stage: the ingest job over
+every region again, after each sent its whole history once more (a cumulative export). Per stage: wall and CPU
+time (with the processes waited for, such as the report kernel) and peak memory (the high-water mark is reset before
+each stage); the parent measures the whole process.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def measured(name: str, work) -> dict:
     return stage
 
 
-def run(incremental: str | None, national_only: bool) -> dict:
+def run(incremental: str | None, national_only: bool, redelivery: bool = False) -> dict:
     """The stages of a full run (or the incremental run), each measured."""
     import dagster as dg
 
@@ -84,6 +85,8 @@ def run(incremental: str | None, national_only: bool) -> dict:
                                                                      asset_selection=selection, **one)]
             return work
 
+        if redelivery:
+            return {"redelivery": measured("redelivery", all_regions)}
         if incremental:
             return {"incremental": measured("incremental", lambda: [
                 ingest.execute_in_process(partition_key=incremental, instance=instance, run_config=QUIET),
@@ -123,13 +126,14 @@ def main() -> None:
     parser.add_argument("result", type=Path)
     parser.add_argument("--incremental", metavar="REGION")
     parser.add_argument("--national-only", action="store_true")
+    parser.add_argument("--redelivery", action="store_true")
     args = parser.parse_args()
     started, cpu = time.perf_counter(), time.process_time()
     import pipelines.definitions  # noqa: F401  (the code location, as a run worker loads it)
 
     load = {"wall": round(time.perf_counter() - started, 2), "cpu": round(time.process_time() - cpu, 2),
             "peak_mib": round(_status("VmHWM") / 1024, 1)}
-    stages = {"startup": load, **run(args.incremental, args.national_only)}
+    stages = {"startup": load, **run(args.incremental, args.national_only, args.redelivery)}
     args.result.write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
 

@@ -108,6 +108,18 @@ def late_delivery(home: Path) -> Path:
     return path
 
 
+def cumulative_redelivery(home: Path, scale: int) -> int:
+    """Every region sends its whole history again in one CSV file, as a cumulative export does (without the faulty
+    rows of its monthly files). Rows written."""
+    from llo import demo_data
+
+    written = 0
+    for folder in sorted(p for p in (home / "landing").iterdir() if p.is_dir()):
+        _, measurements = demo_data.synthetic_region(folder.name, scale=scale)
+        written += demo_data.write_delivery(measurements, folder / f"herlevering_{folder.name}_alles.csv").rows_written
+    return written
+
+
 def measured_rows(home: Path) -> int:
     """Measurement rows read from the deliveries (accepted and quarantined), from the ingest log."""
     import sqlalchemy as sa
@@ -133,10 +145,15 @@ def run_scale(scale: int, folder: Path, baseline: bool) -> dict:
     print(f"[{scale}x] incremental run after {late.relative_to(home / 'landing')}", flush=True)
     out = home / "bench-incremental.json"
     incremental = measure(python("-m", "bench.pipeline", str(out), "--incremental", LATE_REGION, *flags), env, out)
+    again = cumulative_redelivery(home, scale)
+    print(f"[{scale}x] cumulative re-delivery of every region ({again:,} rows again): the ingest run", flush=True)
+    out = home / "bench-redelivery.json"
+    redelivery = measure(python("-m", "bench.pipeline", str(out), "--redelivery"), env, out)
     result = {"scale": scale, "regions": len([p for p in (data / "landing").iterdir() if p.is_dir()]),
               "measurement_rows": rows, "generated_seconds": generated, "national_only": national_only,
               "full": asdict(full), "incremental": asdict(incremental),
-              "late_delivery": f"{LATE_REGION}/{late.name}"}
+              "late_delivery": f"{LATE_REGION}/{late.name}", "redelivery": asdict(redelivery),
+              "redelivery_rows": again}
     if baseline:
         plain = fresh_home(data, folder / "run" / f"{scale}x-baseline")
         out = plain / "bench-baseline.json"
