@@ -255,7 +255,8 @@ def _check(tables: list[Table], kind: str, schema, register: pd.DataFrame | None
         return Checked(pd.DataFrame(columns=columns), _superseded(pd.DataFrame(columns=columns), [], {}),
                        _issue_table([], []), _issue_table([], []), {}, pd.Series(dtype="int64"))
     frame, rank, prefailed = _together(parts)
-    received = rank.map({t.rank: t.log["received_at"] for t in parts})
+    received_by_rank = {t.rank: t.log["received_at"] for t in parts}
+    received = rank.map(received_by_rank)
     gone, later, withdrawn = withdrawals.apply(frame, received, register if register is not None else
                                                pd.DataFrame(columns=withdrawals.COLUMNS), key)
     out = gone.union(pd.Index(later["row_id"], dtype="int64"))
@@ -282,7 +283,6 @@ def _check(tables: list[Table], kind: str, schema, register: pd.DataFrame | None
                                            pd.Series(withdrawals.WITHDRAWN, index=gone, dtype=object))
                          if len(part)] or [outcome])
     superseded = resolution.superseded[resolution.superseded.index.isin(valid.index.difference(quarantined))]
-    received_by_rank = {t.rank: t.log["received_at"] for t in parts}
     return Checked(accepted.reset_index(drop=True)[columns], _superseded(frame, superseded, received_by_rank, rank),
                    _issue_table(issues, frame), _issue_table(warns, frame), _per_part(parts, outcome), withdrawn)
 
@@ -330,11 +330,15 @@ def _breaking_corrections(valid: pd.DataFrame, resolution: versions.Resolution, 
     """Issue records of the corrections that would break a rule about sets of rows (a T1 now before its T0): each
     participant whose current versions break one is replayed file by file, and a file's corrections that turn a
     valid state into a broken one are refused, so the versions before them stay current."""
-    rules = set_schema(schema)
-    current = valid.loc[resolution.current]
-    broken = failure_records(current, rules)
     corrected = set(resolution.outcome.index[resolution.outcome == versions.CORRECTED])
     participant = IDENTITY["measurements"][:-1]
+    if not corrected:
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
+    rules = set_schema(schema)
+    current = valid.loc[resolution.current]
+    touched = valid.loc[list(corrected), participant].drop_duplicates()  # the set rules are per participant
+    current = current[pd.MultiIndex.from_frame(current[participant]).isin(pd.MultiIndex.from_frame(touched))]
+    broken = failure_records(current, rules)
     records = []
     for values in current.loc[broken["row_id"].unique(), participant].drop_duplicates().itertuples(index=False):
         mine = valid.index[(valid[participant] == list(values)).all(axis=1)]
@@ -382,8 +386,9 @@ def _whole_identity(valid: pd.DataFrame, failing: pd.DataFrame, key: list[str]) 
     if failing.empty:
         return failing
     first = failing.drop_duplicates("row_id").set_index("row_id")
-    identity = valid[key].apply(tuple, axis=1)
+    identity = valid.groupby(key, sort=False, dropna=False).ngroup()
     owner = pd.Series(first.index, index=identity.loc[first.index].to_numpy())
+    owner = owner[~owner.index.duplicated()]
     rows = identity[identity.isin(owner.index)]
     spread = first.loc[owner.loc[rows.to_numpy()].to_numpy()].reset_index(drop=True)
     spread.insert(0, "row_id", rows.index.to_numpy())
