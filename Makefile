@@ -28,7 +28,7 @@ browser:
 test: install browser  ## the whole test suite (screenshots land in test-artifacts/)
 	$(BIN)/python -m pytest
 
-bench: install  ## the pipeline at 1x, 10x and 100x scale: BENCHMARKS.md and BENCHMARKS.json (6-25 min)
+bench: install  ## the pipeline at 1x, 10x and 100x scale: BENCHMARKS.md and BENCHMARKS.json (10-30 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ui: install  ## the Dagster UI on http://127.0.0.1:3000

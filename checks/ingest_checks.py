@@ -124,10 +124,12 @@ def withdrawals_applied(engine, result, new_files: set[str], key: bytes) -> dg.A
 
     register = result.withdrawals
     fresh = register[register["file"].isin(new_files)]
-    stored = set()
-    for table in (MEASUREMENTS, MEASUREMENT_VERSIONS):
-        stored |= set(read_table(engine, table, result.region, columns=["deelnemer_id"])["deelnemer_id"])
-    left = len({tombstone(key, p) for p in stored} & set(register["tombstone"])) if len(register) else 0
+    left = 0
+    if len(register):  # without withdrawals nothing to look for
+        stored = set()
+        for table in (MEASUREMENTS, MEASUREMENT_VERSIONS):
+            stored |= set(read_table(engine, table, result.region, columns=["deelnemer_id"])["deelnemer_id"])
+        left = len({tombstone(key, p) for p in stored} & set(register["tombstone"]))
     refused = int((result.quarantine["rule"] == "deelnemer_ingetrokken").sum())
     metadata = {"withdrawn_participants": len(register), "withdrawn_in_this_delivery": len(fresh),
                 "rows_withdrawn": int(register["rows_withdrawn"].sum()), "later_deliveries_refused": refused,

@@ -429,3 +429,28 @@ def test_a_delivery_that_changes_earlier_months_has_them_computed_again(cumulati
     assert request.run_key == f"revision:{corrected.run_id}" and request.tags["llo/trigger"] == REVISION
     assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
         == ("2024-09-01", months[-2])
+
+
+def test_postgresql_and_sqlite_give_identical_tables(cumulative, tmp_path):
+    """The same deliveries, with a correction and a withdrawal, stored on both backends: the same frames."""
+    from llo import warehouse as wh
+    from tests.conftest import PG_SERVER, postgres_databases
+
+    withdraw(cumulative, "intrekking.csv", "2024-12-05", ("P05", "2024-12-01", "verzoek tot verwijdering"))
+    result = ingest(cumulative)
+    with postgres_databases("identical") as (name,):
+        stored = {}
+        for url in (f"sqlite:///{tmp_path / 'warehouse.sqlite'}", f"postgresql+psycopg://{PG_SERVER}{name}"):
+            engine = wh.engine_for(url)
+            store_region(engine, result)
+            stored[url] = {table.name: wh.read_typed(engine, table).sort_values(
+                [c for c in ("bron_bestand", "bron_rij", "file", "sheet", "tombstone") if c in table.c],
+                ignore_index=True) for table in (wh.MEASUREMENTS, wh.MEASUREMENT_VERSIONS, wh.TRAJECTORY_CATALOGUE)}
+            stored[url]["withdrawals"] = wh.withdrawals_of(engine, "twente")
+            stored[url]["ingest_log"] = wh.read_table(engine, wh.INGEST_LOG).sort_values(
+                "delivery_order", ignore_index=True).drop(columns="received_at")
+            engine.dispose()
+        sqlite, postgres = stored.values()
+        assert len(sqlite["measurement_versions"]) == 1 and len(sqlite["withdrawals"]) == 1
+        for name in sqlite:
+            pd.testing.assert_frame_equal(sqlite[name], postgres[name], check_dtype=name != "ingest_log", obj=name)

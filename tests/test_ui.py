@@ -105,7 +105,7 @@ def test_the_code_location_loads_its_assets_checks_schedule_and_sensors(ui):
     assert [(s["name"], s["cronSchedule"], s["executionTimezone"], s["scheduleState"]["status"])
             for s in repository["schedules"]] == [("monthly_schedule", "0 6 1 * *", "Europe/Amsterdam", "RUNNING")]
     assert {s["name"]: s["sensorState"]["status"] for s in repository["sensors"]} == \
-        {"delivery_sensor": "RUNNING", "refresh_latest_month": "RUNNING"}
+        {"delivery_sensor": "RUNNING", "refresh_latest_month": "RUNNING", "revision_sensor": "RUNNING"}
     assert {"ingest", "kpi", "scba", "quality", "reports", "monthly"} <= {j["name"] for j in repository["jobs"]}
 
 
