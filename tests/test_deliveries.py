@@ -454,3 +454,23 @@ def test_postgresql_and_sqlite_give_identical_tables(cumulative, tmp_path):
         assert len(sqlite["measurement_versions"]) == 1 and len(sqlite["withdrawals"]) == 1
         for name in sqlite:
             pd.testing.assert_frame_equal(sqlite[name], postgres[name], check_dtype=name != "ingest_log", obj=name)
+
+
+def test_withdrawals_applied_errors_while_a_withdrawn_participant_is_still_stored(cumulative, tmp_path):
+    import dagster as dg
+
+    from checks.ingest_checks import withdrawals_applied
+    from llo import warehouse as wh
+
+    engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    store_region(engine, ingest(cumulative))
+    withdraw(cumulative, "intrekking.csv", "2024-12-05", ("P05", "2024-12-01", "verzoek tot verwijdering"))
+    result = ingest(cumulative)
+    before = withdrawals_applied(engine, result, {"intrekking.csv"}, KEY)  # P05's rows are still stored
+    assert not before.passed and before.severity == dg.AssetCheckSeverity.ERROR
+    assert before.metadata["withdrawn_participants_still_stored"].value == 1
+    store_region(engine, result)
+    after = withdrawals_applied(engine, result, {"intrekking.csv"}, KEY)
+    assert not after.passed and after.severity == dg.AssetCheckSeverity.WARN  # withdrawn by this delivery
+    assert after.metadata["rows_withdrawn"].value == 6
+    assert withdrawals_applied(engine, result, set(), KEY).passed  # an older withdrawal: nothing new

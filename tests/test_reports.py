@@ -3,6 +3,7 @@ photographed in headless Chromium."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -360,3 +361,31 @@ def test_the_first_publication_is_kept_and_a_report_published_once_says_nothing_
     kept = wh.read_table(engine, wh.PUBLISHED_FIGURES)
     assert set(kept["report"]) == {"nationaal", *regions} and set(kept["kpi"]) == {"K1", "K2", "K3", "K4", "K5", "K6"}
     assert "Herziene cijfers" not in html_of(folder, "nationaal.html")
+
+
+def test_a_report_rendered_after_its_figures_changed_opens_with_the_revision(rendered, demo_run, tmp_path):
+    """The wiring of the revision sentence: a first publication whose K1 was 25 higher than the warehouse now holds
+    (as after a withdrawal) makes the rendered national report open with it; the kept rows are restored after."""
+    import sqlalchemy as sa
+
+    from llo import warehouse as wh
+
+    _, _, _, engine = rendered
+    *_, (instance, resources) = demo_run
+    table = wh.PUBLISHED_FIGURES
+    mine = (table.c.peildatum == dt.date(2025, 12, 31)) & (table.c.report == "nationaal") & (table.c.kpi == "K1")
+    with engine.begin() as conn:
+        [(first,)] = conn.execute(sa.select(table.c.value).where(mine)).all()
+        conn.execute(sa.update(table).where(mine).values(value=first + 25))
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("LLO_HOME", str(Path(engine.url.database).parent))
+            result = materialize_reports(instance, resources, Reports(folder=str(tmp_path), engine="builtin"),
+                                         selection=[NATIONAL])
+        assert result.success
+        html = (tmp_path / MONTH[:7] / "nationaal.html").read_text(encoding="utf-8")
+        assert "Herziene cijfers" in html
+        assert f"bereikte deelnemers (K1) van {first + 25:,}".replace(",", ".") in html and "(−25)" in html
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.update(table).where(mine).values(value=first))

@@ -11,7 +11,6 @@ counted as new, unchanged, corrected or quarantined. Nothing here writes anywher
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,10 +86,6 @@ def store_region(engine, result: RegionIngest) -> None:
         "ingest_log": result.ingest_log, "measurement_versions": result.measurement_versions,
         "catalogue_versions": result.catalogue_versions.assign(regio=result.region),
         "withdrawals": result.withdrawals})
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
