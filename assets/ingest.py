@@ -52,6 +52,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     from assets.metadata import column_schema, markdown_table
     from llo import settings
     from llo.intake.ingest import OUTCOMES, ingest_region, store_region
+    from llo.intake.parsed import ParsedFiles
     from llo.warehouse import (
         CATALOGUE_VERSIONS,
         INGEST_LOG,
@@ -66,7 +67,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         withdrawals_of,
     )
 
-    regions, engine, today = context.partition_keys, warehouse.engine(), dt.date.today()
+    regions, engine, today, key = context.partition_keys, warehouse.engine(), dt.date.today(), settings.pseudonym_key()
     tables = {MEASUREMENTS: "measurements", TRAJECTORY_CATALOGUE: "trajectory_catalogue", QUARANTINE: "quarantine",
               WARNINGS: "warnings", INGEST_LOG: "ingest_log", MEASUREMENT_VERSIONS: "measurement_versions",
               CATALOGUE_VERSIONS: "catalogue_versions", WITHDRAWALS: "withdrawals"}
@@ -79,14 +80,16 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         folder = region_folder(landing.folder(), region)
         known = received_at(engine, region)
         stored = {table.name: read_typed(engine, table, region) for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE)}
-        result = ingest_region(region, folder, key=settings.pseudonym_key(), today=today, received_at=known,
-                               withdrawn=withdrawals_of(engine, region))
+        result = ingest_region(region, folder, key=key, today=today, received_at=known,
+                               withdrawn=withdrawals_of(engine, region),
+                               cache=ParsedFiles(settings.parsed_files_dir(), region, key))
         store_region(engine, result)
         changed[region] = _first_changed_month(stored, result)
         log = result.ingest_log
         new_files = set(log.loc[~log["sha256"].isin(known), "file"])
         outcomes[region] = {outcome: int(log[f"rows_{outcome}"].sum()) for outcome in OUTCOMES}
-        context.log.info(f"[{number}/{len(regions)}] {region} ({folder}): {len(log)} file(s), "
+        context.log.info(f"[{number}/{len(regions)}] {region} ({folder}): {len(log)} file(s) "
+                         f"({result.files_parsed} parsed, the others as kept from an earlier run), "
                          f"{int(log['rows_read'].sum())} rows read: "
                          + ", ".join(f"{count} {outcome}" for outcome, count in outcomes[region].items()))
         for table, field in tables.items():
@@ -112,7 +115,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         checks[ingest_checks.REJECTED_FILES][region] = ingest_checks.rejected_files(result)
         checks[ingest_checks.CORRECTIONS_APPLIED][region] = ingest_checks.corrections_applied(result, new_files)
         checks[ingest_checks.WITHDRAWALS_APPLIED][region] = ingest_checks.withdrawals_applied(
-            engine, result, new_files, settings.pseudonym_key())
+            engine, result, new_files, key)
 
     def together(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)

@@ -121,6 +121,7 @@ def region_parts(engine, days: list):
     """Each region's KPI counts and change-score sums on the days (llo.monitor.region_results): kept where still true,
     otherwise computed from the region's trajectories and catalogue."""
     from llo import warehouse as wh
+    from llo.fingerprints import code_version
     from llo.monitor import change_scores, kpi, region_results
     from llo.monitor import trajectories as tr
 
@@ -135,5 +136,5 @@ def region_parts(engine, days: list):
         return parts.fillna({name: 0 for name in change_scores.SUMS}).astype(
             {name: sums[name].dtype for name in change_scores.SUMS}).set_index("region")
 
-    code = region_results.code_version(kpi, tr, change_scores, region_results)
+    code = code_version(kpi, tr, change_scores, region_results)
     return region_results.region_results(engine, "kpi_month", code, days, compute)

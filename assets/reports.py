@@ -53,6 +53,7 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
     for both assets, its results consumed in order)."""
     from contextlib import closing
 
+    from llo.locks import taking_turns
     from llo.reporting.data import has_figures, regions_with_figures
     from llo.reporting.render import code_version, report_file
 
@@ -87,7 +88,9 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
              "min_participants": monitor.min_participants, "version": version}
             for _, todo, _ in plans for month, region in todo]
     renderer = reports.renderer()
-    with closing(renderer.render_all(jobs)) as rendered:
+    # Concurrent runs take turns on the report folder: each renders into the same drafts and publishes over the same
+    # reports and ledgers.
+    with taking_turns(reports.folder_path()), closing(renderer.render_all(jobs)) as rendered:
         for asset, todo, skipped in plans:
             yield from _publish(context, asset, todo, skipped, rendered, renderer.engine, version, reports, url)
 

@@ -140,6 +140,7 @@ def region_effects(engine, peildata: list):
     """Each region's SCBA effects on the peildata (llo.monitor.region_results): kept where still true, otherwise
     computed from the region's trajectories."""
     from llo import warehouse as wh
+    from llo.fingerprints import code_version
     from llo.monitor import region_results
     from llo.monitor import trajectories as tr
     from llo.scba import model as scba
@@ -149,5 +150,5 @@ def region_effects(engine, peildata: list):
         return scba_tables.region_effects(wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS,
                                                         where=wh.TRAJECTORIES.c.regio.in_(regions)), days, regions)
 
-    code = region_results.code_version(scba, tr, scba_tables, region_results)
+    code = code_version(scba, tr, scba_tables, region_results)
     return region_results.region_results(engine, "scba_month", code, peildata, compute)

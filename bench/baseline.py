@@ -39,6 +39,7 @@ def main() -> None:
     from llo import settings
     from llo import warehouse as wh
     from llo.intake.ingest import ingest_region, store_region
+    from llo.intake.parsed import ParsedFiles
     from llo.monitor import kpi
     from llo.monitor import trajectories as tr
     from llo.monitor.change_scores import COLUMNS as SCORE_COLUMNS
@@ -60,8 +61,10 @@ def main() -> None:
 
     regions = sorted(p.name for p in settings.landing_dir().iterdir() if p.is_dir() and p.name in REGIONS)
     for region in regions:  # a region's tables, then its trajectories
-        store_region(engine, ingest_region(region, settings.landing_dir() / region, key=settings.pseudonym_key(),
-                                                today=today, received_at=wh.received_at(engine, region)))
+        key = settings.pseudonym_key()
+        store_region(engine, ingest_region(region, settings.landing_dir() / region, key=key, today=today,
+                                           received_at=wh.received_at(engine, region),
+                                           cache=ParsedFiles(settings.parsed_files_dir(), region, key)))
         measurements = wh.read_typed(engine, wh.MEASUREMENTS, region)
         derived = tr.derive(measurements, wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE, region),
                             settings.SUSTAINABLE_WORK_HOURS)

@@ -62,9 +62,9 @@ def contract_conformance(engine, region: str, today: dt.date) -> dg.AssetCheckRe
 
 def quarantine_rate(result, error_share: float) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
-    from llo.intake.ingest import DUPLICATE, REJECTED
+    from checks.outputs import DUPLICATE, IGNORED, REJECTED
 
-    used = result.ingest_log[~result.ingest_log["status"].isin([REJECTED, DUPLICATE])]  # see rejected_files
+    used = result.ingest_log[~result.ingest_log["status"].isin([REJECTED, DUPLICATE, IGNORED])]  # see rejected_files
     read, quarantined = int(used["rows_read"].sum()), int(used["rows_quarantined"].sum())
     share = quarantined / read if read else 0.0
     by_rule = (result.quarantine.groupby(["rule", "column_name"], dropna=False).size()
@@ -86,7 +86,7 @@ def quarantine_rate(result, error_share: float) -> dg.AssetCheckResult:
 
 def rejected_files(result) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
-    from llo.intake.ingest import REJECTED
+    from checks.outputs import REJECTED
 
     rejected = result.ingest_log.loc[result.ingest_log["status"] == REJECTED, ["file", "sheet", "reason"]]
     return dg.AssetCheckResult(

@@ -18,6 +18,10 @@ LOG_COLUMNS = ["region", "delivery_order", "file", "sheet", "sha256", "size_byte
                "reason", "encoding", "separator", "decimal_mark", "header_row", "rows_read", "rows_accepted",
                "rows_new", "rows_unchanged", "rows_corrected", "rows_quarantined", "rows_withdrawn",
                "rows_with_warnings", "empty_rows_skipped", "ignored_columns", "corrected_headers"]
+# The status of a log line: its rows were read (accepted, some quarantined), or the file was refused whole, was a copy
+# of one already read, or was not read at all (a hidden or temporary file, a folder).
+ACCEPTED, PARTLY, REJECTED, DUPLICATE, IGNORED = ("accepted", "accepted_with_quarantine", "rejected", "duplicate",
+                                                  "ignored")
 ISSUE_TABLE_COLUMNS = ["region", "file", "sheet", "row_number", "column_name", "rule", "value", "message"]
 
 

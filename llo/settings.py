@@ -35,6 +35,11 @@ def landing_dir() -> Path:
     return llo_home() / "landing"
 
 
+def parsed_files_dir() -> Path:
+    """Where the parsed form of delivered files is kept between runs (llo.intake.parsed)."""
+    return llo_home() / "cache" / "parsed"
+
+
 def warehouse_url() -> str:
     return os.environ.get("LLO_WAREHOUSE_URL") or f"sqlite:///{llo_home() / 'warehouse.sqlite'}"
 

@@ -125,8 +125,9 @@ SCBA_PARAMETERS = _output_table(outputs.SCBA_PARAMETERS, "The SCBA parameters ea
                                 "peildatum")
 TRAJECTORY_VERSIONS = sa.Table(
     "trajectory_versions", metadata, sa.Column("regio", sa.Text, nullable=False, index=True),
-    sa.Column("version", sa.Text, nullable=False),
-    comment="Per region, a hash of its trajectories and catalogue: the version the kept region results must match.")
+    sa.Column("version", sa.Text, nullable=False), sa.Column("derived_from", sa.Text),
+    comment="Per region, a hash of its trajectories and catalogue (the version the kept region results must match) "
+            "and of what they were derived from (measurements, catalogue, threshold, code).")
 REGION_RESULTS = sa.Table(
     "region_results", metadata, *(sa.Column(name, sa.Text, nullable=False) for name in ("kind", "region")),
     sa.Column("peildatum", sa.Date, nullable=False),

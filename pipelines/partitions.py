@@ -20,14 +20,15 @@ def region_folder(landing: Path, region: str) -> Path:
     return region_folders(landing)[0].get(region, landing / region)
 
 
-def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple[list[str], list[str]]:
-    """Add a partition for every region folder not yet known; returns (all regions, unknown folder names)."""
-    found, unknown = region_folders(landing)
+def sync_region_partitions(instance: dg.DagsterInstance, landing: Path) -> tuple[list[str], dict[str, str]]:
+    """Add a partition for every region folder not yet known; returns (all regions, the folders not read with the
+    reason: not a region, or a link)."""
+    found, skipped = region_folders(landing)
     existing = set(instance.get_dynamic_partitions(region_partitions.name))
     new = sorted(set(found) - existing)
     if new:
         instance.add_dynamic_partitions(region_partitions.name, new)
-    return sorted(found), unknown
+    return sorted(found), skipped
 
 
 # Monthly snapshots: a partition per month, its peildatum the last day of the month. The programme's pilots

@@ -14,8 +14,7 @@ from pipelines.jobs import MONTH_STAGE, MONTHLY_GROUPS, ingest_job, monthly_job
 from pipelines.partitions import month_partitions, range_tags, region_partitions
 from pipelines.resources import Landing, Warehouse
 
-UNKNOWN_REGION = ("folder '{name}' in {landing} is not a labour-market region, so its files are not ingested: "
-                  "rename it to the region's name (`llo regions --all` lists them)")
+SKIPPED_FOLDER = "folder '{name}' in {landing} is {reason}"
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
@@ -29,8 +28,8 @@ def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing, wareh
     folder = landing.folder()
     cursor = json.loads(context.cursor) if context.cursor else None
     found = scan(folder, cursor, time.time(), ingested=None if cursor else _ingested(warehouse))
-    for name in found.unknown:
-        context.log.error(UNKNOWN_REGION.format(name=name, landing=folder))
+    for name, reason in found.skipped.items():
+        context.log.error(SKIPPED_FOLDER.format(name=name, landing=folder, reason=reason))
     for region, files in found.waiting.items():
         context.log.info(f"{region}: waiting for {len(files)} file(s) still being written ({', '.join(files)})")
     known = set(context.instance.get_dynamic_partitions(region_partitions.name))
@@ -42,7 +41,7 @@ def delivery_sensor(context: dg.SensorEvaluationContext, landing: Landing, wareh
         context.log.info(f"{change.region}: {len(change.files)} new or changed file(s): "
                          f"{', '.join(change.files) or 'files removed'}")
     skip = None if runs else "no new deliveries" + \
-        (f"; {len(found.unknown)} folder(s) are no region: {', '.join(found.unknown)}" if found.unknown else "")
+        (f"; {len(found.skipped)} folder(s) not read: {', '.join(found.skipped)}" if found.skipped else "")
     return dg.SensorResult(
         run_requests=runs, cursor=json.dumps(found.cursor, sort_keys=True), skip_reason=skip,
         dynamic_partitions_requests=[region_partitions.build_add_request(new_regions)] if new_regions else [])

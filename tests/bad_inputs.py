@@ -27,6 +27,7 @@ class Case:
     rejected: tuple[str, ...] = ()  # the file is refused; its reason contains these words
     quarantined: dict[str, int] = field(default_factory=dict)  # rule -> rows refused
     accepted: int | None = None  # rows accepted from the file (when not rejected)
+    ignored: tuple[str, ...] = ()  # the file is not read (hidden or temporary), and logged so; the reason has these
     logged: dict[str, object] = field(default_factory=dict)  # what the ingest log says it recognised
 
 
@@ -131,6 +132,31 @@ def _zip_without_workbook(folder: Path) -> Path:
     return folder / "archief.xlsx"
 
 
+def _zip_bomb(folder: Path) -> Path:
+    """A workbook whose sheet unpacks to 4 MB of zeros from a few kilobytes: over ten times the test's 0.25 MB."""
+    import zipfile
+
+    path = folder / "bom.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(io.BytesIO(_workbook(_xlsx_rows([_t0("B1")])))) as real:
+            for name in real.namelist():
+                archive.writestr(name, real.read(name))
+        archive.writestr("xl/media/leeg.bin", b"\0" * (4 << 20))
+    return path
+
+
+def _link_out_of_the_landing_folder(folder: Path) -> Path:
+    """A link to a valid delivery outside the landing folder: read, it would be accepted."""
+    outside = write_csv(folder.parent.parent / "elders" / "metingen.csv", [_t0("O1"), _t0("O2")])
+    (folder / "link.csv").symlink_to(outside)
+    return folder / "link.csv"
+
+
+def _link_to_a_system_file(folder: Path) -> Path:
+    (folder / "systeem.csv").symlink_to("/etc/passwd")
+    return folder / "systeem.csv"
+
+
 def _password_xlsx(folder: Path) -> Path:
     (folder / "beveiligd.xlsx").write_bytes(_encrypted(_workbook(_xlsx_rows([_t0("P1")]))))
     return folder / "beveiligd.xlsx"
@@ -201,6 +227,10 @@ CASES: list[Case] = [
          rejected=("binary",)),
     Case("truncated XLSX", _truncated_xlsx, rejected=("cannot be opened",)),
     Case("zip without a workbook", _zip_without_workbook, rejected=("cannot be opened",)),
+    Case("zip bomb", _zip_bomb, rejected=("unpack to 4.0 MB", "zip bomb", "not unpacked", "LLO_MAX_FILE_MB")),
+    Case("a link to a delivery outside the landing folder", _link_out_of_the_landing_folder,
+         rejected=("a link", "never followed")),
+    Case("a link to a system file", _link_to_a_system_file, rejected=("a link", "never followed")),
     Case("password-protected XLSX", _password_xlsx, rejected=("password",)),
     Case("old .xls", _bytes("oud.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2_000), rejected=(".xls",)),
     Case("one column, no separator", _text("lijst.csv", "Deelnemer ID\nA9\nA10\n"), rejected=("separator",)),
@@ -222,6 +252,13 @@ CASES: list[Case] = [
     Case("file over the size limit", _too_big, rejected=("limit", "LLO_MAX_FILE_MB")),
     Case("catalogue without any code", _rows("catalogus2.csv", [{**catalogue_rows("X")[0], "trajectcode": ""}],
                                              titles=CATALOGUE_TITLES), quarantined={"not_nullable": 1}, accepted=0),
+    # not read, and logged as ignored with the reason
+    Case("a hidden file with a path in its name", _rows("..%2f..%2fetc%2fpasswd.csv", [_t0("V1")]),
+         ignored=("hidden file",)),
+    Case("an Excel lock file", _bytes("~$2024-02.xlsx", b"\x0bJan Jansen" + b"\x00" * 150),
+         ignored=("lock file",)),
+    Case("a LibreOffice lock file", _text(".~lock.2024-02.csv#", ",Jan Jansen,laptop,04.12.2026 10:00,file:///"),
+         ignored=("lock file",)),
     # rows read; the malformed ones refused by a named rule
     Case("dates in three formats", _rows("datums.csv", [_t0("D1", meetdatum="01-02-2024"),
                                                        _t0("D2", meetdatum="2024-02-01"),

@@ -47,7 +47,11 @@ def test_a_malformed_delivery_is_refused_or_quarantined_with_its_reason(case: Ca
     assert (lines["rows_read"] == lines["rows_accepted"] + lines["rows_quarantined"]).all(), "rows accounted"
     refused = result.quarantine[result.quarantine["file"] == path.name]
     accepted = int(lines["rows_accepted"].sum())
-    if case.rejected:
+    if case.ignored:
+        assert set(lines["status"]) == {"ignored"} and int(lines["rows_read"].sum()) == 0
+        assert all(word.lower() in lines["reason"].iloc[0].lower() for word in case.ignored), lines["reason"].iloc[0]
+        assert accepted == 0 and refused.empty
+    elif case.rejected:
         assert set(lines["status"]) == {"rejected"}
         reason = " ".join(lines["reason"])
         for word in case.rejected:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from llo.intake.ingest import ingest_region, store_region
+from llo.intake.parsed import ParsedFiles
 from llo.monitor import kpi
 from llo.monitor import trajectories as tr
 from llo.monitor.targets import load_targets
@@ -272,9 +273,12 @@ def test_llo_withdraw_and_llo_erase_honour_an_erasure_request_end_to_end(cumulat
     monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
     engine = wh.engine_for(f"sqlite:///{home / 'warehouse.sqlite'}")
 
+    cached = home / "cache" / "parsed" / "twente"
+
     def run_ingest():
-        result = ingest(folder, received_at=wh.received_at(engine, "twente"), withdrawn=wh.withdrawals_of(engine,
-                                                                                                          "twente"))
+        result = ingest(folder, received_at=wh.received_at(engine, "twente"),
+                        withdrawn=wh.withdrawals_of(engine, "twente"),
+                        cache=ParsedFiles(cached.parent, "twente", KEY))  # as the ingest asset keeps them
         store_region(engine, result)
         return result
 
@@ -289,8 +293,10 @@ def test_llo_withdraw_and_llo_erase_honour_an_erasure_request_end_to_end(cumulat
     assert sum(b"P05," in data for data in raw.values()) == 3 and any(b"P05;" in d for d in raw.values())
     mtimes = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
 
+    assert any(b"P05" in d for d in raw.values()) and any(cached.rglob("*.parquet"))
     erased = CliRunner().invoke(main, ["erase"])
     assert erased.exit_code == 0, erased.output
+    assert not cached.exists()  # the parsed form of the files as they were went with them
     after = {path.name: path.read_bytes() for path in folder.iterdir()}
     assert not any(b"P05" in data for data in after.values())
     assert set(raw) - set(after) == {next(n for n in raw if n.startswith("intrekking_"))}  # nothing else was in it

@@ -66,6 +66,29 @@ def test_each_rule_quarantines_exactly_its_rows(region_folder):
     assert_rows_accounted(result)
 
 
+def test_a_repeated_row_breaks_the_rules_its_first_copy_breaks(region_folder):
+    """The rules about single rows run once per distinct row (llo.intake.validate): each repeat in a later file is
+    quarantined with the same rules, values and messages, and a repeat whose text differs but reads the same (a
+    date written otherwise) counts as the same row."""
+    rows = [measurement_row("B1", leefgebied_financien="7"), measurement_row("B2"),
+            measurement_row("B4", code="XX-9"), measurement_row("B7", meetdatum="31-02-2024"),
+            measurement_row("B8", taalniveau="4F")]
+    write_csv(region_folder / "2024-10.csv", rows)
+    write_csv(region_folder / "2024-11.csv", [*rows[:3], measurement_row("B7", meetdatum="30-02-2024"), rows[4],
+                                              measurement_row("B1", leefgebied_financien="7", date="15-01-2024")])
+    result = ingest(region_folder)
+    q = result.quarantine.set_index(["file", "row_number"])[["rule", "value", "message"]]
+    first, again = q.loc["2024-10.csv"], q.loc["2024-11.csv"]
+    expected = {2: "less_than_or_equal_to", 4: "trajectcode_in_catalogus", 5: "formaat_datum", 6: "isin"}
+    assert first["rule"].to_dict() == expected
+    assert again["rule"].to_dict() == {**expected, 7: "less_than_or_equal_to"}
+    pd.testing.assert_frame_equal(again.drop(index=[5, 7]), first.drop(index=5))
+    assert again.loc[5, "value"] == "30-02-2024" and again.loc[7, "value"] == "7"
+    line = by_file(result).loc["2024-11.csv"]
+    assert (line["rows_unchanged"], line["rows_quarantined"]) == (1, 5)
+    assert_rows_accounted(result)
+
+
 def test_a_t1_loses_its_t0_when_that_t0_is_refused(region_folder):
     write_csv(region_folder / "2024-02.csv", [measurement_row("C1", participatieladder="9")])
     write_csv(region_folder / "2024-10.csv", [measurement_row("C1", "T1", date="2024-10-01")])

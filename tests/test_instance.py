@@ -175,7 +175,7 @@ def test_concurrent_ingest_runs_lose_and_duplicate_no_row(llo_home, monkeypatch,
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == run_storage
-        assert sync_region_partitions(instance, landing) == (regions, [])
+        assert sync_region_partitions(instance, landing) == (regions, {})
 
     barrier = llo_home / "barrier"
     barrier.mkdir()

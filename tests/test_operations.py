@@ -132,7 +132,38 @@ def test_new_region_folders_are_picked_up_and_unknown_ones_named(landing):
     assert [r.partition_key for r in result.run_requests] == ["rijnmond"]
     assert list(result.dynamic_partitions_requests[0].partition_keys) == ["rijnmond"]
     alone = tick(landing, instance, result.cursor)
-    assert alone.run_requests == [] and "1 folder(s) are no region: Atlantis" in alone.skip_reason.skip_message
+    assert alone.run_requests == [] and "1 folder(s) not read: Atlantis" in alone.skip_reason.skip_message
+
+
+def test_links_are_never_followed_and_what_is_not_read_is_still_named(landing, tmp_path):
+    """A region folder that is a link is not read; in a region's folder a link (to a file or a folder) is refused,
+    hidden files, lock files and sub-folders are ignored: each by name, with its reason, in the scan and the log."""
+    from llo.intake.ingest import ingest_region
+    from llo.intake.landing import A_LINK
+    from tests.conftest import KEY, TODAY
+
+    elsewhere = write_csv(tmp_path / "elders" / "2024-01.csv", [measurement_row("O1", region="Achterhoek")]).parent
+    (landing / "Achterhoek").symlink_to(elsewhere, target_is_directory=True)
+    first = scan(landing, None, time.time())
+    assert first.skipped == {"Achterhoek": A_LINK} and [c.region for c in first.changes] == ["twente"]
+
+    folder = landing / "twente"
+    (folder / "map").symlink_to(elsewhere, target_is_directory=True)
+    (folder / "oud").mkdir()
+    _old(write_csv(folder / "oud" / "2023-12.csv", [measurement_row("Z9")]))
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    _old(folder / ".DS_Store")
+    again = scan(landing, first.cursor, time.time())
+    assert [(c.region, c.files) for c in again.changes] == [("twente", (".DS_Store", "map", "oud"))]
+    assert scan(landing, again.cursor, time.time()).changes == []  # named once, not on every tick
+
+    log = ingest_region("twente", folder, key=KEY, today=TODAY).ingest_log.set_index("file")
+    assert log.loc[["map", "oud", ".DS_Store"], "status"].tolist() == ["rejected", "ignored", "ignored"]
+    assert "never followed" in log.loc["map", "reason"] and "folder inside" in log.loc["oud", "reason"]
+    assert "hidden file" in log.loc[".DS_Store", "reason"]
+    assert (log.loc[["map", "oud", ".DS_Store"], ["rows_read", "rows_accepted"]] == 0).all().all()
+    assert log.loc[["map", "oud", ".DS_Store"], "delivery_order"].isna().all()
+    assert log.loc[["2024-01.csv", "catalogus.csv"], "delivery_order"].tolist() == [1, 2]  # ties by name
 
 
 def test_the_scan_keeps_hashes_and_reports_removals(landing):

@@ -68,7 +68,7 @@ def test_graph_snapshot():
 
 def test_every_region_is_materialised(demo_run):
     deliveries, results, engine, unknown, _, _ = demo_run
-    assert unknown == [] and set(results) == {d.region for d in deliveries}
+    assert unknown == {} and set(results) == {d.region for d in deliveries}
     assert all(r.success for r in results.values())
 
 

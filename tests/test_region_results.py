@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from llo import fingerprints
 from llo import warehouse as wh
 from llo.monitor import region_results
 from tests.conftest import MONTHS, monthly_assets
@@ -37,9 +38,15 @@ def pipeline(tmp_path, monkeypatch):
     resources = {"warehouse": Warehouse(url=url), "landing": Landing(path=str(tmp_path / "landing")),
                  "monitor": Monitor(context_path=str(tmp_path / "config" / "region_context.csv"))}
 
-    def ingest(region: str) -> None:
-        assert dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
-                              resources=resources).success
+    def ingest(region: str, **monitor) -> list[str]:
+        """Ingest the region again: the regions whose trajectories were kept."""
+        chosen = {**resources, "monitor": Monitor(context_path=resources["monitor"].context_path, **monitor)}
+        result = dg.materialize([region_ingest, trajectories], partition_key=region, instance=instance,
+                                resources=chosen)
+        assert result.success
+        (event,) = [e for e in result.get_asset_materialization_events()
+                    if e.asset_key.to_user_string() == "trajectories"]
+        return event.materialization.metadata["regions_kept"].value
 
     def monthly() -> dict[str, tuple[int, int]]:
         """Run the monthly assets over MONTHS: (regions computed, regions kept) of the KPI and the SCBA step."""
@@ -96,7 +103,7 @@ def test_kept_parts_give_the_tables_a_computation_from_scratch_gives(pipeline, m
     assert monthly() == every
     assert_same(stored(engine), after)
 
-    monkeypatch.setattr(region_results, "code_version", lambda *modules: "other code")
+    monkeypatch.setattr(fingerprints, "code_version", lambda *modules: "other code")
     assert monthly() == every  # parts computed by other code are not used
     assert_same(stored(engine), after)
 
@@ -133,3 +140,35 @@ def test_a_changed_catalogue_alone_makes_the_region_computed_again(pipeline):
     assert monthly() == {"kpi_national_month": (1, 2), "scba_overview": (1, 2)}
     assert wh.read_typed(engine, wh.KPI_REGION_MONTH).set_index(["peildatum", "region", "kpi"]).loc[
         (pd.Timestamp("2025-12-31"), "twente", "K6"), "value"] == k6 + 1
+
+
+def test_trajectories_are_kept_while_what_they_were_derived_from_is_unchanged(pipeline, monkeypatch):
+    """A re-delivery that changes nothing derives and writes no trajectories; a changed catalogue, threshold or
+    derivation code does, and what is derived again equals what was kept."""
+    home, engine, ingest, _ = pipeline
+
+    def trajectories() -> pd.DataFrame:
+        return wh.read_typed(engine, wh.TRAJECTORIES, "twente").sort_values("deelnemer_id", ignore_index=True)
+
+    before = trajectories()
+    with engine.begin() as conn:  # a mark that survives only while the stored rows are kept
+        conn.execute(sa.update(wh.TRAJECTORIES).where(wh.TRAJECTORIES.c.regio == "twente").values(trajecttype="kept"))
+    (last,) = sorted((home / "landing" / "twente").glob("*_metingen.csv"))[-1:]
+    (home / "landing" / "twente" / "herlevering.csv").write_bytes(last.read_bytes().replace(b"\n", b"\r\n"))
+    assert ingest("twente") == ["twente"]  # the same rows once more, in other bytes: nothing to derive
+    assert set(trajectories()["trajecttype"]) == {"kept"}
+
+    assert ingest("twente", sustainable_work_hours=20.0) == []  # another threshold
+    pd.testing.assert_frame_equal(trajectories().drop(columns="duurzaam_werk"), before.drop(columns="duurzaam_werk"))
+    assert ingest("twente", sustainable_work_hours=20.0) == ["twente"]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(fingerprints, "code_version", lambda *modules: "other code")
+        assert ingest("twente", sustainable_work_hours=20.0) == []
+    assert ingest("twente") == []
+    pd.testing.assert_frame_equal(trajectories(), before)
+
+    (catalogue,) = (home / "landing" / "twente").glob("*trajectcatalogus.csv")
+    catalogue.write_text(catalogue.read_text(encoding="utf-8") + "TW-NIEUW-01,Nieuw traject,taal,2024-01-01,1500.00\n",
+                         encoding="utf-8")
+    assert ingest("twente") == []

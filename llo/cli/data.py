@@ -101,9 +101,8 @@ def regions(everything: bool) -> None:
         return
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
-        found, unknown = sync_region_partitions(instance, settings.landing_dir())
+        found, skipped = sync_region_partitions(instance, settings.landing_dir())
     for region in found:
         click.echo(f"  {region}")
-    for name in unknown:
-        click.echo(f"  skipped folder '{name}': not a known labour-market region (`llo regions --all` lists them)",
-                   err=True)
+    for name, reason in skipped.items():
+        click.echo(f"  skipped folder '{name}': {reason}", err=True)

@@ -50,6 +50,7 @@ def erase(chosen: tuple[str, ...]) -> None:
 
     from llo import warehouse as wh
     from llo.intake.erase import erase_region
+    from llo.intake.parsed import forget_region
 
     engine = wh.engine_for(settings.warehouse_url())
     register = wh.read_table(engine, wh.WITHDRAWALS)
@@ -61,6 +62,7 @@ def erase(chosen: tuple[str, ...]) -> None:
     for region in regions:
         stones = set(register.loc[register["region"] == region, "tombstone"])
         erased, unreadable = erase_region(settings.landing_dir() / region, region, key, stones)
+        forget_region(settings.parsed_files_dir(), region)  # the parsed form of the files as they were
         if erased:
             wh.append_rows(engine, wh.ERASURE_LOG, pd.DataFrame(
                 [{"region": region, "file": e.file, "sha256_before": e.sha256_before, "sha256_after": e.sha256_after,

@@ -44,9 +44,9 @@ def run_all(chosen: tuple[str, ...] = (), months: str = "", reports: bool = True
     use_demo_key_for_demo_data()
     ok = True
     with dg.DagsterInstance.get() as instance:
-        found, unknown = sync_region_partitions(instance, settings.landing_dir())
-        for name in unknown:
-            click.echo(f"skipped folder '{name}': not a known labour-market region", err=True)
+        found, skipped = sync_region_partitions(instance, settings.landing_dir())
+        for name, reason in skipped.items():
+            click.echo(f"skipped folder '{name}': {reason}", err=True)
         regions = [r for r in found if not chosen or r in chosen]
         if not regions:
             raise click.ClickException(f"no region folders to ingest in {settings.landing_dir()}")

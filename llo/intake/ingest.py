@@ -5,7 +5,8 @@ quarantine, warnings, ingest log). Files are applied in the order they were rece
 saw their content (an earlier run's ingest log), else their modification time in the landing folder; ties by name.
 A later row of the same participant and meetmoment is unchanged or a correction (llo.intake.versions). A file whose
 bytes were already seen (same sha256) is logged as a duplicate delivery and not counted again. Every row read is
-counted as new, unchanged, corrected or quarantined. Nothing here writes anywhere.
+counted as new, unchanged, corrected or quarantined. Reading and parsing a file is llo.intake.tables; a file parsed in
+an earlier run comes from what was kept of it (llo.intake.parsed), the only thing written here.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ import numpy as np
 import pandas as pd
 
 from checks.contract import MODELS, Withdrawal, catalogue_schema, measurement_schema
-from checks.outputs import ISSUE_TABLE_COLUMNS, LOG_COLUMNS
+from checks.outputs import ACCEPTED, DUPLICATE, ISSUE_TABLE_COLUMNS, LOG_COLUMNS, PARTLY, REJECTED
 from llo import settings
-from llo.intake import privacy, versions, withdrawals
-from llo.intake.headers import HeaderMatch, classify, is_known_header, required_columns
-from llo.intake.landing import delivery_files, file_sha256
-from llo.intake.parse import FORMAT_RULES, detect_decimal, parse_column
-from llo.intake.read import RawTable, RejectedFile, read_tables
+from llo.intake import versions, withdrawals
+from llo.intake.landing import delivery_files, file_sha256, skipped_entries
+from llo.intake.parsed import ParsedFiles
+from llo.intake.tables import Refused, Table, read_file
 from llo.intake.validate import (
     ISSUE_COLUMNS,
     failure_records,
@@ -34,33 +34,16 @@ from llo.intake.validate import (
     set_schema,
     warning_records,
 )
-from llo.regions import region_name, region_slug
 
-MIN_SHARE_OF_COLUMNS = 0.5
 SOURCE_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij"]
 VERSION_COLUMNS = ["received_at", "superseded_at", "superseded_by_file", "superseded_by_row", "changed_fields"]
 
-ACCEPTED, PARTLY, REJECTED, DUPLICATE = "accepted", "accepted_with_quarantine", "rejected", "duplicate"
 QUARANTINED = "quarantined"
 # what became of each row read
 OUTCOMES = (versions.NEW, versions.UNCHANGED, versions.CORRECTED, QUARANTINED, withdrawals.WITHDRAWN)
+_COUNTS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped",
+           *(f"rows_{outcome}" for outcome in OUTCOMES))
 IDENTITY = {"measurements": ["regio", "deelnemer_id", "meetmoment"], "trajectory_catalogue": ["trajectcode"]}
-
-
-@dataclass
-class Table:
-    """One table of a file, parsed: typed contract columns plus its format failures."""
-
-    file: str
-    sheet: str | None
-    kind: str
-    frame: pd.DataFrame
-    format_issues: pd.DataFrame
-    log: dict
-
-    @property
-    def rank(self) -> int:
-        return self.log["delivery_order"]
 
 
 @dataclass
@@ -74,6 +57,7 @@ class RegionIngest:
     measurement_versions: pd.DataFrame  # superseded versions: when each arrived and stopped being current
     catalogue_versions: pd.DataFrame
     withdrawals: pd.DataFrame  # the register of withdrawn participants (tombstones, no identifiers)
+    files_parsed: int = 0  # files read and parsed in this run; the others came from their kept parse
 
 
 def store_region(engine, result: RegionIngest) -> None:
@@ -90,14 +74,15 @@ def store_region(engine, result: RegionIngest) -> None:
 
 def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
                   received_at: dict[str, dt.datetime] | None = None, now: dt.datetime | None = None,
-                  withdrawn: pd.DataFrame | None = None) -> RegionIngest:
+                  withdrawn: pd.DataFrame | None = None, cache: ParsedFiles | None = None) -> RegionIngest:
     """Read, check and split everything delivered for `region` (a slug) in `folder`. From earlier runs:
     `received_at` holds when each file content (sha256) was first received, `withdrawn` the register of
-    withdrawals (llo.intake.withdrawals)."""
+    withdrawals (llo.intake.withdrawals), `cache` the files parsed before (llo.intake.parsed; it is the one thing
+    this writes to)."""
     received_at = received_at or {}
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     limit = settings.max_file_bytes()
-    logs, tables, seen = [], [], {}
+    logs, tables, seen, files_parsed = [], [], {}, 0
     for order, (received, path, digest, size) in enumerate(arrivals(folder, received_at, now), start=1):
         base = {"region": region, "file": path.name, "sheet": None, "sha256": digest, "size_bytes": size,
                 "received_at": received, "delivery_order": order}
@@ -111,15 +96,22 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
                          "reason": f"identical to '{seen[digest]}' (same sha256): not counted again"})
             continue
         seen[digest] = path.name
-        try:
-            for raw in read_tables(path, path.read_bytes(), is_known_header):
-                try:
-                    tables.append(parse_table(raw, path.name, region, key, base))
-                except RejectedFile as exc:
-                    logs.append({**base, "sheet": raw.sheet, "status": REJECTED, "rows_read": len(raw.rows),
-                                 "rows_accepted": 0, "rows_quarantined": len(raw.rows), "reason": exc.reason})
-        except RejectedFile as exc:
-            logs.append({**base, "status": REJECTED, "rows_read": 0, "reason": exc.reason})
+        parsed = cache.get(digest, path.name) if cache else None
+        if parsed is None:
+            parsed = read_file(path, region, key)
+            files_parsed += 1
+            if cache:
+                cache.put(digest, parsed)
+        for item in parsed:
+            if isinstance(item, Refused):
+                logs.append({**base, "sheet": item.sheet, "status": REJECTED, "rows_read": item.rows_read,
+                             "rows_accepted": 0, "rows_quarantined": item.rows_read, "reason": item.reason})
+            else:
+                item.frame["bron_bestand"] = item.file = path.name
+                item.log = {**base, **item.log}
+                tables.append(item)
+    if cache:
+        cache.keep_only(set(seen))
 
     register = _register(tables, region, key, withdrawn)
     catalogue = _check(tables, "trajectory_catalogue", catalogue_schema())
@@ -134,11 +126,15 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
         logs.append(_account(table, {**register.outcomes, **catalogue.outcomes, **measurements.outcomes}, warns))
     log = pd.DataFrame(logs, columns=LOG_COLUMNS).sort_values(["delivery_order", "sheet"], na_position="first",
                                                                 kind="stable", ignore_index=True)
-    for column in ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped",
-                   *(f"rows_{outcome}" for outcome in OUTCOMES)):
+    skipped = _skipped_lines(region, folder, now)
+    if len(skipped):
+        log = pd.concat([log, skipped], ignore_index=True)
+    log["delivery_order"] = log["delivery_order"].astype("Int64")  # none for what was not read
+    for column in _COUNTS:
         log[column] = log[column].fillna(0).astype(int)
     return RegionIngest(region, measurements.accepted, catalogue.accepted, quarantine, warns, log,
-                        measurements.superseded, catalogue.superseded, register.accepted[withdrawals.COLUMNS])
+                        measurements.superseded, catalogue.superseded, register.accepted[withdrawals.COLUMNS],
+                        files_parsed)
 
 
 def arrivals(folder: Path, received_at: dict[str, dt.datetime], now: dt.datetime):
@@ -151,81 +147,6 @@ def arrivals(folder: Path, received_at: dict[str, dt.datetime], now: dt.datetime
         modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(microsecond=0, tzinfo=None)
         found.append((received_at.get(digest) or min(modified, now), path, digest, stat.st_size))
     return sorted(found, key=lambda arrival: (arrival[0], arrival[1].name))
-
-
-def _listed(names: list[str], shown: int = 20) -> str | None:
-    """Names for the log, the first `shown` of them and how many more (a sheet may carry thousands)."""
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more if names else None
-
-
-def parse_table(raw: RawTable, file: str, region: str, key: bytes, base: dict) -> Table:
-    match = classify(raw.header)
-    _refuse_unusable(raw, match)
-    positions = {canonical: position for position, canonical in match.columns.items()}
-    allowed = set(match.columns)
-    id_position = positions.get("deelnemer_id")
-    problems = privacy.identifier_problems(raw.header, raw.rows, id_position, allowed)
-    if problems:
-        raise RejectedFile("direct identifiers found, the file was not read further and none of its values "
-                           "were stored: " + "; ".join(problems))
-    schema = MODELS[match.kind].to_schema()
-    index = pd.RangeIndex(len(raw.rows))
-    texts = {name: pd.Series([row[positions[name]] for row in raw.rows] if name in positions else [""] * len(index),
-                             index=index, dtype=object) for name in schema.columns}
-    numeric = [n for n, c in schema.columns.items() if str(c.dtype) in ("Int64", "float64")]
-    decimal = detect_decimal([v for n in numeric for v in texts[n]], raw.separator)
-    typed_columns, issues = {}, []
-    for name, column in schema.columns.items():
-        dtype = str(column.dtype)
-        typed_columns[name], failed = parse_column(texts[name], dtype, column.metadata or {}, decimal)
-        if failed.any():
-            rule = FORMAT_RULES[dtype]
-            message = f"'{column.title}' cannot be read as {rule.removeprefix('formaat_').replace('_', ' ')}"
-            issues += [(row_id, name, rule, texts[name].iat[row_id], message) for row_id in np.flatnonzero(failed)]
-    frame = pd.DataFrame(typed_columns, index=index)
-    for row_number, width in raw.too_wide:
-        issues.append((raw.row_numbers.index(row_number), f"column {len(raw.header) + 1}+ (no header)",
-                       "aantal_kolommen", str(width),
-                       f"the row has {width} values but the header has {len(raw.header)} columns"))
-    if match.kind == "measurements":
-        _check_region(frame, region)
-        frame["regio"] = frame["regio"].where(frame["regio"].isna(), region)
-    if "deelnemer_id" in frame:
-        frame["deelnemer_id"] = frame["deelnemer_id"].map(
-            lambda v: privacy.pseudonym(key, region, v) if isinstance(v, str) and v else v)
-    frame["bron_bestand"], frame["bron_blad"], frame["bron_rij"] = file, raw.sheet, raw.row_numbers
-    log = {**base, "sheet": raw.sheet, "kind": match.kind, "encoding": raw.encoding,
-           "separator": {"\t": "tab"}.get(raw.separator, raw.separator), "decimal_mark": decimal,
-           "header_row": raw.header_row, "rows_read": len(raw.rows), "empty_rows_skipped": raw.empty_rows_skipped,
-           "ignored_columns": _listed([text for _, text in match.unknown]),
-           "corrected_headers": ", ".join(f"'{t}' read as {c}" for t, c in match.corrected.items()) or None}
-    return Table(file, raw.sheet, match.kind, frame, pd.DataFrame(issues, columns=ISSUE_COLUMNS), log)
-
-
-def _refuse_unusable(raw: RawTable, match: HeaderMatch) -> None:
-    required = required_columns(match.kind)
-    if len(required) - len(match.missing) < MIN_SHARE_OF_COLUMNS * len(required):
-        raise RejectedFile("not a measurement file or trajectory catalogue: too few known columns "
-                           f"({', '.join(sorted(set(match.columns.values()))) or 'none'})")
-    if match.missing:
-        raise RejectedFile(f"required columns missing for a {match.kind.replace('_', ' ')} file: "
-                           + ", ".join(match.missing))
-    if match.doubled:
-        raise RejectedFile("; ".join(f"columns {', '.join(repr(t) for t in texts)} all read as {canonical}"
-                                     for canonical, texts in match.doubled.items()))
-    if not raw.rows:
-        raise RejectedFile("the table has a header but no data rows")
-
-
-def _check_region(frame: pd.DataFrame, region: str) -> None:
-    """A file holds rows of the folder's region only; otherwise it was misfiled and is refused whole."""
-    named = frame["regio"].dropna()
-    other = sorted({v for v in named if region_slug(v) != region})
-    if other:
-        count = sum(1 for v in named if region_slug(v) != region)
-        raise RejectedFile(f"{count} row(s) name another or unknown region ({', '.join(map(repr, other[:5]))}) "
-                           f"in the folder of {region_name(region)}: deliver each region's rows in its own folder")
 
 
 @dataclass
@@ -423,6 +344,18 @@ def _issue_table(issues, frame) -> pd.DataFrame:
         "message": issues["message"].to_numpy()})
     return table.sort_values(["file", "sheet", "row_number", "rule"], na_position="first",
                              ignore_index=True)
+
+
+def _skipped_lines(region: str, folder: Path, now: dt.datetime) -> pd.DataFrame:
+    """Log lines for what is in the folder but not read (llo.intake.landing.skipped_entries): links, hidden and lock
+    files, folders. Nothing is opened or followed; the time is the entry's own (a link's, not its target's)."""
+    lines = []
+    for entry in skipped_entries(folder):
+        stat = entry.path.lstat()
+        modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(microsecond=0, tzinfo=None)
+        lines.append({"region": region, "file": entry.path.name, "received_at": min(modified, now),
+                      "status": entry.status, "reason": entry.reason, **dict.fromkeys(_COUNTS, 0)})
+    return pd.DataFrame(lines, columns=LOG_COLUMNS)
 
 
 def _account(table: Table, outcomes: dict[tuple[str, str], pd.Series], warns: pd.DataFrame) -> dict:

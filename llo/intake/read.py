@@ -23,6 +23,7 @@ HEADER_SEARCH_ROWS = 15
 MIN_HEADER_MATCHES = 3
 DELIVERY_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 LINE_ENCODINGS = ("utf-8", "cp1252", "latin-1")  # tried in this order; latin-1 reads any byte
+UNPACKED_FACTOR = 10  # a workbook may unpack to this many times the file-size limit (its XML compresses well)
 
 
 class RejectedFile(Exception):
@@ -125,9 +126,34 @@ def detect_separator(text: str) -> str:
     return best
 
 
+def _refuse_zip_bomb(data: bytes) -> None:
+    """A workbook is a zip archive: refuse one that would unpack to more than UNPACKED_FACTOR times the file-size
+    limit, before anything is unpacked (a zip bomb unpacks a few kilobytes into gigabytes). The sizes are those the
+    archive declares; a member that unpacks to more than it declares fails its checksum and is refused as damaged."""
+    from llo import settings
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable archive: openpyxl says so below
+    limit = UNPACKED_FACTOR * settings.max_file_bytes()
+    if unpacked > limit:
+        raise RejectedFile(
+            f"the workbook would unpack to {_megabytes(unpacked)} from {_megabytes(len(data))} "
+            f"({unpacked / max(len(data), 1):,.0f} times its size), over the limit of {_megabytes(limit)} "
+            f"({UNPACKED_FACTOR} x LLO_MAX_FILE_MB): a zip bomb or a damaged file, and it was not unpacked; "
+            "save it again as .xlsx, or split it into smaller deliveries")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB" if size >= 2**17 else f"{size / 2**10:,.0f} KB"
+
+
 def _read_xlsx(data: bytes, is_header: Callable[[str], bool]) -> list[RawTable]:
     import openpyxl  # heavy: only when a workbook arrives
 
+    _refuse_zip_bomb(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -97,10 +97,18 @@ def _title(schema: pa.DataFrameSchema, column: str) -> str:
 
 def row_rejections(df: pd.DataFrame, schema: pa.DataFrameSchema, prefailed: pd.DataFrame) -> pd.DataFrame:
     """The records of rows that fail: `prefailed` (format failures found while parsing) plus the rules about single
-    rows."""
+    rows. Those look at one row's contract fields only, so they run once per distinct row and their failures apply
+    to every row with the same fields: a cumulative export repeats each earlier row."""
     row_schema = copy.deepcopy(schema)
     row_schema.checks = [c for c in schema.checks if c.name not in SET_RULES and not c.raise_warning]
-    row_failures = failure_records(df, row_schema)
+    content = pd.util.hash_pandas_object(df[[c for c in schema.columns if c in df]], index=False)
+    first = ~content.duplicated().to_numpy()
+    row_failures = failure_records(df[first], row_schema)
+    if not first.all() and not row_failures.empty:
+        representative = pd.Series(df.index[first], index=content[first].to_numpy()).loc[content.to_numpy()]
+        rows = pd.DataFrame({"row_id": df.index, "representative": representative.to_numpy()})
+        row_failures = (row_failures.rename(columns={"row_id": "representative"})
+                        .merge(rows, on="representative")[ISSUE_COLUMNS])
     known = set(zip(prefailed["row_id"], prefailed["column_name"], strict=True))
     new = [(r, c) not in known for r, c in zip(row_failures["row_id"], row_failures["column_name"], strict=True)]
     found = [prefailed, row_failures.loc[pd.Series(new, index=row_failures.index, dtype=bool)]]

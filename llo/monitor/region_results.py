@@ -15,12 +15,8 @@ A region without a version (a warehouse written before versions existed) is comp
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 
 import pandas as pd
 import sqlalchemy as sa
@@ -36,30 +32,11 @@ KEY = ["region", "peildatum", "item"]
 Compute = Callable[[list[str], list[pd.Timestamp]], pd.DataFrame]
 
 
-def fingerprint(*frames: pd.DataFrame) -> str:
-    """The version of a region's data, written by the trajectories asset with its rows: a hash of the region's
-    trajectories and catalogue, so the same deliveries give the same version and keep what was kept."""
-    digest = hashlib.sha256()
-    for frame in frames:
-        digest.update("\x1f".join(map(str, frame.columns)).encode())
-        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:32]
-
-
-def code_version(*modules: ModuleType) -> str:
-    """A hash of the modules' source: kept parts computed by other code are not used."""
-    digest = hashlib.sha256()
-    for module in modules:
-        try:
-            digest.update(inspect.getsource(module).encode())
-        except OSError:  # installed without sources: the compiled module
-            digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def trajectory_versions(engine: sa.Engine) -> dict[str, str]:
-    rows = wh.read_table(engine, wh.TRAJECTORY_VERSIONS)
-    return dict(zip(rows["regio"], rows["version"], strict=True))
+def trajectory_versions(engine: sa.Engine, column: str = "version") -> dict[str, str]:
+    """Per region the version of its trajectories (`version`), or of what they were derived from (`derived_from`)."""
+    wh.create_tables(engine)  # a warehouse of an earlier version gets the columns added since
+    rows = wh.read_table(engine, wh.TRAJECTORY_VERSIONS, columns=["regio", column])
+    return {region: value for region, value in zip(rows["regio"], rows[column], strict=True) if value is not None}
 
 
 def trajectory_regions(engine: sa.Engine) -> list[str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llo import settings
+from llo.locks import taking_turns
 from llo.quality.plausibility import BY_NAME, SUITES, Rule, Suite, read_tables, rules, views
 from llo.settings import llo_home
 
@@ -321,7 +322,12 @@ def _local_image(images: Path, name: str) -> str:
 def validate(views_by_suite: dict[str, pd.DataFrame], folder: Path | None = None, *,
              update_docs: bool = True) -> dict[str, Outcome]:
     """Validate each suite's view and store the results; `update_docs` adds their pages (and the index) to
-    Data Docs at once, else they appear at the next build_data_docs."""
+    Data Docs at once, else they appear at the next build_data_docs. Concurrent runs take turns."""
+    with taking_turns(docs_folder(folder).parent):
+        return _validate(views_by_suite, folder, update_docs)
+
+
+def _validate(views_by_suite: dict[str, pd.DataFrame], folder: Path | None, update_docs: bool) -> dict[str, Outcome]:
     context = _context(folder)
     docs = docs_folder(folder)
     outcomes, identifiers = {}, []
@@ -352,7 +358,13 @@ class Site:
 
 
 def build_data_docs(folder: Path | None = None) -> Site:
-    """(Re)build the whole Data Docs site from the suites and stored results, and the summary the reports show."""
+    """(Re)build the whole Data Docs site from the suites and stored results, and the summary the reports show.
+    Concurrent runs take turns."""
+    with taking_turns(docs_folder(folder).parent):
+        return _build_data_docs(folder)
+
+
+def _build_data_docs(folder: Path | None) -> Site:
     context = _context(folder)
     ensure_suites(folder, context)
     context.build_data_docs(site_names=[SITE])
@@ -360,8 +372,10 @@ def build_data_docs(folder: Path | None = None) -> Site:
     _local_assets(docs)
     latest = latest_outcomes(folder, context)
     _add_overview(docs / "index.html", latest)
-    summary_file(folder).write_text(json.dumps({"index": str(docs / "index.html"), "suites": latest.to_dict(
-        orient="records")}, ensure_ascii=False, indent=1), encoding="utf-8")
+    summary, partial = summary_file(folder), summary_file(folder).with_name(".uitkomsten.json.part")
+    partial.write_text(json.dumps({"index": str(docs / "index.html"), "suites": latest.to_dict(orient="records")},
+                                  ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(summary)  # a report rendered meanwhile reads the old summary or the new one, whole
     return Site(docs / "index.html", latest, len(context.validation_results_store.list_keys()))
 
 
