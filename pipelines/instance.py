@@ -59,12 +59,27 @@ def instance_yaml() -> str:
 
 def prepare_dagster_home() -> Path:
     """DAGSTER_HOME (by default LLO_HOME/dagster) with the project's dagster.yaml in it, written only when its
-    content changes; sets DAGSTER_HOME for this process and the Dagster processes it starts."""
+    content changes, and the instance's SQLite storage created; sets DAGSTER_HOME for this process and the Dagster
+    processes it starts. Two commands started at once take turns: both would otherwise create the storage's tables
+    and one fail (a unique constraint on its schema version)."""
+    import hashlib
+
+    from llo.locks import taking_turns
+
     content = instance_yaml().encode("utf-8")
     home = settings.dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != content:
-        target.write_bytes(content)
-    os.environ["DAGSTER_HOME"] = str(home)
+    with taking_turns(home):
+        target = home / "dagster.yaml"
+        if not target.exists() or target.read_bytes() != content:
+            partial = home / ".dagster.yaml.part"
+            partial.write_bytes(content)
+            partial.replace(target)
+        os.environ["DAGSTER_HOME"] = str(home)
+        ready = home / f".storage-{hashlib.sha256(content).hexdigest()[:12]}"  # created for these settings
+        if not ready.exists() and not os.environ.get(POSTGRES_URL_ENV):  # PostgreSQL: created by its own set-up
+            import dagster as dg
+
+            with dg.DagsterInstance.get():
+                pass
+            ready.touch()
     return home

@@ -26,7 +26,8 @@ CANARIES = [BSN, "123456782", "Quirijn", "Vanderlek", "q.vanderlek@voorbeeld.nl"
 # A name typed in a category column: no identifier the door can recognise, so the row is quarantined with the
 # value as delivered. It may be in the warehouse's quarantine table and in the region's own feedback export only.
 QUARANTINED = "Henkje Zwartkruis"
-MAY_HOLD_QUARANTINED = ("warehouse.sqlite", "exports/regio/twente/")
+# the warehouse's quarantine, the region's own feedback, and the parsed form of the region's files (docs/privacy.md)
+MAY_HOLD_QUARANTINED = ("warehouse.sqlite", "exports/regio/twente/", "cache/parsed/twente/")
 
 
 def refused_deliveries(folder: Path) -> list[Path]:
