@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -271,6 +272,36 @@ def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
                                  selection=[NATIONAL])
     assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
     assert result.get_asset_materialization_events()[0].materialization.metadata["engine"].value == "quarto"
+
+
+def test_the_quarto_path_renders_each_report_from_its_own_copy_of_the_project(rendered, demo_run, tmp_path,
+                                                                              monkeypatch):
+    """Through a stand-in Quarto CLI (tests/quarto_stand_in.py: it needs papermill for -P and writes Quarto's
+    intermediate notebook next to the source, as Quarto does): the regional reports, two at a time from one
+    regionaal.qmd, each render in a copy of the project of their own, and all are published."""
+    *_, (instance, resources) = demo_run
+    stand_in = tmp_path / "quarto"
+    stand_in.write_text(f"#!{sys.executable}\n" + (Path(__file__).parent / "quarto_stand_in.py").read_text())
+    stand_in.chmod(0o755)
+    calls = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("QUARTO_PATH", str(stand_in))
+    monkeypatch.setenv("STAND_IN_LOG", str(calls))
+    result = materialize_reports(instance, resources, Reports(folder=str(tmp_path / "reports"), engine="quarto",
+                                                              workers=2))
+    assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
+    metadata = {e.asset_key.to_user_string(): e.materialization.metadata
+                for e in result.get_asset_materialization_events()}
+    assert {m["engine"].value for m in metadata.values()} == {"quarto"}
+    made = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
+    regional = [c for c in made if Path(c["source"]).name == "regionaal.qmd"]
+    assert len(regional) == metadata[REGIONAL]["reports"].value >= 2 and len(made) == len(regional) + 1
+    assert len({c["cwd"] for c in made}) == len(made)  # a project copy per render
+    for call in made:
+        assert Path(call["cwd"]) != REPORTS_DIR and call["project"]  # a Quarto project, not the repository's
+        assert Path(call["source"]).parent == Path(call["cwd"]) and call["returncode"] == 0
+        assert {"maand", "regio", "warehouse_url", "openbaarheid"} <= set(call["parameters"])
+    assert sorted(p.name for p in (tmp_path / "reports" / MONTH[:7]).glob("*.html")) == sorted(
+        ["nationaal.html", *(f"regio-{c['parameters']['regio']}.html" for c in regional)])
 
 
 def test_the_work_situations_are_counted_from_the_participants_measured_on_the_peildatum(demo_run):

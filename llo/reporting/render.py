@@ -143,13 +143,19 @@ class Renderer:
         return Rendered(target, ledger, self.engine, time.perf_counter() - started)
 
     def _quarto(self, source: Path, target: Path, parameters: dict) -> None:
-        """`quarto render` with -P parameters into a scratch folder, then the file into place."""
+        """`quarto render` with -P parameters of a copy of the Quarto project in a scratch folder, then the file into
+        place. Quarto writes its intermediate notebook next to the source: two reports of one .qmd rendered at once
+        from the project itself would share (and delete) it."""
         with tempfile.TemporaryDirectory(prefix="llo-quarto-") as scratch:
-            command = [self.quarto, "render", str(source), "--to", "html", "--output-dir", scratch,
+            project = Path(scratch) / "project"
+            shutil.copytree(self.project, project, ignore=shutil.ignore_patterns(
+                ".quarto", "_site", "*.quarto_ipynb", "__pycache__"))
+            output = Path(scratch) / "output"
+            command = [self.quarto, "render", str(project / source.name), "--to", "html", "--output-dir", str(output),
                        "--output", target.name, *(item for k, v in parameters.items() for item in ("-P", f"{k}:{v}"))]
-            done = subprocess.run(command, capture_output=True, text=True, cwd=source.parent, timeout=self.timeout,
+            done = subprocess.run(command, capture_output=True, text=True, cwd=project, timeout=self.timeout,
                                   env={**os.environ, "QUARTO_PYTHON": sys.executable})
             if done.returncode != 0:
                 raise qmd.RenderError(f"{source}: quarto render failed ({done.returncode}): "
                                       f"{(done.stderr or done.stdout).strip()[-2000:]}")
-            shutil.move(Path(scratch) / target.name, target)
+            shutil.move(output / target.name, target)
