@@ -83,7 +83,7 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         result = ingest_region(region, folder, key=key, today=today, received_at=known,
                                withdrawn=withdrawals_of(engine, region),
                                cache=ParsedFiles(settings.parsed_files_dir(), region, key))
-        store_region(engine, result)
+        store_region(engine, result, stored)
         changed[region] = _first_changed_month(stored, result)
         log = result.ingest_log
         new_files = set(log.loc[~log["sha256"].isin(known), "file"])

@@ -480,3 +480,51 @@ def test_withdrawals_applied_errors_while_a_withdrawn_participant_is_still_store
     assert not after.passed and after.severity == dg.AssetCheckSeverity.WARN  # withdrawn by this delivery
     assert after.metadata["rows_withdrawn"].value == 6
     assert withdrawals_applied(engine, result, set(), KEY).passed  # an older withdrawal: nothing new
+
+
+def test_a_table_whose_rows_did_not_change_is_not_written_again(cumulative, warehouse_url):
+    """After a cumulative re-export that changes nothing, the stored measurements are the same rows (on SQLite the
+    same rowids: not deleted and inserted again); a correction rewrites them. On SQLite and PostgreSQL."""
+    import sqlalchemy as sa
+
+    from llo import warehouse as wh
+
+    engine = wh.engine_for(warehouse_url)
+
+    def run():
+        stored = {t.name: wh.read_typed(engine, t, "twente") for t in (wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE)}
+        result = ingest(cumulative, received_at=wh.received_at(engine, "twente"))
+        store_region(engine, result, stored)
+        return result
+
+    def snapshot() -> tuple[pd.DataFrame, list]:
+        frame = wh.read_typed(engine, wh.MEASUREMENTS, "twente").sort_values(["deelnemer_id", "meetmoment"],
+                                                                             ignore_index=True)
+        if engine.dialect.name != "sqlite":
+            return frame, []
+        with engine.connect() as conn:
+            query = sa.text("SELECT rowid FROM measurements WHERE regio = 'twente'")
+            return frame, sorted(conn.execute(query).scalars())
+
+    run()
+    rows, _ = snapshot()
+    # another region's row after Twente's: Twente's rows written again would get rowids above it
+    wh.replace_region(engine, "achterhoek", {"measurements": rows.head(1).assign(regio="achterhoek")})
+    _, ids = snapshot()
+    last = sorted(cumulative.glob("export*.csv"))[-1]
+    again = cumulative / "export (4).csv"
+    again.write_bytes(last.read_bytes().replace(b"\n", b"\r\n"))  # the same rows in other bytes
+    os.utime(again, (last.stat().st_mtime + 86400,) * 2)
+    line = run().ingest_log.set_index("file").loc["export (4).csv"]
+    assert line["rows_read"] == line["rows_unchanged"] > 0 and line["rows_new"] == line["rows_corrected"] == 0
+    same, same_ids = snapshot()
+    pd.testing.assert_frame_equal(same, rows)
+    assert same_ids == ids  # on SQLite: the very rows stored before
+
+    deliver(cumulative, "export (5).csv", [measurement_row("P01", arbeidssituatie="vrijwilligerswerk")], "2024-12-07")
+    assert run().ingest_log.set_index("file").loc["export (5).csv", "rows_corrected"] == 1
+    corrected, corrected_ids = snapshot()
+    p01 = corrected[(corrected["bron_bestand"] == "export (5).csv")]
+    assert p01["arbeidssituatie"].tolist() == ["vrijwilligerswerk"] and len(corrected) == len(rows)
+    assert engine.dialect.name != "sqlite" or corrected_ids != ids  # written again
+    engine.dispose()

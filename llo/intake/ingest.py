@@ -60,16 +60,33 @@ class RegionIngest:
     files_parsed: int = 0  # files read and parsed in this run; the others came from their kept parse
 
 
-def store_region(engine, result: RegionIngest) -> None:
-    """Replace everything stored for the region by `result`, atomically."""
+def store_region(engine, result: RegionIngest, stored: dict[str, pd.DataFrame] | None = None) -> None:
+    """Replace everything stored for the region by `result`, atomically. A table whose rows in `stored` (by table
+    name, as read before the ingest) are already these rows is not written again: after a cumulative re-delivery
+    the measurements are what they were."""
     from llo.warehouse import replace_region
 
-    replace_region(engine, result.region, {
-        "measurements": result.measurements, "trajectory_catalogue": result.trajectory_catalogue.assign(
-            regio=result.region), "quarantine": result.quarantine, "ingest_warnings": result.warnings,
+    tables = {"measurements": result.measurements, "trajectory_catalogue": result.trajectory_catalogue.assign(
+        regio=result.region), "quarantine": result.quarantine, "ingest_warnings": result.warnings,
         "ingest_log": result.ingest_log, "measurement_versions": result.measurement_versions,
         "catalogue_versions": result.catalogue_versions.assign(regio=result.region),
-        "withdrawals": result.withdrawals})
+        "withdrawals": result.withdrawals}
+    replace_region(engine, result.region, {name: frame for name, frame in tables.items()
+                                           if name not in (stored or {}) or not same_rows(stored[name], frame)})
+
+
+def same_rows(stored: pd.DataFrame, rows: pd.DataFrame) -> bool:
+    """Whether `stored` holds exactly `rows`, in any order, every column compared (by a hash of each row). Where the
+    two cannot be compared the answer is no, and the table is written."""
+    if len(stored) != len(rows) or set(stored.columns) != set(rows.columns):
+        return False
+    columns = list(rows.columns)
+    try:
+        before = pd.util.hash_pandas_object(stored[columns].astype(rows[columns].dtypes.to_dict()), index=False)
+        after = pd.util.hash_pandas_object(rows[columns], index=False)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.array_equal(np.sort(before.to_numpy()), np.sort(after.to_numpy())))
 
 
 def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
