@@ -2,9 +2,10 @@
 
 glibc serves an allocation above its mmap threshold (128 KiB) with a mapping of its own, returned whole when it is
 freed. By default the threshold rises to the size of each such block freed (up to 32 MiB), so after the ingest has
-freed its columns, the monthly steps' frames land in the heap, where freed memory is kept and fragments: at 100x the
-KPI stage of a full run peaked at 2.0 GiB instead of 1.4 GiB (BENCHMARKS.md, ninth round). Setting the threshold
-once fixes it at its default and turns that rise off.
+freed its columns, the monthly steps' frames land in the heap, where freed memory is kept and fragments: at 100x a
+process that ran the ingest job and then the KPI job peaked at 2.15 GiB, and at 1.47 GiB with the threshold fixed.
+Setting the threshold once fixes it at its default and turns that rise off. (The benchmark's full run still shows
+a higher KPI-stage peak; BENCHMARKS.md, ninth round.)
 """
 
 from __future__ import annotations

@@ -41,14 +41,15 @@ def ui(port: int) -> None:
     def stop(signum, _frame):
         raise _Stop(signum)
 
+    dev, code = None, None
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    # Run from DAGSTER_HOME so dagster finds the instance's dagster.yaml, not the repository copy. In a process group
-    # of its own: the webserver, daemon, code server and run workers all join it, and are stopped as one.
-    dev = subprocess.Popen([str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port),
-                            "-w", str(settings.PROJECT_ROOT / "workspace.yaml")], cwd=home, start_new_session=True)
-    code = None
     try:
+        # Run from DAGSTER_HOME so dagster finds the instance's dagster.yaml, not the repository copy. In a process
+        # group of its own: the webserver, daemon, code server and run workers all join it, and are stopped as one.
+        dev = subprocess.Popen([str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port),
+                                "-w", str(settings.PROJECT_ROOT / "workspace.yaml")], cwd=home,
+                               start_new_session=True)
         # Python runs signal handlers in the main thread only, and a signal that the kernel delivers to the site's
         # thread does not interrupt a blocking wait: wait a second at a time.
         while code is None:
@@ -60,7 +61,8 @@ def ui(port: int) -> None:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the stop short
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _stop_group(dev)
+        if dev is not None:
+            _stop_group(dev)
         site.shutdown()
         site.server_close()
     sys.exit(code)

@@ -124,7 +124,6 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
                 logs.append({**base, "sheet": item.sheet, "status": REJECTED, "rows_read": item.rows_read,
                              "rows_accepted": 0, "rows_quarantined": item.rows_read, "reason": item.reason})
             else:
-                item.frame["bron_bestand"] = item.file = path.name
                 item.log = {**base, **item.log}
                 tables.append(item)
     if cache:

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -37,13 +37,19 @@ PARQUET = {"engine": "pyarrow", "compression": None}
 def version(key: bytes) -> str:
     """The version of the parsed form: the code that reads, parses and keeps it, and the key (as a keyed hash, never
     the key itself)."""
+    keyed = hmac.new(key, b"llo parsed files", hashlib.sha256).hexdigest()[:16]
+    return f"{_code()}-{keyed}"
+
+
+@cache
+def _code() -> str:
+    """The code version, once a process: a full run asks for it per region."""
     from checks import contract
     from llo import regions, text
     from llo.fingerprints import code_version
     from llo.intake import headers, parse, parsed, privacy, read, tables
 
-    keyed = hmac.new(key, b"llo parsed files", hashlib.sha256).hexdigest()[:16]
-    return f"{code_version(read, headers, privacy, parse, tables, parsed, contract, regions, text)}-{keyed}"
+    return code_version(read, headers, privacy, parse, tables, parsed, contract, regions, text)
 
 
 class ParsedFiles:
