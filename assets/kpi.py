@@ -117,6 +117,38 @@ def kpi_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: 
                             "{n} region(s) without context factors", severity=dg.AssetCheckSeverity.WARN)
 
 
+@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, partitions_def=month_partitions,
+          backfill_policy=dg.BackfillPolicy.single_run(), check_specs=kpi_checks.BREAKDOWN_CHECKS,
+          deps=[dg.AssetDep("trajectories", partition_mapping=ALL_REGIONS), "kpi_region_month"],
+          description="The KPIs broken down per month, per region and nationally, by doelgroep, trajectory type, age "
+                      "band, pilot or scale-up region and intake cohort (quarter of the T0): counts of reach, T1s and "
+                      "results (K2, K3, K5, D1-D3, D9) with their basis, and mean changes of the ladder and the basic "
+                      "skills (llo.monitor.breakdowns).")
+def kpi_breakdown_month(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    from assets.metadata import column_schema
+    from checks.outputs import KPI_BREAKDOWN_MONTH
+    from llo import warehouse as wh
+    from llo.monitor import breakdowns, kpi
+
+    engine = warehouse.engine()
+    peildata = [kpi.month_end(key) for key in context.partition_keys]
+    rows = KPI_BREAKDOWN_MONTH.validate(breakdowns.breakdown_table(
+        wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS), peildata))
+    wh.replace_rows(engine, {wh.KPI_BREAKDOWN_MONTH: rows}, "peildatum", peildata)
+    context.log.info(f"{len(rows)} breakdown rows for {len(peildata)} month(s) and "
+                     f"{rows['region'].nunique()} region(s) including the nation")
+    yield dg.MaterializeResult(metadata={
+        "dagster/row_count": len(rows), "dagster/column_schema": column_schema(wh.KPI_BREAKDOWN_MONTH),
+        "dimensions": ", ".join(breakdowns.DIMENSIONS)})
+    regional = wh.read_typed(engine, wh.KPI_REGION_MONTH, where=wh.KPI_REGION_MONTH.c.peildatum.in_(
+        [day.date() for day in peildata]))
+    yield kpi_checks.result(kpi_checks.BREAKDOWN_ADDS_UP, "kpi_breakdown_month",
+                            kpi_checks.breakdown_mismatches(rows, regional),
+                            "every dimension's groups add up to the KPI tables",
+                            "{n} figure(s) whose groups do not add up to the KPI tables: a participant missing from "
+                            "a group or counted twice")
+
+
 def region_parts(engine, days: list):
     """Each region's KPI counts and change-score sums on the days (llo.monitor.region_results): kept where still true,
     otherwise computed from the region's trajectories and catalogue."""

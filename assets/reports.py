@@ -9,8 +9,8 @@ from pipelines.resources import Monitor, Reports, Warehouse
 
 GROUP, OWNERS, KINDS = "reports", ["team:research"], {"quarto", "html"}
 REVISION = "revision"  # the llo/trigger of a revision run (pipelines/sensors.py)
-MONTH_TABLES = ["kpi_region_month", "kpi_national_month", "change_scores_month", "scba_overview", "scba_distribution",
-                "scba_sensitivity", "scba_monte_carlo", "scba_parameters"]
+MONTH_TABLES = ["kpi_region_month", "kpi_national_month", "change_scores_month", "kpi_breakdown_month", "scba_overview",
+                "scba_distribution", "scba_sensitivity", "scba_monte_carlo", "scba_parameters"]
 REGION_TABLES = ["trajectories", "ingest_log", "quarantine"]
 DEPS = [*MONTH_TABLES, "region_context", "data_docs",
         *(dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in REGION_TABLES)]
@@ -95,15 +95,57 @@ def reports_month(context: dg.AssetExecutionContext, warehouse: Warehouse, monit
             yield from _publish(context, asset, todo, skipped, rendered, renderer.engine, version, reports, url)
 
 
+RESEARCH_GROUP = "research_reports"
+DOCUMENT_SPECS = [
+    dg.AssetSpec("tussenrapport", group_name=RESEARCH_GROUP, kinds=KINDS, owners=OWNERS, deps=DEPS, skippable=True,
+                 description="The interim report for a chosen peildatum (reports/tussenrapport.qmd), materialised on "
+                             "demand: the six research questions with the measurements, the group interviews, the "
+                             "context and the SCBA brought together, nationally with a section per region, and the "
+                             "method and data-quality appendix. Written to "
+                             "LLO_HOME/reports/YYYY-MM/tussenrapport.html."),
+    dg.AssetSpec("eindrapport", group_name=RESEARCH_GROUP, kinds=KINDS, owners=OWNERS, deps=DEPS, skippable=True,
+                 description="The final report for a chosen peildatum (reports/eindrapport.qmd), materialised on "
+                             "demand: the interim report's content with the lessons for scaling up (the evaluation's "
+                             "main question) after the findings. Written to "
+                             "LLO_HOME/reports/YYYY-MM/eindrapport.html."),
+]
+
+
+@dg.multi_asset(name="research_reports", specs=DOCUMENT_SPECS, partitions_def=month_partitions, can_subset=True,
+                check_specs=[c for spec in DOCUMENT_SPECS for c in _check_specs(spec.key.to_user_string())])
+def research_reports(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor, reports: Reports):
+    """The selected documents for the run's month (pick the peildatum's month in the launchpad). Not part of the
+    monthly job or schedule: a researcher asks for them when a report is due."""
+    from contextlib import closing
+
+    from llo.locks import taking_turns
+    from llo.reporting.data import has_figures
+    from llo.reporting.render import code_version, report_file
+
+    month, url = context.partition_key, warehouse.url_or_default()
+    if not has_figures(url, month):
+        raise dg.Failure(f"no KPI rows for {month[:7]} in the warehouse: run the monthly job for this month first")
+    documents = [key.to_user_string() for key in context.selected_asset_keys]
+    version = code_version()
+    jobs = [{"month": month, "region": None, "document": document, "warehouse_url": url,
+             "scenario": reports.scenario, "min_participants": monitor.min_participants, "version": version,
+             "target": _draft(report_file(month, None, reports.folder_path(), document))} for document in documents]
+    renderer = reports.renderer()
+    with taking_turns(reports.folder_path()), closing(renderer.render_all(jobs)) as rendered:
+        for document in documents:
+            yield from _publish(context, document, [(month, None)], [], rendered, renderer.engine, version, reports,
+                                url, document)
+
+
 def _draft(target):
     """Where a report is rendered before the disclosure check: a hidden file the report site does not serve."""
     return target.with_name(f".concept-{target.name}")
 
 
 def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: list[str], rendered, engine: str,
-             version: str, reports, url: str):
-    """Check each rendered report of one asset and publish those that pass; a report's first publication keeps its
-    headline KPIs (`published_figures`), which a later revision compares with."""
+             version: str, reports, url: str, document: str | None = None):
+    """Check each rendered report of one asset and publish those that pass; a monthly report's first publication
+    keeps its headline KPIs (`published_figures`), which a later revision compares with."""
     import datetime as dt
     import json
 
@@ -112,17 +154,17 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
     from assets.metadata import markdown_table
     from checks.report_checks import disclosure_problems, external_references, result
     from llo.reporting.data import keep_first_publication
-    from llo.reporting.render import ledger_file, report_file
+    from llo.reporting.render import ledger_file, provenance_file, report_file
 
     disclosure, offline, rows = [], [], []
     for number, (month, region) in enumerate(todo, start=1):
-        target, done = report_file(month, region, reports.folder_path()), next(rendered)
+        target, done = report_file(month, region, reports.folder_path(), document), next(rendered)
         draft = done.path  # `_draft(target)`, as the job asked
         html = draft.read_text(encoding="utf-8")
         ledger = json.loads(done.ledger.read_text(encoding="utf-8")) if done.ledger.exists() else None
         problems = disclosure_problems(html, ledger) if ledger else ["the report wrote no ledger"]
         external = external_references(html)
-        name = f"{region or 'nationaal'} {month[:7]}"
+        name = f"{document or region or 'nationaal'} {month[:7]}"
         disclosure += [f"{name}: {p}" for p in problems]
         offline += [f"{name}: loads {ref}" for ref in external]
         # published only when it complies; otherwise withheld (an earlier published version stays)
@@ -131,9 +173,11 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
         draft.replace(path)
         if done.ledger.exists():
             done.ledger.replace(ledger_file(path))
+        if provenance_file(draft).exists():
+            provenance_file(draft).replace(provenance_file(path))
         if problems:
             context.log.error(f"{name}: withheld ({len(problems)} disclosure problem(s)); see {path}")
-        else:
+        elif document is None:
             keep_first_publication(url, month, region, dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
         rows.append({"report": name, "path": str(path), "bytes": path.stat().st_size,
                      "seconds": round(done.seconds, 1), "published": not problems})

@@ -19,6 +19,7 @@ CUMULATIVE = "cumulative_counts_never_decrease"
 K1_COVERS_MEASURED = "k1_at_least_participants_with_t1"
 BASIS_PRESENT = "basis_n_present"
 CONTEXT_COVERAGE = "context_for_every_region"
+BREAKDOWN_ADDS_UP = "groups_add_up_to_the_kpis"
 
 TRAJECTORY_CHECKS = [dg.AssetCheckSpec(
     TRAJECTORY_ACCOUNTING, asset="trajectories", blocking=True,
@@ -37,6 +38,29 @@ KPI_CHECKS = [
     dg.AssetCheckSpec(CONTEXT_COVERAGE, asset="kpi_region_month",
                       description="Every region in the KPI table has context factors (warns otherwise)."),
 ]
+
+BREAKDOWN_CHECKS = [dg.AssetCheckSpec(
+    BREAKDOWN_ADDS_UP, asset="kpi_breakdown_month", blocking=True,
+    description="In every dimension the groups' counts and bases add up to the KPI table's figures of the region "
+                "(and the nation): no participant is left out of a breakdown or counted twice.")]
+
+
+def breakdown_mismatches(breakdown: pd.DataFrame, regional: pd.DataFrame) -> pd.DataFrame:
+    """(peildatum, region, dimension, measure) rows whose groups do not add up to the KPI row of the region or to
+    the sum over the regions for the nation."""
+    import pandas as pd
+
+    from llo.monitor.kpi import NATIONAL
+
+    counts = breakdown[~breakdown["measure"].str.startswith("verandering ")]
+    sums = counts.groupby(["peildatum", "region", "dimension", "measure"])[["value", "n_basis"]].sum().reset_index()
+    kpis = regional[["peildatum", "region", "kpi", "value", "n_basis"]].rename(columns={"kpi": "measure"})
+    nation = kpis.groupby(["peildatum", "measure"])[["value", "n_basis"]].sum().reset_index().assign(region=NATIONAL)
+    expected = pd.concat([kpis, nation], ignore_index=True)
+    joined = sums.merge(expected, on=["peildatum", "region", "measure"], how="left", suffixes=("", "_kpi"))
+    bad = (joined["value"] != joined["value_kpi"].astype("float64")) | \
+        (joined["n_basis"].astype("float64") != joined["n_basis_kpi"].astype("float64"))
+    return joined[bad.fillna(True)].reset_index(drop=True)
 
 
 def trajectory_accounting(trajectories: pd.DataFrame, measurements: pd.DataFrame) -> pd.DataFrame:

@@ -127,6 +127,10 @@ _KPI = {
     "target": column("Int64", "Groeifonds target (config/targets.yaml).", nullable=True, ge=0),
     "target_source": column(str, "Which target assumption was used."),
     "share_of_target": column("float64", "value / target.", nullable=True, ge=0),
+    "target_pro_rata": column("Int64", "The part of the target due by the peildatum: target x months active / the "
+                                       "runtime (config/targets.yaml, runtime_months), at most the target.",
+                              nullable=True, ge=0),
+    "share_of_target_pro_rata": column("float64", "value / target_pro_rata: 1 is on schedule.", nullable=True, ge=0),
     "cumulative": column(bool, "Whether the count can only grow from month to month."),
     "suppress": column(bool, "Publish as '<10': the figure rests on fewer participants than the disclosure "
                              "threshold."),
@@ -139,7 +143,11 @@ CONTEXT_COLUMNS = {
     "context_bron": column(str, "Source of the context figures ('FICTIEF' for demo values).", nullable=True),
 }
 KPI_REGION_MONTH = pa.DataFrameSchema(
-    {"region": column(str, "Region slug."), **_KPI, **CONTEXT_COLUMNS},
+    {"region": column(str, "Region slug."), **_KPI,
+     "months_active": column("Int64", "Months the region has been running on the peildatum: from the month of its "
+                                      "first nulmeting (or its active_from month, if earlier), both months counted.",
+                             nullable=True, ge=0),
+     **CONTEXT_COLUMNS},
     name="kpi_region_month", unique=["peildatum", "region", "kpi"], strict=True, ordered=True)
 KPI_NATIONAL_MONTH = pa.DataFrameSchema(
     {**_KPI, "regions": column("Int64", "Active regions on the peildatum (their targets are summed).", ge=0)},
@@ -165,13 +173,29 @@ CHANGE_SCORES_MONTH = pa.DataFrameSchema(
     },
     name="change_scores_month", unique=["peildatum", "region", "variable"], strict=True, ordered=True)
 
+KPI_BREAKDOWN_MONTH = pa.DataFrameSchema(
+    {
+        "peildatum": column(DATE, "Last day of the month."),
+        "region": column(str, "Region slug, or 'nationaal'."),
+        "dimension": column(str, "What the participants are grouped by (llo.monitor.breakdowns.DIMENSIONS).",
+                            isin=["doelgroep", "trajecttype", "leeftijd", "fase", "cohort"]),
+        "group": column(str, "The group: a doelgroep, trajectory type, age band, pilotregio/opschalingsregio or "
+                             "quarter of the nulmeting."),
+        "measure": column(str, "A KPI code (its count) or 'verandering <score>' (the mean paired change)."),
+        "value": column("float64", "The count, or the mean change (empty without pairs).", nullable=True),
+        "n_basis": column("Int64", "The group's basis of the KPI (participants with a T0 or with a T1), or the "
+                                   "number of pairs of a change.", ge=0),
+    },
+    name="kpi_breakdown_month", unique=["peildatum", "region", "dimension", "group", "measure"], strict=True,
+    ordered=True)
+
 REGION_CONTEXT = pa.DataFrameSchema(
     {"region": column(str, "Region slug."), "peiljaar": column("Int64", "Year of the figures.", nullable=True),
      **CONTEXT_COLUMNS},
     name="region_context", unique=["region"], strict=True, ordered=True)
 
 SCHEMAS = {s.name: s for s in (TRAJECTORIES, KPI_REGION_MONTH, KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH,
-                               REGION_CONTEXT)}
+                               KPI_BREAKDOWN_MONTH, REGION_CONTEXT)}
 
 _SCBA_KEY = {
     "peildatum": column(DATE, "Last day of the month: the finished cohort on this day."),

@@ -30,9 +30,8 @@ from openpyxl import Workbook
 
 from checks.contract import MODELS, WORK_NONE, Measurement, TrajectoryCatalogue
 from llo import settings
-from llo.regions import REGIONS, region_name, region_slug
+from llo.regions import PILOTS, REGIONS, region_name, region_slug
 
-PILOTS = ("twente", "zuidoost-brabant")
 SCALE_UP = ("achterhoek", "fryslan", "midden-limburg", "rijnmond", "zuid-holland-zuid", "midden-gelderland")
 DEMO_REGIONS = PILOTS + SCALE_UP
 # The national roll-out: the 35 labour-market regions (Drechtsteden and Gorinchem rather than the older Zuid-Holland

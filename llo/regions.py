@@ -29,6 +29,16 @@ def slugify(text: str) -> str:
     return normalise(text).replace(" ", "-")
 
 
+# The two pilot regions of the programme (NGF award 2022); every other region is part of the scale-up (award 2025).
+PILOTS: tuple[str, ...] = ("twente", "zuidoost-brabant")
+PILOT, SCALE_UP = "pilotregio", "opschalingsregio"
+
+
+def phase(slug: str) -> str:
+    """pilotregio or opschalingsregio: the programme phase a region joined in."""
+    return PILOT if slug in PILOTS else SCALE_UP
+
+
 REGIONS: dict[str, str] = {slugify(name): name for name in REGION_NAMES}
 _LOOKUP = {**{slug: slug for slug in REGIONS},
            **{slugify(alias): slugify(name) for alias, name in _ALIASES.items()}}

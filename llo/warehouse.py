@@ -113,6 +113,9 @@ KPI_NATIONAL_MONTH = _output_table(outputs.KPI_NATIONAL_MONTH, "KPIs of the nati
                                    "peildatum")
 CHANGE_SCORES_MONTH = _output_table(outputs.CHANGE_SCORES_MONTH, "Paired T0 -> T1 change scores per month.",
                                     "peildatum")
+KPI_BREAKDOWN_MONTH = _output_table(outputs.KPI_BREAKDOWN_MONTH, "KPI counts and mean changes per group (doelgroep, "
+                                    "trajectory type, age band, phase, intake cohort) per region and month.",
+                                    "peildatum")
 REGION_CONTEXT = _output_table(outputs.REGION_CONTEXT, "Context factors per region.")
 SCBA_OVERVIEW = _output_table(outputs.SCBA_OVERVIEW, "SCBA overview per region and month: effects, benefits, costs, "
                               "saldo, PM rows and key figures.", "peildatum")
@@ -136,7 +139,8 @@ REGION_RESULTS = sa.Table(
     comment="Each region's part of the monthly KPI and SCBA figures, kept between runs (llo.monitor.region_results).")
 SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_REGION_MONTH,
              KPI_NATIONAL_MONTH: outputs.KPI_NATIONAL_MONTH, CHANGE_SCORES_MONTH: outputs.CHANGE_SCORES_MONTH,
-             REGION_CONTEXT: outputs.REGION_CONTEXT, SCBA_OVERVIEW: outputs.SCBA_OVERVIEW,
+             KPI_BREAKDOWN_MONTH: outputs.KPI_BREAKDOWN_MONTH, REGION_CONTEXT: outputs.REGION_CONTEXT,
+             SCBA_OVERVIEW: outputs.SCBA_OVERVIEW,
              SCBA_DISTRIBUTION: outputs.SCBA_DISTRIBUTION, SCBA_SENSITIVITY: outputs.SCBA_SENSITIVITY,
              SCBA_MONTE_CARLO: outputs.SCBA_MONTE_CARLO, SCBA_PARAMETERS: outputs.SCBA_PARAMETERS,
              MEASUREMENTS: MODELS["measurements"].to_schema(),

@@ -3,9 +3,9 @@
 import dagster as dg
 
 from assets.ingest import region_ingest
-from assets.kpi import kpi_month, region_context
+from assets.kpi import kpi_breakdown_month, kpi_month, region_context
 from assets.quality import data_docs
-from assets.reports import reports_month
+from assets.reports import reports_month, research_reports
 from assets.scba import scba_month, scba_parameter_file
 from assets.trajectories import trajectories
 from checks.gx_checks import GX_CHECKS
@@ -14,8 +14,8 @@ from pipelines.resources import Landing, Monitor, Reports, Warehouse
 from pipelines.schedules import monthly_schedule
 from pipelines.sensors import delivery_sensor, refresh_latest_month, revision_sensor, with_refresh_condition
 
-ASSETS = [region_ingest, trajectories, region_context, kpi_month, scba_parameter_file, scba_month, data_docs,
-          reports_month]
+ASSETS = [region_ingest, trajectories, region_context, kpi_month, kpi_breakdown_month, scba_parameter_file, scba_month,
+          data_docs, reports_month, research_reports]
 
 defs = dg.Definitions(
     assets=[with_refresh_condition(a) for a in ASSETS],

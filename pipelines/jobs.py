@@ -37,4 +37,9 @@ monthly_job = dg.define_asset_job(
                 "the national and regional reports. The monthly schedule runs it for the month just ended; a range "
                 "of months (a backfill) runs as one run.")
 
-JOBS = [ingest_job, kpi_job, scba_job, quality_job, reports_job, monthly_job]
+research_reports_job = dg.define_asset_job(
+    "tussen_en_eindrapport", tags=MONTH_STAGE, selection=dg.AssetSelection.groups("research_reports"),
+    description="The interim report (tussenrapport) and the final report (eindrapport) for a chosen peildatum: pick "
+                "the month in the launchpad. Run on demand, after the monthly job of that month; not scheduled.")
+
+JOBS = [ingest_job, kpi_job, scba_job, quality_job, reports_job, monthly_job, research_reports_job]

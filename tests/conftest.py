@@ -71,10 +71,10 @@ MONTHS = ("2025-10-01", "2025-12-01")  # the monthly range of the session's demo
 
 
 def monthly_assets() -> list:
-    from assets.kpi import kpi_month, region_context
+    from assets.kpi import kpi_breakdown_month, kpi_month, region_context
     from assets.scba import scba_month, scba_parameter_file
 
-    return [region_context, kpi_month, scba_parameter_file, scba_month]
+    return [region_context, kpi_month, kpi_breakdown_month, scba_parameter_file, scba_month]
 
 
 @pytest.fixture(scope="session")

@@ -49,13 +49,42 @@ def test_each_kpi_rule_on_a_known_cohort():
     regional, national = tables(people, ["2024-09", "2025-02"])
     assert values(regional, "2024-09", "twente") == {
         "K1": 5, "K2": 1, "K3": 1, "K4": 2, "K5": 2, "K6": 1, "D1": 1, "D2": 1, "D3": 1, "D4": 1, "D5": 3,
-        "D6": 3, "D7": 0, "D8": 2}
+        "D6": 3, "D7": 0, "D8": 2, "D9": 1}  # A has durable work and entered mbo: one durable step
     assert values(regional, "2025-02")["D7"] == 1 and values(regional, "2025-02")["D8"] == 1
     row = regional[(regional["peildatum"] == kpi.month_end("2024-09")) & (regional["kpi"] == "D6")].iloc[0]
     assert row["n_basis"] == 3 and row["share_of_basis"] == 1.0
     row = regional[(regional["peildatum"] == kpi.month_end("2025-02")) & (regional["kpi"] == "D6")].iloc[0]
     assert row["n_basis"] == 4 and row["share_of_basis"] == 0.75  # 3 measured of 3 measured + 1 overdue
     assert values(national, "2024-09") == values(regional, "2024-09", "twente")
+
+
+def test_a_durable_step_is_work_or_vocational_education_and_counts_a_participant_once():
+    people = [participant("W", "2024-09-15", t1={"arbeidssituatie": "betaald werk", "uren_per_week": 20.0}),
+              participant("O", "2024-09-16", t1={"opleiding": "ingeschreven mbo"}),
+              participant("B", "2024-09-17", t1={"arbeidssituatie": "betaald werk", "uren_per_week": 32.0,
+                                                 "opleiding": "mbo-diploma"}),
+              participant("K", "2024-09-18", t1={"arbeidssituatie": "betaald werk", "uren_per_week": 8.0}),
+              participant("N", "2024-09-19")]
+    regional, _ = tables(people, ["2024-09"])
+    counted = values(regional, "2024-09", "twente")
+    assert (counted["D2"], counted["D3"], counted["D9"], counted["D5"]) == (2, 2, 3, 5)  # 8 hours is no durable work
+
+
+def test_progress_against_the_target_pro_rata_to_the_months_a_region_runs():
+    people = [participant("A", start="2024-01-10"), participant("B", start="2024-06-20"),
+              participant("C", start="2024-12-05")]
+    regional, national = tables(people, ["2024-12"])
+    k1 = regional[regional["kpi"] == "K1"].iloc[0]
+    # running from January to December 2024 (12 of the 48 months in config/targets.yaml): 400 x 12 / 48 = 100
+    assert (k1["months_active"], k1["target_pro_rata"], k1["share_of_target_pro_rata"]) == (12, 100, 0.03)
+    assert national[national["kpi"] == "K1"].iloc[0]["target_pro_rata"] == 100
+    earlier = Targets(TARGETS.defaults, active_from={"twente": pd.Timestamp("2023-01-01")}, runtime_months=48)
+    regional, _ = tables(people, ["2024-12"], targets=earlier)
+    k5 = regional[regional["kpi"] == "K5"].iloc[0]
+    assert (k5["months_active"], k5["target_pro_rata"]) == (24, 80)  # active_from is earlier: 160 x 24 / 48
+    late = tables(people, ["2024-12"], targets=Targets(TARGETS.defaults, runtime_months=6))[0]
+    assert late[late["kpi"] == "K1"].iloc[0]["target_pro_rata"] == 400  # never more than the whole target
+    assert regional.loc[regional["kpi"] == "D5", "target_pro_rata"].isna().all()  # no target, nothing due
 
 
 def test_no_months_is_a_clear_error():

@@ -96,7 +96,8 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert re.search(r"<title>Impactmonitor LLO Collectief: landelijke rapportage</title>", html)
     toc = re.search(r'<nav id="TOC".*?</nav>', html, re.S).group(0)
     sections = re.findall(r'href="#([^"]+)"', toc)
-    assert len(sections) == 9 and all(f'id="{s}"' in html for s in sections)
+    assert len(sections) == 11 and all(f'id="{s}"' in html for s in sections)
+    assert sections[:2] == ["kernbevindingen", "bereik-en-voortgang"]  # the findings first
     assert "Inhoud" in toc
     figures = re.findall(r'<figure id="(fig-[^"]+)">\s*<img [^>]*src="data:image/png;base64,[^"]+"[^>]*alt="([^"]+)"'
                          r'[^>]*>\s*<figcaption>(.*?)</figcaption>', html, re.S)
@@ -105,7 +106,9 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert all(caption.startswith(f"Figuur\u00a0{i}:") for i, (_, _, caption) in enumerate(figures, start=1))
     assert all(len(alt) > 30 for _, alt, _ in figures)  # alt text describes the chart, not just its caption
     tables = re.findall(r'<table id="(tbl-[^"]+)"', html)
-    assert tables[:3] == ["tbl-kpi", "tbl-regios", "tbl-verandering"] and len(tables) == 13
+    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 18
+    assert {"tbl-doelgroep", "tbl-trajecttype", "tbl-leeftijd", "tbl-fase", "tbl-cohort"} <= set(tables)
+    assert "SHA-256" not in html.split('id="verantwoording"')[0]  # file hashes live in the provenance file
     assert "Tabel\u00a01: KPI" in html
     references = re.findall(r'<a href="#((?:fig|tbl)-[^"]+)">(Figuur|Tabel)\u00a0(\d+)</a>', html)
     assert len(references) >= 12 and all(f'id="{target}"' in html for target, *_ in references)
@@ -189,7 +192,8 @@ def test_a_report_that_breaks_the_rule_is_withheld_with_its_reason(demo_run, tmp
     assert "labelled tbl-lek is in the report but not in the ledger" in check.metadata["details"].value
     assert not (tmp_path / "out" / MONTH[:7] / "nationaal.html").exists()
     withheld = tmp_path / "out" / "_tegengehouden" / MONTH[:7]
-    assert sorted(p.name for p in withheld.iterdir()) == ["nationaal.html", "nationaal.openbaarheid.json"]
+    assert sorted(p.name for p in withheld.iterdir()) == ["nationaal.herkomst.json", "nationaal.html",
+                                                          "nationaal.openbaarheid.json"]
 
 
 def _ledger(n_kpi: int, shown: str) -> tuple[str, dict]:

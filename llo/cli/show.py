@@ -98,6 +98,7 @@ def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = 
     import pandas as pd
 
     from llo import warehouse as wh
+    from llo.reporting.publish import small_percent
 
     engine = wh.engine_for(settings.warehouse_url())
     rows = wh.read_typed(engine, wh.SCBA_OVERVIEW, where=(wh.SCBA_OVERVIEW.c.region == region)
@@ -111,7 +112,7 @@ def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = 
             return ""
         if unit == "euro":
             return f"{value:,.0f}".replace(",", ".")
-        return f"{value:.2f}" if unit == "ratio" else f"{value:.2e}" if unit == "aandeel bbp" else f"{value:.1%}"
+        return f"{value:.2f}" if unit == "ratio" else small_percent(value) if unit == "aandeel bbp" else f"{value:.1%}"
 
     shown = pd.DataFrame({
         "": rows["section"].to_numpy(), "post": rows["item"].str.slice(0, 48).to_numpy(),

@@ -35,6 +35,11 @@ class Kpi:
     cumulative: bool = True  # the count can only grow from month to month
     headline: str = "aantal"  # "aandeel": read share_of_basis rather than the count
     participants: bool = True  # False: counts trajectories, not people (no disclosure control)
+    regel: str = ""  # the rule in Dutch, as the reports print it
+
+    def __post_init__(self):
+        if not self.regel:
+            raise ValueError(f"KPI {self.code} needs its rule in Dutch (regel): the reports print it")
 
 
 def _reached(t: pd.DataFrame) -> pd.Series:
@@ -53,6 +58,10 @@ def _matched(t: pd.DataFrame) -> pd.Series:
     return t["match_werkgever_t0"].fillna(False).astype(bool) | t["match_werkgever_t1"].fillna(False).astype(bool)
 
 
+def _durable_step(t: pd.DataFrame) -> pd.Series:  # D9: the route into work or into vocational education
+    return _flag("duurzaam_werk")(t) | _flag("instroom_beroepsonderwijs")(t)
+
+
 def _trajectories(c: pd.DataFrame) -> pd.Series:  # K6 counts catalogue rows; see CATALOGUE_KPI
     return pd.Series(True, index=c.index)
 
@@ -62,53 +71,86 @@ WITH_T0, WITH_T1 = "deelnemers met T0", "deelnemers met T1"
 KPIS: tuple[Kpi, ...] = (
     Kpi("K1", "Bereikte deelnemers",
         "Participants with a valid nulmeting (T0) whose meetdatum is on or before the peildatum. A person with "
-        "intakes in two regions (pseudonyms are per region) counts once in each.", WITH_T0, _reached, _reached),
+        "intakes in two regions (pseudonyms are per region) counts once in each.", WITH_T0, _reached, _reached,
+        regel="Deelnemers met een geldige nulmeting (T0) met een meetdatum op of voor de peildatum. Wie in "
+        "twee regio's een intake had, telt in elk van beide regio's één keer (pseudoniemen zijn per "
+        "regio)."),
     Kpi("K2", "Bewijs met civiel effect of startkwalificatie behaald",
         "Participants with a T1 on or before the peildatum who hold a bewijs met civiel effect or a "
         "startkwalificatie at T1 that they did not hold at T0.", WITH_T1, _flag("certificaat_of_sk_behaald"),
-        MEASURED),
+        MEASURED,
+        regel="Deelnemers met een eenmeting (T1) op of voor de peildatum die bij T1 een bewijs met civiel "
+        "effect of een startkwalificatie hebben dat ze bij T0 nog niet hadden."),
     Kpi("K3", "Verbeterde arbeidsmarktpositie",
         "Participants with a T1 on or before the peildatum whose work situation is higher than at T0 (geen werk "
         "< vrijwilligerswerk < werk met ondersteuning < betaald werk), or who are in the same paid work "
         "(with or without support) with more hours per week.", WITH_T1, _flag("verbeterde_arbeidsmarktpositie"),
-        MEASURED),
+        MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum met een hogere arbeidssituatie dan bij T0 "
+        "(geen werk < vrijwilligerswerk < werk met ondersteuning < betaald werk), of met hetzelfde "
+        "betaalde werk (met of zonder ondersteuning) voor meer uren per week."),
     Kpi("K4", "Matches met werkgevers",
         "Participants with 'match met werkgever' = ja at the T0 or at a T1 on or before the peildatum.",
-        WITH_T0, _matched, _reached),
+        WITH_T0, _matched, _reached,
+        regel="Deelnemers met 'match met werkgever' = ja bij de T0 of bij een T1 op of voor de peildatum."),
     Kpi("K5", "Verbeterde sociale inclusie",
         "Participants with a T1 on or before the peildatum who are at least one rung higher on the "
         "participatieladder, or higher on at least one of the leefgebieden sociaal netwerk, maatschappelijke "
         "participatie and dagbesteding and lower on none.", WITH_T1, _flag("verbeterde_sociale_inclusie"),
-        MEASURED),
+        MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum die minstens één trede hoger staan op de "
+        "participatieladder, of hoger scoren op minstens één van de leefgebieden sociaal netwerk, "
+        "maatschappelijke participatie en dagbesteding en op geen daarvan lager."),
     Kpi("K6", "Ontwikkelde trajecten",
         "Trajectories in the region's catalogue whose startdatum is on or before the peildatum.",
-        "trajecten", _trajectories, _trajectories, participants=False),
+        "trajecten", _trajectories, _trajectories, participants=False,
+        regel="Trajecten in de trajectcatalogus van de regio met een startdatum op of voor de peildatum."),
     Kpi("D1", "Verbeterde basisvaardigheden",
         "Participants with a T1 on or before the peildatum who are higher on at least one of taalniveau, "
         "rekenniveau and digitale vaardigheden and lower on none.", WITH_T1,
-        _flag("verbeterde_basisvaardigheden"), MEASURED),
+        _flag("verbeterde_basisvaardigheden"), MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum die hoger scoren op minstens één van "
+        "taalniveau, rekenniveau en digitale vaardigheden en op geen daarvan lager."),
     Kpi("D2", "Duurzaam werk (proxy)",
         "Participants with a T1 on or before the peildatum in paid work (with or without support) for at least "
-        "the configured hours per week (default 12) at T1.", WITH_T1, _flag("duurzaam_werk"), MEASURED),
+        "the configured hours per week (default 12) at T1.", WITH_T1, _flag("duurzaam_werk"), MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum die bij T1 betaald werk hebben (met of "
+        "zonder ondersteuning) van minstens het ingestelde aantal uren per week (standaard 12)."),
     Kpi("D3", "Instroom beroepsonderwijs",
         "Participants with a T1 on or before the peildatum without vocational education at T0 who are enrolled "
-        "in or finished mbo at T1.", WITH_T1, _flag("instroom_beroepsonderwijs"), MEASURED),
+        "in or finished mbo at T1.", WITH_T1, _flag("instroom_beroepsonderwijs"), MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum zonder beroepsonderwijs bij T0 die bij T1 "
+        "in het mbo zijn ingeschreven of een mbo-certificaat of -diploma hebben."),
     Kpi("D4", "Uitstroom uit uitkering",
         "Participants with a T1 on or before the peildatum who received a benefit at T0 and none at T1.",
-        WITH_T1, _flag("uit_uitkering"), MEASURED),
+        WITH_T1, _flag("uit_uitkering"), MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum die bij T0 een uitkering hadden en bij T1 "
+        "geen."),
     Kpi("D5", "Eenmeting afgenomen",
-        "Participants with a T1 on or before the peildatum (status gemeten).", WITH_T0, MEASURED, _reached),
+        "Participants with a T1 on or before the peildatum (status gemeten).", WITH_T0, MEASURED, _reached,
+        regel="Deelnemers met een eenmeting op of voor de peildatum (status gemeten)."),
     Kpi("D6", "T1-respons",
         "Share of participants whose T1 is taken among those whose T1 was taken or is overdue: gemeten / "
         "(gemeten + uitgevallen). Read share_of_basis.", "deelnemers met T1 of uitgevallen", MEASURED,
-        _status(tr.GEMETEN, tr.UITGEVALLEN), headline="aandeel"),
+        _status(tr.GEMETEN, tr.UITGEVALLEN), headline="aandeel",
+        regel="Aandeel deelnemers met een eenmeting onder wie de eenmeting heeft gedaan of had moeten doen: "
+        "gemeten / (gemeten + uitgevallen)."),
     Kpi("D7", "Uitgevallen / geen eenmeting",
         f"Participants without a T1 whose start lies more than {tr.DROPOUT_MONTHS} months before the peildatum. "
         "Not cumulative: a late T1 moves a participant back to gemeten.", WITH_T0, _status(tr.UITGEVALLEN),
-        _reached, cumulative=False),
+        _reached, cumulative=False,
+        regel=f"Deelnemers zonder eenmeting van wie de start meer dan {tr.DROPOUT_MONTHS} maanden voor de "
+        f"peildatum ligt. Niet cumulatief: een late eenmeting maakt iemand weer 'gemeten'."),
     Kpi("D8", "Lopend",
         f"Participants without a T1 whose start lies at most {tr.DROPOUT_MONTHS} months before the peildatum.",
-        WITH_T0, _status(tr.LOPEND), _reached, cumulative=False),
+        WITH_T0, _status(tr.LOPEND), _reached, cumulative=False,
+        regel=f"Deelnemers zonder eenmeting van wie de start hoogstens {tr.DROPOUT_MONTHS} maanden voor de "
+        "peildatum ligt."),
+    Kpi("D9", "Duurzame stap naar werk of beroepsonderwijs",
+        "Participants with a T1 on or before the peildatum who took a durable step by T1: durable work (D2) or "
+        "entry into vocational education (D3), or both (research question 2).", WITH_T1, _durable_step, MEASURED,
+        regel="Deelnemers met een eenmeting op of voor de peildatum die bij T1 een duurzame stap hebben gezet: "
+        "duurzaam werk (D2) of instroom in het beroepsonderwijs (D3), of allebei (onderzoeksvraag 2)."),
 )
 BY_CODE = {k.code: k for k in KPIS}
 CATALOGUE_KPI = "K6"
@@ -149,6 +191,15 @@ def counted_days(peildata: Iterable[pd.Timestamp]) -> list[pd.Timestamp]:
 
 
 COUNTS = [f"{k.code} {field}" for k in KPIS for field in ("value", "n_basis")]  # the columns of region_counts
+MONTHS_ACTIVE = "maanden_actief"  # region_counts: months from the region's first nulmeting to the peildatum
+
+
+def months_active(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.Series:
+    """Per region, the months it has been running on the peildatum: from the month of its first nulmeting on or
+    before that day to the peildatum's month, both counted."""
+    started = trajectories.loc[trajectories["meetdatum_t0"] <= peildatum].groupby("regio")["meetdatum_t0"].min()
+    day = pd.Timestamp(peildatum)
+    return (day.year * 12 + day.month - started.dt.year * 12 - started.dt.month + 1).astype("Int64")
 
 
 def region_counts(trajectories: pd.DataFrame, catalogue: pd.DataFrame, days: Iterable[pd.Timestamp]) -> pd.DataFrame:
@@ -158,8 +209,9 @@ def region_counts(trajectories: pd.DataFrame, catalogue: pd.DataFrame, days: Ite
     for day in sorted(set(map(pd.Timestamp, days))):
         wide = counts_on(trajectories, catalogue, day).unstack("kpi")
         wide.columns = [f"{code} {field}" for field, code in wide.columns]
-        frames.append(wide.reindex(columns=COUNTS).assign(peildatum=day))
-    return pd.concat(frames) if frames else pd.DataFrame(columns=["peildatum", *COUNTS])
+        active = months_active(trajectories, day).reindex(wide.index, fill_value=0).fillna(0).astype("Int64")
+        frames.append(wide.reindex(columns=COUNTS).assign(**{MONTHS_ACTIVE: active}, peildatum=day))
+    return pd.concat(frames) if frames else pd.DataFrame(columns=["peildatum", *COUNTS, MONTHS_ACTIVE])
 
 
 def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildata: Iterable[pd.Timestamp],
@@ -197,15 +249,32 @@ def month_table(counts: pd.DataFrame, peildata: Iterable[pd.Timestamp], targets:
         rows = now.reindex(index, fill_value=0).reset_index()
         rows["value_month"] = (rows["value"] - before.reindex(index, fill_value=0)["value"].to_numpy()).astype("Int64")
         rows["peildatum"] = peildatum
+        running = _running(counts, peildatum, targets)
+        rows["months_active"] = pd.array([running.get(region, 0) for region in rows["region"]], dtype="Int64")
         frames.append(rows)
     rows = pd.concat(frames, ignore_index=True)
     targeted = [targets.target(r, k) for r, k in zip(rows["region"], rows["kpi"], strict=True)]
     rows["target"] = pd.array([t for t, _ in targeted], dtype="Int64")
     rows["target_source"] = [source for _, source in targeted]
+    rows["target_pro_rata"] = pd.array([targets.pro_rata(t, int(m)) for (t, _), m in
+                                        zip(targeted, rows["months_active"], strict=True)], dtype="Int64")
     rows = _finish(rows, min_participants)
     context = context if context is not None else pd.DataFrame(columns=["region"])
     joined = rows.merge(context.reindex(columns=["region", *CONTEXT_COLUMNS]), on="region", how="left")
     return _ordered(joined, list(KPI_REGION_MONTH.columns), ["peildatum", "region"])
+
+
+def _running(counts: pd.DataFrame, peildatum: pd.Timestamp, targets: Targets) -> dict[str, int]:
+    """Months each region has been running on the peildatum: from its first nulmeting, or from its active_from month
+    in the targets file when that is earlier."""
+    day = counts.loc[counts["peildatum"] == peildatum]
+    running = dict(zip(day.index, day[MONTHS_ACTIVE].fillna(0).astype(int), strict=True)) \
+        if MONTHS_ACTIVE in day else {}
+    for region, start in targets.active_from.items():
+        if start <= peildatum:
+            since = peildatum.year * 12 + peildatum.month - start.year * 12 - start.month + 1
+            running[region] = max(running.get(region, 0), since)
+    return running
 
 
 def national_month_table(region_rows: pd.DataFrame, min_participants: int = MIN_PARTICIPANTS) -> pd.DataFrame:
@@ -213,6 +282,7 @@ def national_month_table(region_rows: pd.DataFrame, min_participants: int = MIN_
     grouped = region_rows.groupby(["peildatum", "kpi"], sort=False)
     rows = grouped[["value", "value_month", "n_basis"]].sum(min_count=1).astype("Int64")
     rows["target"] = grouped["target"].sum(min_count=1).astype("Int64")
+    rows["target_pro_rata"] = grouped["target_pro_rata"].sum(min_count=1).astype("Int64")
     rows["regions"] = grouped["region"].nunique().astype("Int64")
     rows = rows.reset_index()
     deviating = region_rows[region_rows["target_source"] != DEFAULT_SOURCE].groupby("peildatum")["region"].unique()
@@ -233,6 +303,8 @@ def _finish(rows: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     value, n, target = (rows[c].astype("Float64") for c in ("value", "n_basis", "target"))
     rows["share_of_basis"] = (value / n.where(n > 0)).astype("float64")
     rows["share_of_target"] = (value / target.where(target > 0)).astype("float64")
+    due = rows["target_pro_rata"].astype("Float64")
+    rows["share_of_target_pro_rata"] = (value / due.where(due > 0)).astype("float64")
     people = pd.Series([k.participants for k in definition], index=rows.index)
     small = resting_on(rows["value"].astype("float64"), rows["n_basis"].astype("float64")) < min_participants
     rows["suppress"] = (people & small).astype(bool)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from checks import outputs
 from llo.markdown import cell, schema_table
-from llo.monitor import kpi
+from llo.monitor import breakdowns, kpi
 from llo.monitor import trajectories as tr
 from llo.monitor.targets import load_targets
 from llo.settings import MIN_PARTICIPANTS, PROJECT_ROOT, SUSTAINABLE_WORK_HOURS
@@ -63,14 +63,37 @@ def _flag_table() -> list[str]:
 def render_kpi_markdown() -> str:
     targets = load_targets(TARGETS_PATH, set(kpi.TARGETED))
     parts = [INTRO, "## KPIs", "",
-             "K1–K6 are the output KPIs of the evaluation frame; D1–D8 are the descriptive figures that go with "
-             "them. *Read* says whether the count (`aantal`) or `share_of_basis` (`aandeel`) is the figure.", "",
+             "K1–K6 are the output KPIs of the evaluation frame; D1–D9 are the descriptive figures that go with "
+             "them. *Read* says whether the count (`aantal`) or `share_of_basis` (`aandeel`) is the figure. The "
+             "reports print each rule in Dutch (`Kpi.regel`).", "",
              *_kpi_table(targets.defaults), "",
+             "## A durable step (research question 2)", "",
+             "Research question 2 asks whether the collectives offer a *durable* route into work or vocational "
+             "education. From the instrument, a participant has taken a durable step at the eenmeting (T1) when "
+             f"either holds: paid work, with or without support, for at least {SUSTAINABLE_WORK_HOURS:g} hours a week "
+             "(`duurzaam_werk`, D2: hours this low are rarely a lasting job, and the threshold is configurable as "
+             "`Monitor.sustainable_work_hours`), or entry into vocational education: no mbo at T0 and enrolled in mbo, "
+             "or an mbo certificate or diploma, at T1 (`instroom_beroepsonderwijs`, D3). D9 counts the participants "
+             "with either, once; the reports give it per route (D2 and D3) and per group. Durability is measured at "
+             "one moment, eight months after the start: whether the job or the course lasts is not observed.", "",
              "## Targets", "",
              f"Default targets per region come from `config/targets.yaml` (version {targets.version}: "
              f"{targets.source}); a site copy in `$LLO_HOME/config/targets.yaml` takes precedence and may set "
              "other values per region. Every KPI row names its assumption in `target_source`; the national target "
              "is the sum over the active regions.", "",
+             f"A region reaches its targets over `runtime_months` ({targets.runtime_months}) months from its start: "
+             "its first nulmeting, or its `active_from` month when that is earlier. `target_pro_rata` is the part of "
+             "the target due on the peildatum (target × months active / runtime, at most the target) and "
+             "`share_of_target_pro_rata` the value against it, so regions that started years apart can be compared; "
+             "the national figure is the sum over the regions.", "",
+             "## Breakdowns", "",
+             "`kpi_breakdown_month` (`llo.monitor.breakdowns`) gives, per peildatum, region and the nation, the "
+             "counts of " + ", ".join(breakdowns.MEASURES) + " with their basis and the mean change of "
+             + ", ".join(breakdowns.CHANGES) + " per group of each dimension: " + "; ".join(
+                 f"`{name}` ({label})" for name, label in breakdowns.DIMENSIONS.items()) + ". Age bands "
+             "come from the year of birth at the nulmeting (" + ", ".join(b[2] for b in breakdowns.AGE_BANDS)
+             + "); the phase from `llo.regions.PILOTS`. The groups of each dimension add up to the KPI tables "
+             "(asset check `groups_add_up_to_the_kpis`); the reports apply the disclosure threshold per cell.", "",
              "## Participant flags", "",
              "Derived per trajectory from the T0 and the T1; empty without a T1. Work situations are ordered "
              f"{' < '.join(tr.WORK)}; reference levels {' < '.join(tr.LEVEL_RANK)}.", "",
@@ -82,6 +105,6 @@ def render_kpi_markdown() -> str:
              "freedom), and Cohen's d_z (mean change / standard deviation of the change). Rows resting on fewer "
              f"than {MIN_PARTICIPANTS} participants are flagged `suppress`.", ""]
     for schema in (outputs.TRAJECTORIES, outputs.KPI_REGION_MONTH, outputs.KPI_NATIONAL_MONTH,
-                   outputs.CHANGE_SCORES_MONTH, outputs.REGION_CONTEXT):
+                   outputs.CHANGE_SCORES_MONTH, outputs.KPI_BREAKDOWN_MONTH, outputs.REGION_CONTEXT):
         parts += [f"## Table `{schema.name}`", "", *schema_table(schema), ""]
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -11,6 +11,7 @@ from llo.regions import region_slug
 from llo.settings import ConfigurationError, read_yaml
 
 DEFAULT_SOURCE = "standaard evaluatiekader"
+DEFAULT_RUNTIME_MONTHS = 48
 OVERRIDE_SOURCE = "regionale afwijking"
 
 
@@ -22,6 +23,13 @@ class Targets:
     version: str = ""
     source: str = ""
     path: str = ""
+    runtime_months: int = DEFAULT_RUNTIME_MONTHS  # a region reaches its targets over this many months of running
+
+    def pro_rata(self, target: int | None, months_active: int) -> int | None:
+        """The part of a target due after `months_active` months: linear over the runtime, at most the target."""
+        if target is None:
+            return None
+        return round(target * min(1.0, max(months_active, 0) / self.runtime_months))
 
     def target(self, region: str, kpi: str) -> tuple[int | None, str]:
         """The region's target of a KPI and which assumption it comes from."""
@@ -34,7 +42,7 @@ class Targets:
         overrides = ", ".join(sorted(self.regions)) or "geen"
         return (f"{Path(self.path).name} versie {self.version or '?'}: standaard per regio "
                 + ", ".join(f"{k} {v}" for k, v in sorted(self.defaults.items()))
-                + f"; regionale afwijkingen: {overrides}")
+                + f" in {self.runtime_months} maanden; regionale afwijkingen: {overrides}")
 
 
 def load_targets(path: Path, kpi_codes: set[str]) -> Targets:
@@ -69,5 +77,10 @@ def load_targets(path: Path, kpi_codes: set[str]) -> Targets:
                 raise ConfigurationError(f"{path}: regions.{name}.active_from: expected a month like "
                                          f"'2025-04', got {when!r}") from None
         regions[slug] = counts(entry, f"regions.{name}")
+    runtime = raw.get("runtime_months", DEFAULT_RUNTIME_MONTHS)
+    if isinstance(runtime, bool) or not isinstance(runtime, int) or runtime < 1:
+        raise ConfigurationError(f"{path}: runtime_months: the months over which a region reaches its targets, a "
+                                 f"whole number >= 1, got {runtime!r}")
     return Targets(defaults=counts(raw["defaults"], "defaults"), regions=regions, active_from=active_from,
-                   version=str(raw.get("version", "")), source=str(raw.get("source", "")), path=str(path))
+                   version=str(raw.get("version", "")), source=str(raw.get("source", "")), path=str(path),
+                   runtime_months=runtime)

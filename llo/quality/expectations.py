@@ -410,11 +410,11 @@ def _add_overview(index: Path, latest: pd.DataFrame) -> None:
 
 
 def latest_outcomes(folder: Path | None = None, context=None) -> pd.DataFrame:
-    """The latest stored result per suite: suite, description, success, evaluated, failed, checked_at and
-    data_docs (the result's page, or the index when the page is not built). Empty without results."""
+    """The latest stored result per suite: suite, description (in Dutch: omschrijving), success, evaluated, failed,
+    checked_at and data_docs (the result's page, or the index when the page is not built). Empty without results."""
     import pandas as pd
 
-    columns = ["suite", "description", "success", "evaluated", "failed", "checked_at", "data_docs"]
+    columns = ["suite", "description", "omschrijving", "success", "evaluated", "failed", "checked_at", "data_docs"]
     context = context or _context(folder)
     store = context.validation_results_store
     latest = {}
@@ -428,7 +428,8 @@ def latest_outcomes(folder: Path | None = None, context=None) -> pd.DataFrame:
         key = latest[name]
         result = store.get(key)
         page = _page(context, key)
-        rows.append({"suite": name, "description": BY_NAME[name].description, "success": bool(result.success),
+        rows.append({"suite": name, "description": BY_NAME[name].description,
+                     "omschrijving": BY_NAME[name].omschrijving, "success": bool(result.success),
                      "evaluated": int(result.statistics["evaluated_expectations"]),
                      "failed": int(result.statistics["unsuccessful_expectations"]),
                      "checked_at": key.run_id.run_time.isoformat(timespec="seconds"),

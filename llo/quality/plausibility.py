@@ -38,6 +38,7 @@ class Suite:
     name: str
     description: str
     keys: tuple[str, ...]  # the view's columns that say where a failing row is (region, month, ...)
+    omschrijving: str  # the description in Dutch, as the reports print it
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,22 @@ def _number(value) -> str:
 KPI_TABLES = ("kpi_region_month", "kpi_national_month")
 SUITES: tuple[Suite, ...] = (
     Suite("t1_response", "T1 response (D6: eenmeting taken among those whose T1 is taken or overdue) per region "
-                         "and month", ("region", "month")),
+                         "and month", ("region", "month"),
+          "T1-respons (D6: eenmetingen afgenomen onder wie de eenmeting heeft gedaan of had moeten doen) per regio "
+          "en maand"),
     Suite("month_over_month", "Deliveries, accepted measurements and K1 intake per month against the mean of the "
                               f"{PREVIOUS_MONTHS} months before, per region and nationally",
-          ("measure", "region", "month")),
+          ("measure", "region", "month"),
+          "Leveringen, geaccepteerde metingen en instroom (K1) per maand tegen het gemiddelde van de "
+          f"{PREVIOUS_MONTHS} maanden ervoor, per regio en landelijk"),
     Suite("improvement_share", "Shares of participants with a T1 (D5) who improved: basic skills (D1), labour-market "
-                               "position (K3), social inclusion (K5)", ("region", "month")),
+                               "position (K3), social inclusion (K5)", ("region", "month"),
+          "Aandelen deelnemers met een eenmeting (D5) die vooruitgingen: basisvaardigheden (D1), "
+          "arbeidsmarktpositie (K3), sociale inclusie (K5)"),
     Suite("cross_table", "Agreement between tables: ingest log, measurements, trajectories, KPI tables, change "
-                         "scores and the SCBA cohort", ("comparison", "region", "month")),
+                         "scores and the SCBA cohort", ("comparison", "region", "month"),
+          "Aansluiting tussen de tabellen: leveringslog, metingen, trajecten, KPI-tabellen, veranderscores en het "
+          "MKBA-cohort"),
 )
 BY_NAME = {s.name: s for s in SUITES}
 

@@ -67,15 +67,16 @@ def kpi_progress(history: pd.DataFrame, ledger: Ledger, label: str, codes=("K1",
 
 
 def share_of_target(rows: pd.DataFrame, ledger: Ledger, label: str, names: dict[str, str]) -> None:
-    """One KPI's share of target per region, as horizontal bars."""
+    """One KPI per region as horizontal bars: the share of the part of the target due by the peildatum (pro rata to
+    the months the region has been running), so regions that started at different times can be set side by side."""
     rows = ledger.points(label, rows.assign(n=resting_on(rows["value"], rows["n_basis"])))
-    rows = rows.dropna(subset=["share_of_target"]).sort_values("share_of_target")
+    rows = rows.dropna(subset=["share_of_target_pro_rata"]).sort_values("share_of_target_pro_rata")
     fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(rows), 3) + 1.2))
-    ax.barh([names.get(r, r) for r in rows["region"]], 100 * rows["share_of_target"], color=PALETTE[0])
+    ax.barh([names.get(r, r) for r in rows["region"]], 100 * rows["share_of_target_pro_rata"], color=PALETTE[0])
     ax.axvline(100, color=NEUTRAL, linestyle="--", linewidth=1)
     _note_if_empty(ax, rows)
-    ax.set(title=f"{rows['kpi'].iloc[0] if len(rows) else ''} behaald als deel van het target per regio",
-           xlabel="Behaald deel van het target (%)", ylabel="")
+    ax.set(title=f"{rows['kpi'].iloc[0] if len(rows) else ''} behaald als deel van wat naar rato verwacht mocht worden",
+           xlabel="Behaald deel van het target naar rato van de looptijd (%)", ylabel="")
     ax.grid(axis="y", visible=False)
     _show(fig)
 

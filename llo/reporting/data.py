@@ -106,6 +106,17 @@ class ReportData:
         return self._on_day(wh.KPI_REGION_MONTH)
 
     @cached_property
+    def kpi_before(self) -> pd.DataFrame:
+        """The KPI rows of the month before the peildatum (empty when that month was not computed)."""
+        before = month_end(pd.Period(self.peildatum, "M") - 1)
+        return self.kpi_history[self.kpi_history["peildatum"] == before].reset_index(drop=True)
+
+    @cached_property
+    def breakdown(self) -> pd.DataFrame:
+        """The KPIs and mean changes per group (llo.monitor.breakdowns) of the region or the nation."""
+        return self._on_day(wh.KPI_BREAKDOWN_MONTH, region=self.key)
+
+    @cached_property
     def change_scores(self) -> pd.DataFrame:
         return self._on_day(wh.CHANGE_SCORES_MONTH, region=self.key)
 

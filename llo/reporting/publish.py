@@ -44,6 +44,20 @@ def percent(share, decimals: int = 0) -> str:
     return NOT_APPLICABLE if share is None or pd.isna(share) else number(100 * share, decimals) + "%"
 
 
+def small_percent(share, digits: int = 2) -> str:
+    """A share, however small, as a percentage in plain decimals with `digits` significant digits: 0,00011%
+    (never 1,1e-04%)."""
+    if share is None or pd.isna(share):
+        return NOT_APPLICABLE
+    value = 100 * float(share)
+    if value == 0:
+        return "0%"
+    import math
+
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return number(round(value, decimals), decimals) + "%"
+
+
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
              "november", "december")
 
@@ -56,6 +70,17 @@ def day_nl(value) -> str:
 
 def euro(value) -> str:
     return NOT_APPLICABLE if value is None or pd.isna(value) else "€\u00a0" + number(value)
+
+
+def euro_words(value) -> str:
+    """An amount for running text: millions as '2,4 miljoen euro', smaller amounts as '€ 7.285'; the sign as a
+    minus sign."""
+    if value is None or pd.isna(value):
+        return NOT_APPLICABLE
+    sign = "−" if value < 0 else ""
+    if abs(value) >= 1e6:
+        return f"{sign}{number(abs(value) / 1e6, 1)} miljoen euro"
+    return f"{sign}€\u00a0{number(abs(value))}"
 
 
 class Ledger:

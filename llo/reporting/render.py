@@ -24,6 +24,8 @@ from llo.reporting import qmd
 
 REPORTS_DIR = settings.PROJECT_ROOT / "reports"
 NATIONAL, REGIONAL = "nationaal.qmd", "regionaal.qmd"
+# National documents rendered on demand for a chosen peildatum (assets/reports.py: tussenrapport, eindrapport).
+DOCUMENTS = ("tussenrapport", "eindrapport")
 BUILTIN, QUARTO = "ingebouwd (llo.qmd + pandoc)", "quarto"  # engine labels as reports and logs print them
 ENGINES = ("auto", "builtin", "quarto")
 
@@ -34,19 +36,26 @@ def quarto_cli() -> str | None:
     return configured if configured and Path(configured).is_file() else shutil.which("quarto")
 
 
-def report_file(month: str, region: str | None = None, root: Path | None = None) -> Path:
-    """LLO_HOME/reports/YYYY-MM/nationaal.html or .../regio-<slug>.html."""
+def report_file(month: str, region: str | None = None, root: Path | None = None, document: str | None = None
+                ) -> Path:
+    """LLO_HOME/reports/YYYY-MM/nationaal.html, .../regio-<slug>.html or .../<document>.html."""
     root = root or settings.llo_home() / "reports"
-    return root / month[:7] / ("nationaal.html" if region is None else f"regio-{region}.html")
+    name = f"{document}.html" if document else "nationaal.html" if region is None else f"regio-{region}.html"
+    return root / month[:7] / name
 
 
-LEDGER_SUFFIX = ".openbaarheid.json"
+LEDGER_SUFFIX, PROVENANCE_SUFFIX = ".openbaarheid.json", ".herkomst.json"
 
 
 def ledger_file(report: Path) -> Path:
     """The disclosure ledger beside a report: every published figure with the participants it rests on. Its counts
     are for the checks, not for readers: they would undo the "<10"."""
     return report.with_suffix(LEDGER_SUFFIX)
+
+
+def provenance_file(report: Path) -> Path:
+    """The provenance file beside a report: the input files behind its figures, with their content hashes."""
+    return report.with_suffix(PROVENANCE_SUFFIX)
 
 
 def code_version() -> str:
@@ -123,15 +132,19 @@ class Renderer:
 
     def render_in(self, kernel, month: str, region: str | None, warehouse_url: str, target: Path, *,
                   scenario: str = "basis", min_participants: int = settings.MIN_PARTICIPANTS, version: str = "",
-                  quality_summary: Path | None = None) -> Rendered:
-        """Render a report in `kernel` (None for the Quarto CLI)."""
-        source = self.project / (NATIONAL if region is None else REGIONAL)
+                  quality_summary: Path | None = None, document: str | None = None) -> Rendered:
+        """Render a report in `kernel` (None for the Quarto CLI): the national or a regional report, or one of the
+        `DOCUMENTS`."""
+        if document is not None and document not in DOCUMENTS:
+            raise ValueError(f"unknown report {document!r}: choose one of {', '.join(DOCUMENTS)}")
+        source = self.project / (f"{document}.qmd" if document else NATIONAL if region is None else REGIONAL)
         ledger = ledger_file(target)
         ledger.unlink(missing_ok=True)  # the ledger must come from this render
         quality = quality_summary or summary_file()
         parameters = {"maand": month[:7], "regio": region or "", "scenario": scenario,
                       "min_deelnemers": int(min_participants), "warehouse_url": warehouse_url,
                       "openbaarheid": str(ledger), "code_versie": version or code_version(),
+                      "herkomst": str(provenance_file(target)),
                       "datakwaliteit": str(quality),  # relative, so the link works served and from disk alike
                       "datadocs": os.path.relpath(index_of(quality), target.parent)}
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, KPIS
 from llo.regions import region_name
 from llo.reporting.data import ReportData
-from llo.reporting.publish import NOT_APPLICABLE, Ledger, day_nl, euro, number, percent
+from llo.reporting.publish import NOT_APPLICABLE, Ledger, day_nl, euro, number, percent, small_percent
 
 PARAMETER_LABELS = {
     "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
@@ -26,9 +26,13 @@ PARAMETER_LABELS = {
 }
 
 
+DISTRIBUTIONS_NL = {"triangular": "driehoek", "uniform": "uniform", "fixed": "vast"}
+
+
 def gdp_share(share) -> str:
-    """A tiny share of GDP in three significant digits: 0,000107%."""
-    return f"{100 * share:.3g}".replace(".", ",") + "%"
+    """A small share of GDP as a reader writes it, in two significant digits and never in powers of ten:
+    0,00011%."""
+    return small_percent(share)
 
 
 def _participant_kpi(codes: pd.Series) -> pd.Series:
@@ -208,7 +212,7 @@ def parameters_table(data: ReportData, ledger: Ledger, label: str) -> str:
     shown = pd.DataFrame({
         "Parameter": [PARAMETER_LABELS.get(p, p) for p in rows["parameter"]], "Waarde": rows["value"].map(value),
         "Laag": rows["low"].map(value), "Hoog": rows["high"].map(value), "Eenheid": rows["unit"],
-        "Verdeling": rows["distribution"], "Bron": rows["source"]})
+        "Verdeling": rows["distribution"].map(lambda d: DISTRIBUTIONS_NL.get(d, d)), "Bron": rows["source"]})
     return ledger.table(label, shown)
 
 
@@ -252,7 +256,8 @@ def context_table(data: ReportData, ledger: Ledger, label: str) -> str:
     if rows.empty:
         return ledger.table(label, pd.DataFrame({"Regio": ["geen contextgegevens"]}))
     shown = pd.DataFrame({
-        "Regio": rows["region"].map(region_name), "Peiljaar": rows["peiljaar"].map(number),
+        "Regio": rows["region"].map(region_name),
+        "Peiljaar": [str(int(year)) if pd.notna(year) else NOT_APPLICABLE for year in rows["peiljaar"]],
         "Laaggeletterden (%)": rows["aandeel_laaggeletterden"].map(lambda v: number(v, 1)),
         "Spanning (vacatures per werkzoekende)": rows["spanningsindicator"].map(lambda v: number(v, 2)),
         "Werkloosheid (%)": rows["werkloosheid"].map(lambda v: number(v, 1)),
@@ -263,18 +268,27 @@ def context_table(data: ReportData, ledger: Ledger, label: str) -> str:
 def definitions_table(ledger: Ledger, label: str) -> str:
     """The KPI rules (llo.monitor.kpi, the same definitions that computed the tables)."""
     shown = pd.DataFrame({"KPI": [k.code for k in KPIS], "Omschrijving": [k.label for k in KPIS],
-                          "Regel": [k.rule for k in KPIS], "Basis": [k.basis for k in KPIS]})
+                          "Regel": [k.regel for k in KPIS], "Basis": [k.basis for k in KPIS]})
     return ledger.table(label, shown)
 
 
-def files_table(data: ReportData, ledger: Ledger, label: str) -> str:
-    """The input files behind the figures, by content hash."""
+def provenance(data: ReportData, path: str) -> str:
+    """Write the input files behind the figures (region, file, SHA-256 of the content, when received, status) to the
+    provenance file beside the report, and say where it is: file names and hashes are for whoever checks the
+    report, not for its readers."""
+    import json
+    from pathlib import Path
+
     log = data.ingest_log.drop_duplicates(["region", "file", "sha256"]).sort_values(["region", "file"])
-    shown = pd.DataFrame({"Regio": log["region"].map(region_name), "Bestand": log["file"],
-                          "SHA-256 (eerste 16 tekens)": log["sha256"].str.slice(0, 16),
-                          "Ontvangen": pd.to_datetime(log["received_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-                          "Status": log["status"]})
-    return ledger.table(label, shown)
+    files = [{"regio": region, "bestand": file, "sha256": sha, "ontvangen": str(received)[:19], "status": status}
+             for region, file, sha, received, status in
+             log[["region", "file", "sha256", "received_at", "status"]].itertuples(index=False)]
+    if not path:
+        return f"{number(len(files))} invoerbestanden (geen herkomstbestand gevraagd)"
+    Path(path).write_text(json.dumps({"peildatum": str(data.peildatum.date()), "rapport": data.key,
+                                      "invoerbestanden": files}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return (f"{number(len(files))} invoerbestanden, elk met de SHA-256 van de inhoud in het herkomstbestand naast "
+            "dit rapport (dezelfde naam, eindigend op `.herkomst.json`)")
 
 
 QUALITY_COLUMNS = ["Controle", "Wat", "Uitkomst", "Verwachtingen", "Niet voldaan", "Gecontroleerd"]
@@ -288,10 +302,10 @@ def quality_checks(summary: str, ledger: Ledger, label: str) -> str:
 
     path = Path(summary) if summary else None
     suites = json.loads(path.read_text(encoding="utf-8"))["suites"] if path and path.exists() else []
-    shown = pd.DataFrame([[s["suite"], s["description"], "voldaan" if s["success"] else "niet voldaan",
-                           str(s["evaluated"]), str(s["failed"]), str(s["checked_at"])[:16].replace("T", " ")]
-                          for s in suites] or [["(nog niet uitgevoerd)", "", "", "", "", ""]],
-                         columns=QUALITY_COLUMNS)
+    shown = pd.DataFrame([[s["suite"], s.get("omschrijving") or s["description"],
+                           "voldaan" if s["success"] else "niet voldaan", str(s["evaluated"]), str(s["failed"]),
+                           str(s["checked_at"])[:16].replace("T", " ")] for s in suites]
+                         or [["(nog niet uitgevoerd)", "", "", "", "", ""]], columns=QUALITY_COLUMNS)
     return ledger.table(label, shown)
 
 

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from llo.monitor import trajectories as tr
+from llo.regions import PILOTS
 
-PILOTS = ("twente", "zuidoost-brabant")
 BENEFITS = {"bijstand": "benefit_bijstand", "WW": "benefit_ww", "WIA/Wajong": "benefit_wia_wajong",
             "anders": "benefit_anders"}
 PARTICIPANT, EMPLOYER, MUNICIPALITY, GOVERNMENT, SOCIETY = (

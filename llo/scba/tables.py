@@ -27,6 +27,15 @@ class Unit:
     value: dict
 
 
+def break_even_note(level: float, p: dict) -> str:
+    """What the break-even deadweight says, also when there is none: without benefits, or with a saldo that stays
+    negative even if nobody would have reached the result without the programme (0% deadweight)."""
+    assumed = f"aanname {p['deadweight']:.0%}"
+    if not np.isnan(level):
+        return f"het saldo is positief bij een deadweight tot {level:.0%} ({assumed})"
+    return f"geen: het saldo is ook bij 0% deadweight negatief ({assumed})"
+
+
 def units(effects: pd.DataFrame, params: ScbaParameters, p: dict | None = None) -> list[Unit]:
     p = params.values() if p is None else p
     regional = [Unit(region, row, scba.valuate(row, region, p, params.programme_costs))
@@ -54,6 +63,7 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
     gdp_share = _f(v["yearly_productivity"]) / p["gdp"]
     low, high = ref["benefit_per_participant_low"], ref["benefit_per_participant_high"]
     rate = scba.irr(v)
+    break_even = scba.break_even_deadweight(v, p)
 
     def against_frame(amount: float) -> str:
         if np.isnan(amount):
@@ -77,8 +87,7 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
         ("saldo", "Baten/kosten-verhouding", None, None, benefits / costs if costs else np.nan, "ratio", None),
         ("saldo", "Interne rentevoet", None, None, rate, "per jaar",
          "n.v.t.: de kasstroom wisselt niet van teken" if np.isnan(rate) else None),
-        ("saldo", "Break-even deadweight", None, None, scba.break_even_deadweight(v, p), "aandeel",
-         f"huidige aanname {p['deadweight']:.0%}"),
+        ("saldo", "Break-even deadweight", None, None, break_even, "aandeel", break_even_note(break_even, p)),
         ("pm", "Verbeterde sociale inclusie", float(e["pm_social_inclusion"]), "deelnemers", None, None, "PM"),
         ("pm", "Bewijs met civiel effect of startkwalificatie", float(e["pm_certificates"]), "deelnemers", None,
          None, "PM"),
@@ -92,7 +101,6 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
         ("kengetal", "Toegevoegde waarde per jaar", None, None, _f(v["yearly_productivity"]), "euro", None),
         ("kengetal", "Bbp-effect", None, None, gdp_share, "aandeel bbp",
          f"kader: {ref['gdp_share']:.3%} bbp".replace(".", ",")),
-        ("kengetal", "Bbp-effect per deelnemer", None, None, per(gdp_share), "aandeel bbp", None),
     ]
     return [{"region": unit.region, "section": section, "item": item, "quantity": quantity, "unit": unit_,
              "value": value, "value_unit": value_unit,

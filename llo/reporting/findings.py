@@ -1,0 +1,251 @@
+"""Kernbevindingen: one short paragraph per research question of the evaluation frame, written from the tables.
+
+Every sentence is generated from the report's data (llo.reporting.data) and every figure in it goes through the
+ledger, so a figure resting on fewer participants than the threshold reads "<10" in the text as in the tables. A
+paragraph gives the figure, its basis, the comparison that matters (the target due by now, the month before, pilot
+against scale-up regions) and the caveat where it applies; a question the data cannot answer yet says so and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from checks.outputs import T1_DUE_MONTHS
+from llo.disclosure import resting_on
+from llo.regions import PILOT, SCALE_UP
+from llo.reporting import breakdowns
+from llo.reporting.data import ReportData
+from llo.reporting.publish import Ledger, euro_words, number, percent, small_percent
+from llo.settings import SUSTAINABLE_WORK_HOURS
+
+QUESTIONS = {
+    1: "Sociale inclusie en basisvaardigheden",
+    2: "Een duurzame route naar werk of beroepsonderwijs",
+    3: "Verankering in de regio, ook na de pilot",
+    4: "Succes- en faalfactoren",
+    5: "De KPI's van het Groeifonds",
+    6: "Het economisch effect",
+}
+MONTHS_IN_WORDS = {8: "acht"}.get(T1_DUE_MONTHS, str(T1_DUE_MONTHS))
+NO_CONTROL_GROUP = "Zonder controlegroep is dit een verandering, geen bewezen effect van de aanpak."
+
+
+@dataclass(frozen=True)
+class Finding:
+    question: int
+    text: str
+
+    @property
+    def title(self) -> str:
+        return QUESTIONS[self.question]
+
+
+class _Figures:
+    """The report's KPI figures for running text, each through the ledger as 'bevinding.<report>.<question>.<name>'.
+    """
+
+    def __init__(self, data: ReportData, ledger: Ledger):
+        self.data, self.ledger = data, ledger
+        self.kpi = data.kpi.set_index("kpi")
+
+    def count(self, question: int, code: str) -> str:
+        row = self.kpi.loc[code]
+        return self.ledger.number(f"bevinding.{self.data.key}.{question}.{code}", number(row["value"]),
+                                  int(resting_on(row["value"], row["n_basis"])))
+
+    def share(self, question: int, code: str, of: str = "share_of_basis") -> str:
+        row = self.kpi.loc[code]
+        return self.ledger.number(f"bevinding.{self.data.key}.{question}.{code}.{of}", percent(row[of]),
+                                  int(resting_on(row["value"], row["n_basis"])))
+
+    def value(self, code: str, column: str = "value"):
+        return self.kpi.at[code, column]
+
+    def measured(self) -> int:
+        return int(self.value("D5"))
+
+
+def key_findings(data: ReportData, ledger: Ledger) -> list[Finding]:
+    """The paragraphs for research questions 1 to 6, in order."""
+    figures = _Figures(data, ledger)
+    return [Finding(1, _inclusion(data, ledger, figures)), Finding(2, _route(data, ledger, figures)),
+            Finding(3, _anchoring(data, ledger)), Finding(4, _factors(data, ledger)),
+            Finding(5, _kpis(data, ledger, figures)), Finding(6, _economy(data, ledger))]
+
+
+def markdown(findings: list[Finding]) -> str:
+    """The Kernbevindingen as Markdown: a bold lead per question, then its paragraph."""
+    return "\n\n".join(f"**{f.question}. {f.title}.** {f.text}" for f in findings) + "\n"
+
+
+def plain_text(findings: list[Finding]) -> str:
+    """The Kernbevindingen for a terminal: the question, then its paragraph, without Markdown emphasis."""
+    return "\n".join(f"{f.question}. {f.title}: {f.text.replace('*', '')}" for f in findings)
+
+
+def _not_yet_measured(question: int, ledger: Ledger, figures: _Figures) -> str | None:
+    """Why a question on results cannot be answered yet, or None when it can."""
+    if ledger.hidden(figures.measured()):
+        reached = figures.count(question, "K1")
+        return (f"Nog niet te beantwoorden: van de {reached} bereikte deelnemers hebben er "
+                f"{ledger.suppressed} een eenmeting (T1), die {MONTHS_IN_WORDS} maanden na de start volgt; "
+                "uitkomsten worden pas gepubliceerd vanaf de onthullingsdrempel.")
+    return None
+
+
+def _inclusion(data: ReportData, ledger: Ledger, figures: _Figures) -> str:
+    waiting = _not_yet_measured(1, ledger, figures)
+    if waiting:
+        return waiting
+    text = (f"Van de {figures.count(1, 'D5')} deelnemers met een eenmeting verbeterden "
+            f"{figures.share(1, 'K5')} hun sociale inclusie (K5) en {figures.share(1, 'D1')} hun "
+            f"basisvaardigheden (D1).")
+    ladder = data.change_scores.set_index("variable")
+    if "participatieladder" in ladder.index:
+        row = ladder.loc["participatieladder"]
+        n = int(row["n"])
+        mean = ledger.number(f"bevinding.{data.key}.1.ladder", _signed(row["mean_change"]), n)
+        if not ledger.hidden(n) and pd.notna(row["ci_low"]):
+            low, high = (ledger.number(f"bevinding.{data.key}.1.ladder.{end}", _signed(row[f"ci_{end}"]), n)
+                         for end in ("low", "high"))
+            sure = ("het interval ligt boven nul" if row["ci_low"] > 0 else "het interval ligt onder nul"
+                    if row["ci_high"] < 0 else "het interval bevat nul: geen aantoonbare verandering")
+            text += (f" Op de participatieladder veranderden zij gemiddeld {mean} treden (95%-interval {low} tot "
+                     f"{high}; {sure}).")
+    text += " " + _phases(data, ledger, "K5", 1) + NO_CONTROL_GROUP
+    return text
+
+
+def _route(data: ReportData, ledger: Ledger, figures: _Figures) -> str:
+    waiting = _not_yet_measured(2, ledger, figures)
+    if waiting:
+        return waiting
+    return (f"{_capital(figures.share(2, 'D9'))} van de deelnemers met een eenmeting ({figures.count(2, 'D9')}) "
+            f"zette een duurzame stap (D9): {figures.count(2, 'D2')} hebben betaald werk van minstens "
+            f"{number(SUSTAINABLE_WORK_HOURS)} uur per week (D2) en {figures.count(2, 'D3')} stroomden in in het "
+            f"beroepsonderwijs (D3); wie allebei deed, telt één keer. {figures.share(2, 'K3')} verbeterde de "
+            f"arbeidsmarktpositie (K3). " + _phases(data, ledger, "D9", 2)
+            + f"Duurzaamheid is gemeten op één moment, {MONTHS_IN_WORDS} maanden na de start: of het werk of de "
+            "opleiding standhoudt, laat de monitor nog niet zien.")
+
+
+def _phases(data: ReportData, ledger: Ledger, code: str, question: int) -> str:
+    """Pilot against scale-up regions on a share (the national report), or empty where there is one phase."""
+    rows = breakdowns.group_figures(data, "fase")
+    rows = rows[rows["measure"] == code].set_index("group")
+    if data.region or not {PILOT, SCALE_UP} <= set(rows.index):
+        return ""
+    shares = {group: ledger.number(f"bevinding.{data.key}.{question}.{code}.{group}",
+                                   percent(rows.at[group, "value"] / rows.at[group, "n_basis"])
+                                   if rows.at[group, "n_basis"] else "n.v.t.", int(rows.at[group, "n"]))
+              for group in (PILOT, SCALE_UP)}
+    bases = {group: number(rows.at[group, "n_basis"]) for group in (PILOT, SCALE_UP)}
+    return (f"In de pilotregio's is dat {shares[PILOT]} (van {bases[PILOT]} met een eenmeting), in de "
+            f"opschalingsregio's {shares[SCALE_UP]} (van {bases[SCALE_UP]}); de opschalingsregio's zijn later "
+            "begonnen, zodat hun aandeel nog op weinig en alleen op hun eerste deelnemers rust. ")
+
+
+def _anchoring(data: ReportData, ledger: Ledger) -> str:
+    return ("Nog niet te beantwoorden uit de monitor: deze vraag rust op de groepsgesprekken met de partners "
+            "in de regio, en er zijn nog geen gecodeerde groepsgesprekken aangeleverd.")
+
+
+def _factors(data: ReportData, ledger: Ledger) -> str:
+    return ("Nog niet te beantwoorden uit de monitor: deze vraag rust op de groepsgesprekken met de partners "
+            "in de regio, en er zijn nog geen gecodeerde groepsgesprekken aangeleverd.")
+
+
+def _kpis(data: ReportData, ledger: Ledger, figures: _Figures) -> str:
+    k1 = data.kpi.set_index("kpi").loc["K1"]
+    target = k1["target"]
+    if pd.isna(target):
+        return f"Op de peildatum zijn {figures.count(5, 'K1')} deelnemers bereikt (K1); er is geen target vastgelegd."
+    text = (f"Op de peildatum zijn {figures.count(5, 'K1')} deelnemers bereikt (K1), "
+            f"{figures.share(5, 'K1', 'share_of_target')} van het target van {number(target)} voor de hele "
+            "looptijd")
+    due = k1["target_pro_rata"]
+    if pd.notna(due) and due > 0:
+        running = (f"de {number(k1['months_active'])} maanden dat de regio loopt" if data.region else
+                   "de tijd dat elke regio loopt")
+        text += (f". Naar rato van {running}, was {number(due)} te verwachten: "
+                 f"{figures.share(5, 'K1', 'share_of_target_pro_rata')} daarvan")
+        if data.region is None:
+            ahead, regions = breakdowns.on_schedule(data, "K1")
+            text += f" ({number(ahead)} van de {number(regions)} regio's liggen op of voor op schema)"
+    before = data.kpi_before.set_index("kpi")
+    if "K1" in before.index:
+        added = int(k1["value"]) - int(before.at["K1", "value"])
+        more = ledger.number(f"bevinding.{data.key}.5.K1.erbij", number(added),
+                             int(resting_on(added, k1["n_basis"])))
+        text += (f"; dat zijn er {more} meer dan een maand eerder" if added else
+                 "; deze maand kwamen er geen deelnemers bij")
+    others = []
+    for code in ("K2", "K3", "K4", "K5"):
+        row = data.kpi.set_index("kpi").loc[code]
+        if pd.notna(row["share_of_target_pro_rata"]):
+            others.append(f"{code} {figures.share(5, code, 'share_of_target_pro_rata')}")
+    if others:
+        text += (". Van het deel van de targets dat nu verwacht mag worden, is gehaald: " + ", ".join(others[:-1])
+                 + f" en {others[-1]}")
+    return (text + f". K2, K3 en K5 tellen pas na de eenmeting, {MONTHS_IN_WORDS} maanden na de start: de eerste "
+            "maanden van een regio blijven ze daardoor achter bij het bereik.")
+
+
+def _economy(data: ReportData, ledger: Ledger) -> str:
+    rows = data.scba("overview")
+    if rows.empty:
+        return "Nog niet te beantwoorden: voor deze peildatum is geen MKBA berekend."
+    items = rows.set_index("item")
+    cohort = int(items.loc[items.index.str.startswith("Deelnemers in cohort"), "quantity"].iloc[0])
+    if ledger.hidden(cohort):
+        return (f"Nog niet te beantwoorden: het cohort dat op de peildatum klaar is (met een eenmeting of zonder "
+                f"eenmeting uitgevallen), telt {ledger.suppressed} deelnemers; de MKBA wordt gepubliceerd vanaf de "
+                "onthullingsdrempel.")
+
+    def figure(item: str, text: str) -> str:
+        return ledger.number(f"bevinding.{data.key}.6.{item}", text, cohort)
+
+    saldo, ratio = items.at["Saldo (netto contante waarde)", "value"], items.at["Baten/kosten-verhouding", "value"]
+    balance = (f"positief: de baten zijn {figure('saldo', euro_words(saldo))} hoger dan de kosten" if saldo >= 0 else
+               f"negatief: de kosten zijn {figure('saldo', euro_words(-saldo))} hoger dan de baten")
+    text = (f"Voor de {figure('cohort', number(cohort))} deelnemers van wie het traject op de peildatum is afgerond "
+            f"(met een eenmeting of uitgevallen), is het saldo van maatschappelijke baten en kosten {balance} "
+            f"(contante waarde); elke euro kosten levert {figure('bk', _cents(ratio))} aan baten op. ")
+    break_even = items.at["Break-even deadweight", "value"]
+    assumed = _assumed_deadweight(data)
+    if pd.notna(break_even):
+        text += (f"Het saldo is positief zolang hoogstens {figure('breakeven', percent(break_even))} van het "
+                 "resultaat ook zonder de aanpak was bereikt (deadweight)")
+    else:
+        text += ("Ook als niemand het resultaat zonder de aanpak had bereikt (0% deadweight), blijven de kosten "
+                 "hoger dan de baten")
+    text += (f"; de MKBA rekent met {assumed}, en zonder controlegroep is die aanname niet te toetsen. "
+             if assumed else ". ")
+    share = items.at["Bbp-effect", "value"] if "Bbp-effect" in items.index else None
+    yearly = items.at["Toegevoegde waarde per jaar", "value"] if "Toegevoegde waarde per jaar" in items.index else None
+    if share is not None and pd.notna(share) and yearly is not None:
+        text += (f"De extra productiviteit van dit cohort is {figure('jaar', euro_words(yearly))} per jaar, "
+                 f"{figure('bbp', small_percent(share))} van het bbp; het evaluatiekader rekent voor het hele "
+                 "programma (ongeveer 20 regio's met elk 400 deelnemers) met 0,002%.")
+    return text
+
+
+def _assumed_deadweight(data: ReportData) -> str:
+    rows = data.scba_parameters
+    value = rows.loc[rows["parameter"] == "deadweight", "value"]
+    return f"een deadweight van {percent(value.iloc[0])}" if len(value) else ""
+
+
+def _cents(ratio) -> str:
+    """A benefit-cost ratio as what a euro of costs brings: '€ 0,64'."""
+    return "€\u00a0" + number(ratio, 2) if pd.notna(ratio) else "n.v.t."
+
+
+def _signed(value) -> str:
+    return ("+" if value > 0 else "") + number(value, 2).replace("-", "−") if pd.notna(value) else "n.v.t."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

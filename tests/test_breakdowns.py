@@ -1,0 +1,84 @@
+"""KPI breakdowns by group: counts, bases and mean changes on hand-built cohorts whose answers are known, and the
+check that the groups add up to the KPI tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from checks import kpi_checks
+from checks.outputs import KPI_BREAKDOWN_MONTH
+from llo.monitor import breakdowns, kpi
+from llo.monitor import trajectories as tr
+from llo.monitor.targets import Targets
+from tests.kpi_fixtures import catalogue, measurements, participant
+
+DAY = kpi.month_end("2024-12")
+WORK = {"arbeidssituatie": "betaald werk", "uren_per_week": 24.0, "participatieladder": 6}
+
+
+def cohort() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Twente (a pilot region): three participants born 1990, one of them 'beide', a durable step for two and the
+    ladder +4 and +2; Achterhoek (a scale-up region): two born 1960, one measured without a step, one without T1."""
+    people = [
+        participant("A", "2024-09-15", start="2024-01-15", t1=WORK),
+        participant("B", "2024-10-15", start="2024-02-15", t0={"doelgroep": "beide"},
+                    t1={"opleiding": "ingeschreven mbo", "participatieladder": 4}),
+        participant("C", start="2024-11-15"),
+        participant("D", "2024-10-01", start="2024-02-01", region="achterhoek",
+                    t0={"geboortejaar": 1960, "trajectcode": "ACH-1"}),
+        participant("E", start="2024-07-01", region="achterhoek", t0={"geboortejaar": 1960, "trajectcode": "ACH-1"}),
+    ]
+    cat = pd.concat([catalogue(), catalogue("achterhoek", ("ACH-1",)).assign(type="vak")], ignore_index=True)
+    return tr.derive(measurements(*people), cat), cat
+
+
+def figure(rows: pd.DataFrame, region: str, dimension: str, group: str, measure: str) -> tuple:
+    hit = rows[(rows["region"] == region) & (rows["dimension"] == dimension) & (rows["group"] == group)
+               & (rows["measure"] == measure)]
+    assert len(hit) == 1, (region, dimension, group, measure)
+    return hit["value"].iloc[0], int(hit["n_basis"].iloc[0])
+
+
+def test_each_group_gets_its_counts_bases_and_mean_changes():
+    trajectories, _ = cohort()
+    rows = KPI_BREAKDOWN_MONTH.validate(breakdowns.breakdown_table(trajectories, [DAY]))
+    assert figure(rows, "nationaal", "fase", "pilotregio", "K1") == (3, 3)
+    assert figure(rows, "nationaal", "fase", "pilotregio", "D9") == (2, 2)  # A works 24 h, B entered mbo
+    assert figure(rows, "nationaal", "fase", "opschalingsregio", "D9") == (0, 1)
+    assert figure(rows, "nationaal", "fase", "pilotregio", "verandering participatieladder") == (3.0, 2)  # (4+2)/2
+    assert figure(rows, "twente", "doelgroep", "beide", "D3") == (1, 1)
+    assert figure(rows, "nationaal", "doelgroep", "laaggeletterd", "K1") == (4, 4)
+    assert figure(rows, "nationaal", "trajecttype", "vak", "K1") == (2, 2)  # Achterhoek's catalogue says vak
+    assert figure(rows, "nationaal", "leeftijd", "27 tot 45 jaar", "K1") == (3, 3)  # born 1990, started 2024
+    assert figure(rows, "nationaal", "leeftijd", "55 jaar en ouder", "K1") == (2, 2)  # born 1960
+    assert figure(rows, "nationaal", "cohort", "2024-K1", "K1") == (3, 3)  # A, B and D started in January-February
+    assert figure(rows, "achterhoek", "cohort", "2024-K3", "D5") == (0, 1)
+    assert set(rows.loc[rows["region"] == "achterhoek", "group"]) >= {"opschalingsregio", "vak"}
+
+
+def test_a_participant_is_counted_where_the_measurement_stood_on_the_peildatum():
+    trajectories, _ = cohort()
+    early = breakdowns.breakdown_table(trajectories, [kpi.month_end("2024-09")])
+    assert figure(early, "nationaal", "fase", "pilotregio", "D5") == (1, 2)  # only A's T1 was taken; C not yet in
+    assert figure(early, "nationaal", "fase", "pilotregio", "verandering participatieladder") == (4.0, 1)
+
+
+def test_the_groups_add_up_to_the_kpi_tables_and_the_check_finds_a_participant_left_out():
+    trajectories, cat = cohort()
+    regional = kpi.region_month_table(trajectories, cat, [DAY], Targets({"K1": 400}))
+    rows = breakdowns.breakdown_table(trajectories, [DAY])
+    assert kpi_checks.breakdown_mismatches(rows, regional).empty
+    lost = rows.copy()
+    mask = (lost["region"] == "twente") & (lost["dimension"] == "leeftijd") & (lost["measure"] == "K1")
+    lost.loc[mask, "value"] -= 1
+    problems = kpi_checks.breakdown_mismatches(lost, regional)
+    assert problems[["region", "dimension", "measure"]].values.tolist() == [["twente", "leeftijd", "K1"]]
+
+
+def test_the_age_band_comes_from_the_year_of_birth_and_the_start():
+    born = pd.Series([2000, 1998, 1980, 1970, 1969, None], dtype="Int64")
+    start = pd.Series(pd.to_datetime(["2026-01-01"] * 6))
+    assert breakdowns.age_band(born, start).tolist() == [
+        "tot 27 jaar", "27 tot 45 jaar", "45 tot 55 jaar", "55 jaar en ouder", "55 jaar en ouder", "onbekend"]
+    assert breakdowns.cohort(pd.Series(pd.to_datetime(["2025-03-31", "2025-04-01"]))).tolist() == [
+        "2025-K1", "2025-K2"]
