@@ -347,6 +347,8 @@ def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
                                  selection=[NATIONAL])
     assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
     assert result.get_asset_materialization_events()[0].materialization.metadata["engine"].value == "quarto"
+    assert sorted(p.name for p in (tmp_path / MONTH[:7]).glob("nationaal.*")) == [
+        "nationaal.docx", "nationaal.html", "nationaal.openbaarheid.json", "nationaal.pdf"]
 
 
 def test_the_quarto_path_renders_each_report_from_its_own_copy_of_the_project(rendered, demo_run, tmp_path,
