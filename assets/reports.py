@@ -7,7 +7,7 @@ from checks.report_checks import DISCLOSURE, OFFLINE
 from pipelines.partitions import month_partitions
 from pipelines.resources import Monitor, Reports, Warehouse
 
-GROUP, OWNERS, KINDS = "reports", ["team:research"], {"quarto", "html"}
+GROUP, OWNERS, KINDS = "reports", ["team:research"], {"quarto", "html", "docx", "pdf"}
 REVISION = "revision"  # the llo/trigger of a revision run (pipelines/sensors.py)
 MONTH_TABLES = ["kpi_region_month", "kpi_national_month", "change_scores_month", "kpi_breakdown_month", "scba_overview",
                 "scba_distribution", "scba_sensitivity", "scba_monte_carlo", "scba_parameters"]
@@ -18,6 +18,8 @@ DEPS = [*MONTH_TABLES, "region_context", "data_docs",
 RENDERED = dg.TableSchema(columns=[
     dg.TableColumn("report", "string", description="nationaal or the region slug, and the month"),
     dg.TableColumn("path", "string", description="where the HTML file was written"),
+    dg.TableColumn("docx", "string", description="the same report as DOCX, beside the HTML"),
+    dg.TableColumn("pdf", "string", description="the same report as PDF, beside the HTML"),
     dg.TableColumn("bytes", "integer", description="size of the self-contained HTML file"),
     dg.TableColumn("seconds", "float", description="render time"),
     dg.TableColumn("published", "boolean", description="false: withheld by the disclosure check")])
@@ -26,8 +28,9 @@ RENDERED = dg.TableSchema(columns=[
 def _check_specs(asset: str) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(DISCLOSURE, asset=asset,
                               description="No published count, share, mean or chart point rests on fewer participants "
-                                          "than the threshold, and every table and figure in the HTML is in the "
-                                          "report's ledger with the same cells. A failing report is withheld."),
+                                          "than the threshold, every table and figure in the HTML is in the "
+                                          "report's ledger with the same cells, and the DOCX has exactly the HTML's "
+                                          "tables and pictures. A failing report is withheld, in every format."),
             dg.AssetCheckSpec(OFFLINE, asset=asset,
                               description="The HTML loads no script, style, image or font from the network.")]
 
@@ -38,11 +41,12 @@ SPECS = [
                  description="The national report of the month (reports/nationaal.qmd): reach and KPIs against the "
                              "targets, the regions side by side, change scores, routes into work, the SCBA, data "
                              "quality, context, methods and provenance. Written to "
-                             "LLO_HOME/reports/YYYY-MM/nationaal.html."),
+                             "LLO_HOME/reports/YYYY-MM/nationaal.html, with nationaal.docx and nationaal.pdf beside "
+                             "it."),
     dg.AssetSpec(REGIONAL, group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=DEPS, skippable=True,
                  description="Every region's report of the month (reports/regionaal.qmd), with the same sections as "
                              "the national report for that region; one per region with KPI rows in the month. Written "
-                             "to LLO_HOME/reports/YYYY-MM/regio-<region>.html."),
+                             "to LLO_HOME/reports/YYYY-MM/regio-<region>.html, with .docx and .pdf beside it."),
 ]
 
 
@@ -152,8 +156,9 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
     import pandas as pd
 
     from assets.metadata import markdown_table
-    from checks.report_checks import disclosure_problems, external_references, result
+    from checks.report_checks import disclosure_problems, docx_problems, external_references, result
     from llo.reporting.data import keep_first_publication
+    from llo.reporting.qmd import beside
     from llo.reporting.render import ledger_file, provenance_file, report_file
 
     disclosure, offline, rows = [], [], []
@@ -163,6 +168,10 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
         html = draft.read_text(encoding="utf-8")
         ledger = json.loads(done.ledger.read_text(encoding="utf-8")) if done.ledger.exists() else None
         problems = disclosure_problems(html, ledger) if ledger else ["the report wrote no ledger"]
+        missing = [kind for kind, file in done.files.items() if not file.exists()]
+        problems += [f"the report wrote no {kind.upper()}" for kind in missing]
+        if done.docx is not None and "docx" not in missing:
+            problems += [f"DOCX: {p}" for p in docx_problems(html, done.docx.read_bytes())]
         external = external_references(html)
         name = f"{document or region or 'nationaal'} {month[:7]}"
         disclosure += [f"{name}: {p}" for p in problems]
@@ -171,6 +180,11 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
         path = reports.folder_path() / "_tegengehouden" / month[:7] / target.name if problems else target
         path.parent.mkdir(parents=True, exist_ok=True)
         draft.replace(path)
+        files = {"docx": "", "pdf": ""}  # every format moves with the HTML: published or withheld together
+        for kind, file in done.files.items():
+            if kind != "html" and file.exists():
+                file.replace(beside(path, kind))
+                files[kind] = str(beside(path, kind))
         if done.ledger.exists():
             done.ledger.replace(ledger_file(path))
         if provenance_file(draft).exists():
@@ -179,7 +193,7 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
             context.log.error(f"{name}: withheld ({len(problems)} disclosure problem(s)); see {path}")
         elif document is None:
             keep_first_publication(url, month, region, dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
-        rows.append({"report": name, "path": str(path), "bytes": path.stat().st_size,
+        rows.append({"report": name, "path": str(path), **files, "bytes": path.stat().st_size,
                      "seconds": round(done.seconds, 1), "published": not problems})
         context.log.info(f"[{number}/{len(todo)}] {name}: {done.seconds:.1f} s, {path}")
     if not rows:
@@ -189,11 +203,14 @@ def _publish(context, asset: str, todo: list[tuple[str, str | None]], skipped: l
     metadata = {"engine": engine, "reports": len(rows), "published": sum(r["published"] for r in rows),
                 "skipped": dg.MetadataValue.md(", ".join(skipped) or "none"),
                 "path": dg.MetadataValue.path(first["path"]), "url": dg.MetadataValue.url(reports.link(first["path"])),
+                **{kind: dg.MetadataValue.path(first[kind]) for kind in ("docx", "pdf") if first[kind]},
                 "size_bytes": sum(r["bytes"] for r in rows),
                 "render_seconds": round(sum(r["seconds"] for r in rows), 1), "code_version": version,
                 "dagster/row_count": len(rows), "dagster/column_schema": RENDERED,
                 "rendered": dg.MetadataValue.md(markdown_table(pd.DataFrame(
-                    [{**r, "report": f"[{r['report']}]({reports.link(r['path'])})"} for r in rows]), limit=60))}
+                    [{**r, "report": f"[{r['report']}]({reports.link(r['path'])})",
+                      **{kind: f"[{kind.upper()}]({reports.link(r[kind])})" for kind in ("docx", "pdf") if r[kind]}}
+                     for r in rows]), limit=60))}
     yield dg.MaterializeResult(asset_key=asset, metadata=metadata)
     yield result(DISCLOSURE, disclosure, f"{len(rows)} report(s) comply; every table and figure is in its ledger",
                  asset_key=asset)

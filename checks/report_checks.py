@@ -3,7 +3,9 @@
 `disclosure_problems` holds the report to the ledger (llo/reporting/publish.py): every table and figure in the HTML
 must be in the ledger with the same cells, and no ledger entry may show a figure resting on fewer
 participants than the threshold. A report that adds a table or chart outside the ledger fails, so the
-rule cannot be bypassed by forgetting to register a figure.
+rule cannot be bypassed by forgetting to register a figure. `docx_problems` holds the DOCX to the HTML: the same
+tables with the same cells and as many pictures, so a format cannot show what the HTML (and so the ledger) does not.
+The PDF is written from the same Markdown by the same filter as the DOCX (llo/reporting/qmd.py).
 """
 
 from __future__ import annotations
@@ -114,6 +116,41 @@ def disclosure_problems(html: str, ledger: dict) -> list[str]:
         if label not in ledger.get("figures", {}):
             problems.append(f"an image {'in ' + label if label else 'without label'} is in the report but not in "
                             "the ledger: its points were not checked")
+    return problems
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_structure(docx: bytes) -> tuple[list[list[list[str]]], int]:
+    """The tables of a DOCX (rows of cell texts, whitespace as the HTML check reads it) and its number of pictures."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        body = ElementTree.fromstring(archive.read("word/document.xml"))
+    tables = [[[" ".join("".join(t.text or "" for t in cell.iter(f"{W}t")).split()) for cell in row.iter(f"{W}tc")]
+               for row in table.iter(f"{W}tr")] for table in body.iter(f"{W}tbl")]
+    pictures = sum(1 for _ in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/picture}pic"))
+    return tables, pictures
+
+
+def docx_problems(html: str, docx: bytes) -> list[str]:
+    """Every way the DOCX shows more or other than the HTML: a table or cell the HTML does not have, another
+    number of pictures."""
+    found = structure(html)
+    expected = [table["header"] + table["rows"] for table in found.tables]
+    tables, pictures = docx_structure(docx)
+    problems = []
+    if len(tables) != len(expected):
+        problems.append(f"the DOCX has {len(tables)} table(s), the HTML {len(expected)}")
+    for number, (shown, html_rows) in enumerate(zip(tables, expected, strict=False), start=1):
+        if shown != html_rows:
+            label = found.tables[number - 1]["label"] or f"table {number}"
+            problems.append(f"{label}: the DOCX's table differs from the HTML's")
+    if pictures != len(found.images):
+        problems.append(f"the DOCX has {pictures} picture(s), the HTML {len(found.images)}")
     return problems
 
 

@@ -1,12 +1,14 @@
-"""A stand-in for the Quarto CLI, for tests/test_reports.py: `quarto render SOURCE --to html --output-dir DIR
---output NAME -P key:value ...` as Quarto runs it, with what Quarto needs and does that once broke the pipeline:
+"""A stand-in for the Quarto CLI, for tests/test_reports.py: `quarto render SOURCE --to html|docx|typst --output-dir DIR
+--output NAME -P key:value ...` as Quarto runs it (its `typst` format writes a PDF), with what Quarto needs and does
+that once broke the pipeline:
 
 - `-P` parameters need papermill in QUARTO_PYTHON ("The papermill package is required for processing
   --execute-params");
 - the intermediate notebook SOURCE.quarto_ipynb is written next to the source for the length of the render, so two
   renders of one .qmd in one folder collide.
 
-The document is rendered by the built-in engine (llo.reporting.qmd) in QUARTO_PYTHON, and each call (its arguments
+The document is rendered by the built-in engine (llo.reporting.qmd) in QUARTO_PYTHON to the format asked for (an
+unknown `--to` fails as Quarto does), and each call (its arguments
 and working directory) is appended to the JSON-lines file STAND_IN_LOG.
 """
 
@@ -40,11 +42,19 @@ def main() -> int:
         print(f"ERROR: {notebook} exists: another render of the same document in the same folder", file=sys.stderr)
         return 1
     notebook.write_text("{}", encoding="utf-8")
+    suffix = {"html": "html", "docx": "docx", "typst": "pdf"}.get(options.get("--to", "html"))
+    if suffix is None:
+        print(f"ERROR: Unknown format {options['--to']}", file=sys.stderr)
+        return 1
     target = Path(options["--output-dir"]) / options["--output"]
+    # the built-in engine writes the HTML and the other format beside it; only the format asked for is kept
     render = ("import json, sys, yaml; from pathlib import Path; from llo.reporting import qmd; "
-              "qmd.render(Path(sys.argv[1]), Path(sys.argv[2]), "
-              "{k: yaml.safe_load(v) if k == 'min_deelnemers' else v for k, v in json.loads(sys.argv[3]).items()})")
-    done = subprocess.run([python, "-c", render, str(source), str(target), json.dumps(parameters)],
+              "html = Path(sys.argv[2]).with_suffix('.html'); "
+              "qmd.render(Path(sys.argv[1]), html, "
+              "{k: yaml.safe_load(v) if k == 'min_deelnemers' else v for k, v in json.loads(sys.argv[3]).items()}, "
+              "formats=tuple(dict.fromkeys(('html', sys.argv[4])))); "
+              "sys.argv[4] != 'html' and html.unlink()")
+    done = subprocess.run([python, "-c", render, str(source), str(target), json.dumps(parameters), suffix],
                           capture_output=True, text=True)
     time.sleep(0.2)
     if not notebook.exists():

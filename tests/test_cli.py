@@ -73,3 +73,24 @@ def test_commands_without_a_warehouse_say_what_to_run(tmp_path, monkeypatch, com
     monkeypatch.delenv("LLO_WAREHOUSE_URL", raising=False)
     result = CliRunner().invoke(main, [command])
     assert result.exit_code != 0 and message in result.output
+
+
+def test_demo_ends_with_the_paths_of_the_national_report_in_every_format(tmp_path, monkeypatch):
+    """`llo demo` after its run (stubbed here): the national report's HTML, DOCX and PDF, side by side."""
+    from llo.cli import demo
+
+    monkeypatch.setenv("LLO_HOME", str(tmp_path))
+    folder = tmp_path / "reports" / "2025-12"
+    folder.mkdir(parents=True)
+    for suffix in ("html", "docx", "pdf"):
+        (folder / f"nationaal.{suffix}").write_text("x", encoding="utf-8")
+    for name, value in (("landing_has_deliveries", lambda _: True), ("run_all", lambda: True),
+                        ("kpi_table_text", lambda: "KPI"), ("scba_table_text", lambda: "MKBA"),
+                        ("latest_computed_month", lambda: ["2025-12-01"])):
+        monkeypatch.setattr(demo, name, value)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    assert ["national", "report", str(folder / "nationaal.html")] in lines
+    assert ["as", "DOCX", str(folder / "nationaal.docx")] in lines
+    assert ["as", "PDF", str(folder / "nationaal.pdf")] in lines

@@ -222,7 +222,8 @@ def test_the_code_location_loads_without_heavy_libraries():
     import sys
 
     code = ("import sys, pipelines.definitions; heavy = [m for m in ('pandas', 'pandera', 'sqlalchemy', 'scipy', "
-            "'openpyxl', 'great_expectations', 'matplotlib', 'nbclient', 'pypandoc') if m in sys.modules]; "
+            "'openpyxl', 'great_expectations', 'matplotlib', 'nbclient', 'pypandoc', 'typst', 'docx', 'pypdf') "
+            "if m in sys.modules]; "
             "print(','.join(heavy))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", f"imported when the code location loads: {loaded}"

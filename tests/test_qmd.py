@@ -294,3 +294,82 @@ def test_a_renderer_needs_a_worker():
 
     with pytest.raises(ValueError, match="at least one worker, not 0"):
         Renderer("builtin", workers=0)
+
+
+# --- DOCX and PDF from the same Markdown ------------------------------------------------------------------------------
+
+def _project_document(tmp_path):
+    """The test document in a copy of the reports' project options (house style: reference DOCX, Typst header)."""
+    from llo.reporting.render import REPORTS_DIR
+
+    for name in ("_quarto.yml", "_style.css", "_referentie.docx", "_stijl.typ"):
+        (tmp_path / name).write_bytes((REPORTS_DIR / name).read_bytes())
+    source = tmp_path / "doc.qmd"
+    source.write_text(DOC.replace("::: {.callout-note}", '::: {.callout-warning title="Pas op"}'), encoding="utf-8")
+    return source
+
+
+def test_a_document_renders_to_html_docx_and_pdf_from_one_execution(tmp_path):
+    import io
+
+    import docx as python_docx
+    import pypdf
+
+    from checks.report_checks import docx_problems, docx_structure
+
+    html = qmd.render(_project_document(tmp_path), tmp_path / "out" / "doc.html", {"regio": "achterhoek", "n": 5})
+    assert sorted(p.name for p in html.parent.iterdir()) == ["doc.docx", "doc.html", "doc.pdf"]
+    word = qmd.beside(html, "docx").read_bytes()
+    assert docx_structure(word) == ([[["regio", "n"], ["achterhoek", "5"]]], 1)  # the table's cells, the chart
+    assert docx_problems(html.read_text(encoding="utf-8"), word) == []
+    document = python_docx.Document(io.BytesIO(word))
+    paragraphs = {p.text: p.style.name for p in document.paragraphs}
+    assert paragraphs["Pas op"] == "Kader" and paragraphs["Synthetische gegevens."] == "Kader"  # the callout
+    assert paragraphs["Inleiding"] == "Heading 2" and "Tabel\u00a01: Cijfers" in paragraphs
+    assert "Figuur\u00a01: Een lijn" in paragraphs and any("Figuur\u00a01" in p for p in paragraphs if "Zie" in p)
+    assert document.styles["Heading 2"].font.color.rgb == python_docx.shared.RGBColor(0x0B, 0x4F, 0x6C)
+    assert round(document.sections[0].page_width.cm) == 21  # A4, from reports/_referentie.docx
+    pdf = qmd.beside(html, "pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1 and [round(v) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # one A4 page
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Zie Figuur 1 en Tabel 1." in text
+    assert text.count("Figuur 1: Een lijn") == 1 and text.count("Tabel 1: Cijfers") == 1  # numbered once
+    assert "Pas op" in text and "achterhoek" in text and "twente" not in text
+    assert "plt.subplots" not in text  # no code shown
+    assert len(reader.pages[0].images) == 1  # the chart
+
+
+def test_docx_and_pdf_are_the_same_bytes_when_rendered_again(tmp_path):
+    source = _project_document(tmp_path)
+    first = qmd.render(source, tmp_path / "a" / "doc.html", {}, formats=("html", "docx", "pdf"))
+    second = qmd.render(source, tmp_path / "b" / "doc.html", {})
+    for suffix in qmd.FORMATS:
+        assert qmd.beside(first, suffix).read_bytes() == qmd.beside(second, suffix).read_bytes(), suffix
+
+
+def test_only_the_formats_asked_for_are_written(tmp_path):
+    html = qmd.render(_project_document(tmp_path), tmp_path / "out" / "doc.html", {}, formats=("html",))
+    assert [p.name for p in html.parent.iterdir()] == ["doc.html"]
+    with pytest.raises(ValueError, match="unknown report format"):
+        qmd.render(tmp_path / "doc.qmd", tmp_path / "x.html", {}, formats=("html", "odt"))
+
+
+def test_the_reference_docx_is_the_one_its_script_makes():
+    """reports/_referentie.docx is pandoc's default reference made house style by llo.reporting.reference_doc; after a
+    pandoc upgrade `python -m llo.reporting.reference_doc` writes it again."""
+    import io
+    import zipfile
+
+    from llo.reporting import reference_doc
+
+    def entries(data: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    built = reference_doc.build()
+    assert built == reference_doc.build()  # byte-reproducible
+    assert entries(reference_doc.REFERENCE_DOC.read_bytes()) == entries(built)
+    styles = entries(built)["word/styles.xml"].decode()
+    assert 'w:styleId="Kader"' in styles and 'w:color w:val="0B4F6C"' in styles and "nl-NL" in styles

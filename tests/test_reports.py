@@ -63,6 +63,9 @@ def test_the_runs_publish_a_national_and_every_regional_report(rendered, monkeyp
     assert result.success
     assert sorted(p.name for p in (folder / MONTH[:7]).glob("*.html")) == \
         sorted(["nationaal.html", *(f"regio-{r}.html" for r in regions)])
+    for suffix in ("docx", "pdf"):  # every report also as DOCX and PDF, beside its HTML
+        assert sorted(p.name for p in (folder / MONTH[:7]).glob(f"*.{suffix}")) == \
+            sorted([f"nationaal.{suffix}", *(f"regio-{r}.{suffix}" for r in regions)])
     checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {(a, c): True for a in (NATIONAL, REGIONAL) for c in ("disclosure_control", "opens_offline")}
     for asset, count in ((NATIONAL, 1), (REGIONAL, len(regions))):
@@ -71,7 +74,10 @@ def test_the_runs_publish_a_national_and_every_regional_report(rendered, monkeyp
         assert metadata["engine"].value == BUILTIN and metadata["reports"].value == count
         assert metadata["dagster/row_count"].value == count and metadata["published"].value == count
         assert metadata["url"].value.startswith("file://") and metadata["size_bytes"].value > 50_000 * count
-        assert metadata["rendered"].value.count("](file://") == count  # each report linked from the UI
+        assert metadata["rendered"].value.count("](file://") == 3 * count  # each report's files linked from the UI
+        assert metadata["rendered"].value.count(".pdf)") == metadata["rendered"].value.count(".docx)") == count
+        assert [metadata[kind].value for kind in ("docx", "pdf")] == \
+            [str(Path(metadata["path"].value).with_suffix(f".{kind}")) for kind in ("docx", "pdf")]
     assert not (folder / "_tegengehouden").exists()
 
 
@@ -192,8 +198,9 @@ def test_a_report_that_breaks_the_rule_is_withheld_with_its_reason(demo_run, tmp
     assert "labelled tbl-lek is in the report but not in the ledger" in check.metadata["details"].value
     assert not (tmp_path / "out" / MONTH[:7] / "nationaal.html").exists()
     withheld = tmp_path / "out" / "_tegengehouden" / MONTH[:7]
-    assert sorted(p.name for p in withheld.iterdir()) == ["nationaal.herkomst.json", "nationaal.html",
-                                                          "nationaal.openbaarheid.json"]
+    assert sorted(p.name for p in withheld.iterdir()) == [  # every format withheld with the HTML
+        "nationaal.docx", "nationaal.herkomst.json", "nationaal.html", "nationaal.openbaarheid.json", "nationaal.pdf"]
+    assert not list((tmp_path / "out" / MONTH[:7]).glob("nationaal.*"))
 
 
 def _ledger(n_kpi: int, shown: str) -> tuple[str, dict]:
@@ -269,6 +276,73 @@ def test_a_headless_chromium_screenshot_of_the_national_report(rendered, tmp_pat
     assert pixels[:, :, :3].std() > 0.05  # text, tables and charts, not a blank page
 
 
+def test_the_national_docx_holds_exactly_the_ledger_tables_and_the_figures(rendered):
+    """The DOCX comes from the HTML's Markdown: its tables are the ledger's tables (header and cells, "<10" where the
+    HTML has it) in the HTML's order, with every chart as a picture, so it cannot show what the HTML suppresses."""
+    import io
+    import zipfile
+
+    import docx as python_docx
+
+    from checks.report_checks import docx_problems, docx_structure
+
+    folder = rendered[0] / MONTH[:7]
+    html = html_of(rendered[0], "nationaal.html")
+    word = (folder / "nationaal.docx").read_bytes()
+    ledger = json.loads((folder / "nationaal.openbaarheid.json").read_text(encoding="utf-8"))
+    tables, pictures = docx_structure(word)
+    order = [t["label"] for t in structure(html).tables]
+    assert len(tables) == len(order) == len(ledger["tables"]) == 13 and pictures == len(ledger["figures"]) == 6
+    for label, table in zip(order, tables, strict=True):
+        entry = ledger["tables"][label]
+        assert table == [[" ".join(c.split()) for c in row] for row in [entry["columns"], *entry["rows"]]], label
+    assert any(cell == "<10" for table in tables for row in table for cell in row)
+    assert docx_problems(html, word) == []
+    leaked = io.BytesIO()  # a DOCX showing a figure the HTML suppresses is found
+    with zipfile.ZipFile(io.BytesIO(word)) as source, zipfile.ZipFile(leaked, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data.replace(b"&lt;10", b"7") if name == "word/document.xml" else data)
+    assert any("differs from the HTML's" in p for p in docx_problems(html, leaked.getvalue()))
+    document = python_docx.Document(io.BytesIO(word))
+    texts = [p.text for p in document.paragraphs]
+    assert document.core_properties.title == "Impactmonitor LLO Collectief: landelijke rapportage"
+    captions = {style: [p.text for p in document.paragraphs if p.style.name == style]
+                for style in ("Image Caption", "Table Caption")}
+    assert [c.split(":")[0] for c in captions["Image Caption"]] == [f"Figuur\u00a0{i}" for i in range(1, 7)]
+    assert [c.split(":")[0] for c in captions["Table Caption"]] == [f"Tabel\u00a0{i}" for i in range(1, 14)]
+    assert any(p.style.name == "Kader" for p in document.paragraphs)  # the callouts, in the house style
+    assert "import " not in "\n".join(texts)
+
+
+def test_the_national_pdf_reads_as_the_report_and_its_first_page_is_photographed(rendered):
+    import io
+
+    import pypdf
+    import pypdfium2
+
+    folder = rendered[0] / MONTH[:7]
+    pdf = (folder / "nationaal.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert text.startswith("Impactmonitor LLO Collectief: landelijke rapportage")
+    assert all(f"Figuur {i}:" in text for i in range(1, 7)) and all(f"Tabel {i}:" in text for i in range(1, 14))
+    assert "Figuur 1: Figuur" not in text and "Tabel 1: Tabel" not in text  # numbered by the filter only
+    assert "31-12-2025" in text and "<10" in text and "Over deze rapportage" in text
+    assert 8 <= len(reader.pages) <= 40 and {tuple(round(v) for v in p.mediabox[2:]) for p in reader.pages} == \
+        {(595, 842)}  # A4
+    assert sum(len(page.images) for page in reader.pages) == 6
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "nationaal-pdf-pagina-1.png"
+    shot.unlink(missing_ok=True)
+    page = pypdfium2.PdfDocument(pdf)[0].render(scale=2).to_pil()
+    page.save(shot)
+    assert page.size == (1191, 1684)  # A4 at 144 dpi
+    low, high = page.convert("L").getextrema()
+    assert shot.stat().st_size > 20_000 and low < 64 and high > 240  # dark text on a white page, not a blank one
+
+
 @pytest.mark.skipif(quarto_cli() is None, reason="the Quarto CLI is not installed here (QUARTO_PATH or PATH)")
 def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
     *_, (instance, resources) = demo_run
@@ -276,6 +350,8 @@ def test_the_quarto_cli_renders_the_same_document(demo_run, tmp_path):
                                  selection=[NATIONAL])
     assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
     assert result.get_asset_materialization_events()[0].materialization.metadata["engine"].value == "quarto"
+    assert sorted(p.name for p in (tmp_path / MONTH[:7]).glob("nationaal.*")) == [
+        "nationaal.docx", "nationaal.html", "nationaal.openbaarheid.json", "nationaal.pdf"]
 
 
 def test_the_quarto_path_renders_each_report_from_its_own_copy_of_the_project(rendered, demo_run, tmp_path,
@@ -298,14 +374,24 @@ def test_the_quarto_path_renders_each_report_from_its_own_copy_of_the_project(re
     assert {m["engine"].value for m in metadata.values()} == {"quarto"}
     made = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
     regional = [c for c in made if Path(c["source"]).name == "regionaal.qmd"]
-    assert len(regional) == metadata[REGIONAL]["reports"].value >= 2 and len(made) == len(regional) + 1
-    assert len({c["cwd"] for c in made}) == len(made)  # a project copy per render
+    # each report asked for in Quarto's three formats (its typst format writes the PDF), each beside the others
+    assert len(regional) == 3 * metadata[REGIONAL]["reports"].value >= 6 and len(made) == len(regional) + 3
+    by_report = {}
+    for call in made:
+        by_report.setdefault(call["cwd"], []).append((call["options"]["--to"], call["options"]["--output"]))
+    assert len(by_report) == len(made) // 3  # a project copy per report
+    for asked in by_report.values():
+        stem = Path(asked[0][1]).stem
+        assert asked == [("html", f"{stem}.html"), ("docx", f"{stem}.docx"), ("typst", f"{stem}.pdf")]
     for call in made:
         assert Path(call["cwd"]) != REPORTS_DIR and call["project"]  # a Quarto project, not the repository's
         assert Path(call["source"]).parent == Path(call["cwd"]) and call["returncode"] == 0
         assert {"maand", "regio", "warehouse_url", "openbaarheid"} <= set(call["parameters"])
-    assert sorted(p.name for p in (tmp_path / "reports" / MONTH[:7]).glob("*.html")) == sorted(
-        ["nationaal.html", *(f"regio-{c['parameters']['regio']}.html" for c in regional)])
+    published = sorted(p.name for p in (tmp_path / "reports" / MONTH[:7]).iterdir() if not p.name.endswith(".json"))
+    assert published == sorted(f"{name}.{suffix}" for name in ["nationaal", *(f"regio-{c['parameters']['regio']}"
+                                                                            for c in regional if c["options"]["--to"]
+                                                                            == "html")]
+                               for suffix in ("html", "docx", "pdf"))
 
 
 def test_the_work_situations_are_counted_from_the_participants_measured_on_the_peildatum(demo_run):

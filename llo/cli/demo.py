@@ -29,10 +29,15 @@ def demo() -> None:
     click.echo(f"  warehouse        {settings.warehouse_url()}")
     latest = latest_computed_month()
     if latest:
+        from llo.reporting.qmd import beside
         from llo.reporting.render import report_file
 
-        click.echo(f"  reports          {report_file(latest[0]).parent}")
-        click.echo(f"  national report  {report_file(latest[0])}")
+        national = report_file(latest[0])
+        click.echo(f"  reports          {national.parent}")
+        click.echo(f"  national report  {national}")
+        for kind in ("docx", "pdf"):  # the same report, written beside the HTML
+            if beside(national, kind).exists():
+                click.echo(f"    as {kind.upper():<12} {beside(national, kind)}")
     from llo.quality.expectations import docs_folder
 
     if (docs_folder() / "index.html").exists():

@@ -234,9 +234,14 @@ def report(month: str) -> None:
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         ok = render_reports(instance, key[0])
+    from llo.reporting.qmd import beside
     from llo.reporting.render import report_file
 
-    click.echo(f"National report: {report_file(key[0])}")
+    national = report_file(key[0])
+    click.echo(f"National report: {national}")
+    for kind in ("docx", "pdf"):  # the same report, beside the HTML
+        if beside(national, kind).exists():
+            click.echo(f"  as {kind.upper()}: {beside(national, kind)}")
     if not ok:
         sys.exit(1)
 

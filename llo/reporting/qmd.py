@@ -7,13 +7,18 @@ cell after the cell tagged `parameters` (papermill's convention); execution with
 kernel that several documents may share (`Kernel`, as Quarto keeps its kernel alive between renders);
 Quarto-style Markdown with the outputs; pandoc (the pypandoc-binary wheel) for one self-contained HTML
 file with a table of contents, numbered figure and table captions, working @fig- and @tbl-
-cross-references and callouts (reports/_filters/crossref.lua).
+cross-references and callouts (reports/_filters/crossref.lua). The same Markdown (the notebook runs once)
+also becomes a DOCX (pandoc with `format.docx.reference-doc`) and a PDF (pandoc's Typst writer, compiled by
+the `typst` package with its embedded fonts, no network) beside the HTML.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import re
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +59,14 @@ class Document:
         """A cell option, else the document's `execute:` default, else Quarto's default."""
         return cell.options.get(name, (self.front.get("execute") or {}).get(name, default))
 
+    def format_options(self, name: str) -> dict:
+        """The options of one output format (`format: {html: ..., docx: ..., typst: ...}`)."""
+        formats = self.front.get("format")
+        return (formats.get(name) or {}) if isinstance(formats, dict) else {}
+
     @property
     def html_options(self) -> dict:
-        formats = self.front.get("format")
-        return (formats.get("html") or {}) if isinstance(formats, dict) else {}
+        return self.format_options("html")
 
 
 def merged(base: dict, override: dict) -> dict:
@@ -254,6 +263,91 @@ def _figure(cell: Cell, png) -> str:
 
 
 FILTER = PROJECT_ROOT / "reports" / "_filters" / "crossref.lua"
+FORMATS = ("html", "docx", "pdf")  # a report's files, side by side: NAME.html, NAME.docx, NAME.pdf
+# pandoc stamps a DOCX with this time (core.xml, zip entries), so the same report gives the same bytes
+EPOCH = "315532800"  # 1980-01-01, the earliest time a zip entry can hold
+DATA_PNG = re.compile(r"\]\(data:image/png;base64,([A-Za-z0-9+/=\s]+)\)")
+
+
+def beside(target: Path, suffix: str) -> Path:
+    """The file of another format next to the HTML file `target` (nationaal.html -> nationaal.docx)."""
+    return Path(target).with_suffix("." + suffix)
+
+
+def _metadata(document: Document, options: dict) -> dict:
+    metadata = {"lang": "nl", "toc-title": options.get("toc-title", "Inhoud")}
+    metadata.update({k: v for k, v in document.front.items()
+                     if k in ("title", "subtitle", "date", "author", "lang") and isinstance(v, str | int | float)})
+    return metadata
+
+
+def _image_files(text: str, folder: Path) -> str:
+    """The Markdown with each embedded PNG written to a file in `folder` and referred to by name: Typst reads
+    images only from files, and pandoc's DOCX writer embeds them the same way from either."""
+    count = 0
+
+    def written(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        (folder / f"figuur-{count}.png").write_bytes(base64.b64decode("".join(match.group(1).split())))
+        return f"](figuur-{count}.png)"
+
+    return DATA_PNG.sub(written, text)
+
+
+def _pandoc(text: str, to: str, args: list[str], output: Path, cwd: Path) -> None:
+    import pypandoc
+
+    done = subprocess.run([pypandoc.get_pandoc_path(), "--from", "markdown", "--to", to, "--output", str(output),
+                           *args], input=text, capture_output=True, text=True, cwd=cwd, timeout=300,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)})
+    if done.returncode:
+        raise RenderError(f"pandoc --to {to} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+
+
+def docx(document: Document, text: str, target: Path, folder: Path) -> Path:
+    """A DOCX of the same Markdown: Word styles from `format.docx.reference-doc`, tables as Word tables, figures
+    as embedded pictures, callouts in the paragraph style `Kader`."""
+    options = document.format_options("docx")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="llo-docx-") as scratch:
+        args = ["--standalone", f"--lua-filter={FILTER}", f"--resource-path={scratch}"]
+        args += ["--toc"] if options.get("toc", True) else []
+        if options.get("reference-doc"):
+            args.append(f"--reference-doc={Path(folder) / options['reference-doc']}")
+        args += [item for key, value in _metadata(document, options).items()
+                 for item in ("--metadata", f"{key}={value}")]
+        _pandoc(_image_files(text, Path(scratch)), "docx", args, target.resolve(), Path(scratch))
+    return target
+
+
+TYPST_VARIABLES = ("papersize", "margin", "fontsize", "mainfont", "section-numbering", "page-numbering", "columns")
+
+
+def pdf(document: Document, text: str, target: Path, folder: Path) -> Path:
+    """A PDF of the same Markdown: pandoc's Typst writer (options of `format.typst`, as Quarto's typst format), then
+    the `typst` package with its embedded fonts only (the same on every machine; nothing is fetched)."""
+    import typst
+
+    options = document.format_options("typst")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="llo-typst-") as scratch:
+        scratch = Path(scratch)
+        metadata = {**_metadata(document, options), "region": "NL",
+                    **{k: options[k] for k in TYPST_VARIABLES if k in options}}
+        (scratch / "metadata.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
+        args = ["--standalone", f"--lua-filter={FILTER}", f"--metadata-file={scratch / 'metadata.yaml'}"]
+        args += ["--toc"] if options.get("toc", True) else []
+        headers = options.get("include-in-header") or []
+        args += [f"--include-in-header={Path(folder) / name}" for name in ([headers] if isinstance(headers, str)
+                                                                          else headers)]
+        source = scratch / "rapport.typ"
+        _pandoc(_image_files(text, scratch), "typst", args, source, scratch)
+        try:
+            target.write_bytes(typst.compile(str(source), root=str(scratch), ignore_system_fonts=True, format="pdf"))
+        except RuntimeError as error:
+            raise RenderError(f"{document.path}: typst could not compile the PDF: {error}") from None
+    return target
 
 
 def html(document: Document, text: str, target: Path, folder: Path) -> Path:
@@ -261,9 +355,7 @@ def html(document: Document, text: str, target: Path, folder: Path) -> Path:
     import pypandoc
 
     options = document.html_options
-    metadata = {"lang": "nl", "toc-title": options.get("toc-title", "Inhoud")}
-    metadata.update({k: v for k, v in document.front.items()
-                     if k in ("title", "subtitle", "date", "author", "lang") and isinstance(v, str | int | float)})
+    metadata = _metadata(document, options)
     args = ["--standalone", "--embed-resources", f"--lua-filter={FILTER}"]
     args += ["--toc"] if options.get("toc", True) else []
     css = options.get("css") or []
@@ -275,11 +367,21 @@ def html(document: Document, text: str, target: Path, folder: Path) -> Path:
 
 
 def render(path: Path, target: Path, parameters: dict | None = None, timeout: int = 600,
-           kernel: Kernel | None = None) -> Path:
-    """Render a .qmd to self-contained HTML with the built-in engine (in `kernel` when given)."""
+           kernel: Kernel | None = None, formats: tuple[str, ...] = FORMATS) -> Path:
+    """Render a .qmd to self-contained HTML `target` with the built-in engine (in `kernel` when given), and from the
+    same Markdown the other `formats` beside it (`beside(target, "docx")`, `beside(target, "pdf")`)."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown report format(s) {sorted(unknown)}: choose from {', '.join(FORMATS)}")
     path = Path(path)
     text = expand_includes(path.read_text(encoding="utf-8"), path.parent)
     document = parse(text, str(path), project_options(path.parent))
     document = with_parameters(document, parameters or {})
     notebook = execute(document, path.parent, timeout, kernel)
-    return html(document, markdown(document, notebook), Path(target), path.parent)
+    body = markdown(document, notebook)
+    written = html(document, body, Path(target), path.parent)
+    if "docx" in formats:
+        docx(document, body, beside(target, "docx"), path.parent)
+    if "pdf" in formats:
+        pdf(document, body, beside(target, "pdf"), path.parent)
+    return written

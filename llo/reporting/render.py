@@ -74,10 +74,17 @@ def code_version() -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    path: Path
+    path: Path  # the HTML file
     ledger: Path
     engine: str
     seconds: float
+    docx: Path | None = None  # the same report as DOCX and PDF, beside the HTML
+    pdf: Path | None = None
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """Every format's file: {"html": ..., "docx": ..., "pdf": ...}."""
+        return {"html": self.path, **{k: v for k, v in (("docx", self.docx), ("pdf", self.pdf)) if v is not None}}
 
 
 class Renderer:
@@ -149,26 +156,36 @@ class Renderer:
                       "datadocs": os.path.relpath(index_of(quality), target.parent)}
         started = time.perf_counter()
         target.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in qmd.FORMATS[1:]:
+            qmd.beside(target, suffix).unlink(missing_ok=True)  # every file must come from this render
         if self.quarto:
             self._quarto(source, target, parameters)
         else:
             qmd.render(source, target, parameters, self.timeout, kernel)
-        return Rendered(target, ledger, self.engine, time.perf_counter() - started)
+        return Rendered(target, ledger, self.engine, time.perf_counter() - started, qmd.beside(target, "docx"),
+                        qmd.beside(target, "pdf"))
+
+    # Quarto's format per file: its `typst` format writes a PDF (format options in reports/_quarto.yml).
+    QUARTO_FORMATS = {"html": "html", "docx": "docx", "pdf": "typst"}
 
     def _quarto(self, source: Path, target: Path, parameters: dict) -> None:
-        """`quarto render` with -P parameters of a copy of the Quarto project in a scratch folder, then the file into
-        place. Quarto writes its intermediate notebook next to the source: two reports of one .qmd rendered at once
-        from the project itself would share (and delete) it."""
+        """`quarto render --to FORMAT` with -P parameters of a copy of the Quarto project in a scratch folder, for
+        each format (HTML, DOCX, PDF through Typst), then the files into place beside each other. Quarto writes its
+        intermediate notebook next to the source: two reports of one .qmd rendered at once from the project itself
+        would share (and delete) it."""
         with tempfile.TemporaryDirectory(prefix="llo-quarto-") as scratch:
             project = Path(scratch) / "project"
             shutil.copytree(self.project, project, ignore=shutil.ignore_patterns(
                 ".quarto", "_site", "*.quarto_ipynb", "__pycache__"))
             output = Path(scratch) / "output"
-            command = [self.quarto, "render", str(project / source.name), "--to", "html", "--output-dir", str(output),
-                       "--output", target.name, *(item for k, v in parameters.items() for item in ("-P", f"{k}:{v}"))]
-            done = subprocess.run(command, capture_output=True, text=True, cwd=project, timeout=self.timeout,
-                                  env={**os.environ, "QUARTO_PYTHON": sys.executable})
-            if done.returncode != 0:
-                raise qmd.RenderError(f"{source}: quarto render failed ({done.returncode}): "
-                                      f"{(done.stderr or done.stdout).strip()[-2000:]}")
-            shutil.move(output / target.name, target)
+            for suffix in qmd.FORMATS:
+                name = qmd.beside(target, suffix).name
+                command = [self.quarto, "render", str(project / source.name), "--to", self.QUARTO_FORMATS[suffix],
+                           "--output-dir", str(output), "--output", name,
+                           *(item for k, v in parameters.items() for item in ("-P", f"{k}:{v}"))]
+                done = subprocess.run(command, capture_output=True, text=True, cwd=project, timeout=self.timeout,
+                                      env={**os.environ, "QUARTO_PYTHON": sys.executable})
+                if done.returncode != 0:
+                    raise qmd.RenderError(f"{source}: quarto render --to {self.QUARTO_FORMATS[suffix]} failed "
+                                          f"({done.returncode}): {(done.stderr or done.stdout).strip()[-2000:]}")
+                shutil.move(output / name, target.with_name(name))

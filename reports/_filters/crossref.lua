@@ -1,5 +1,6 @@
 -- Numbered figure and table captions and @fig- / @tbl- cross-references, as Quarto renders them,
--- for the built-in renderer (llo/reporting/qmd.py). Labels in Dutch: Figuur, Tabel.
+-- for the built-in renderer (llo/reporting/qmd.py). Labels in Dutch: Figuur, Tabel. One Markdown text
+-- becomes HTML, DOCX and Typst (PDF): callouts and images are shaped per writer (FORMAT) below.
 local PREFIX = { fig = "Figuur", tbl = "Tabel" }
 local numbers = {}
 local counts = { fig = 0, tbl = 0 }
@@ -33,6 +34,10 @@ local function collect(doc)
     Figure = function(f) number(f.identifier) end,
     Table = function(t) number(t.identifier) end,
   }
+  if FORMAT == "typst" then
+    -- the captions carry their numbers from this filter: Typst must not number them again
+    table.insert(doc.blocks, 1, pandoc.RawBlock("typst", "#set figure(numbering: none)"))
+  end
   return doc
 end
 
@@ -57,12 +62,20 @@ local function alt_text(image)
   if alt then
     image.attributes["fig-alt"] = nil
     image.caption = pandoc.Inlines(pandoc.Str(alt))
-    return image
   end
+  -- on paper a chart spans the text width (its pixel size would say nothing about the page)
+  if FORMAT ~= "html" and FORMAT ~= "html5" and not image.attributes["width"] then
+    image.attributes["width"] = "100%"
+  end
+  return image
 end
 
 local CALLOUT = { note = "Let op", tip = "Tip", warning = "Waarschuwing", important = "Belangrijk",
                   caution = "Voorzichtig" }
+
+-- The callout's colours (rule, background) as in reports/_style.css, for the Typst box.
+local COLOURS = { warning = { "#b7791f", "#fffaf0" }, important = { "#c53030", "#fff5f5" },
+                  caution = { "#c53030", "#fff5f5" } }
 
 local function callout(div)
   for _, class in ipairs(div.classes) do
@@ -73,6 +86,17 @@ local function callout(div)
       local header = pandoc.Div(pandoc.Plain(pandoc.Strong(title)), { class = "callout-title" })
       table.insert(div.content, 1, header)
       div.classes:insert("callout")
+      if FORMAT == "docx" then
+        div.attributes["custom-style"] = "Kader"  -- a paragraph style of reports/_referentie.docx
+      elseif FORMAT == "typst" then
+        local rule, fill = table.unpack(COLOURS[k] or { "#0b4f6c", "#f0f7fa" })
+        return {
+          pandoc.RawBlock("typst", string.format('#block(width: 100%%, inset: 8pt, fill: rgb("%s"), ' ..
+            'stroke: (left: 3pt + rgb("%s")), breakable: false)[', fill, rule)),
+          div,
+          pandoc.RawBlock("typst", "]"),
+        }
+      end
       return div
     end
   end
