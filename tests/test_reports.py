@@ -510,3 +510,58 @@ def test_a_report_rendered_after_its_figures_changed_opens_with_the_revision(ren
     finally:
         with engine.begin() as conn:
             conn.execute(sa.update(table).where(mine).values(value=first))
+
+
+def materialize_documents(instance, resources, reports: Reports):
+    from assets.reports import research_reports
+
+    return dg.materialize([research_reports], partition_key=MONTH, instance=instance,
+                          resources={**resources, "reports": reports})
+
+
+@pytest.mark.parametrize("engine", ["builtin", "quarto"])
+def test_the_interim_and_final_report_bring_the_sources_together_for_a_chosen_peildatum(rendered, demo_run, tmp_path,
+                                                                                         monkeypatch, engine):
+    """Both documents through both engines (the Quarto CLI as the stand-in of tests/quarto_stand_in.py): published
+    after the disclosure check in HTML, DOCX and PDF, with the findings, every chapter and a section per region."""
+    *_, (instance, resources) = demo_run
+    if engine == "quarto":
+        stand_in = tmp_path / "quarto"
+        stand_in.write_text(f"#!{sys.executable}\n" + (Path(__file__).parent / "quarto_stand_in.py").read_text())
+        stand_in.chmod(0o755)
+        monkeypatch.setenv("QUARTO_PATH", str(stand_in))
+        monkeypatch.setenv("STAND_IN_LOG", str(tmp_path / "calls.jsonl"))
+    result = materialize_documents(instance, resources, Reports(folder=str(tmp_path / "out"), engine=engine))
+    assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
+    month = tmp_path / "out" / MONTH[:7]
+    assert sorted(p.name for p in month.iterdir()) == sorted(
+        f"{d}.{suffix}" for d in ("eindrapport", "tussenrapport")
+        for suffix in ("docx", "herkomst.json", "html", "openbaarheid.json", "pdf"))
+    regions = sorted(rendered[2])
+    for document in ("tussenrapport", "eindrapport"):
+        html = (month / f"{document}.html").read_text(encoding="utf-8")
+        headings = [h for h in re.findall(r"<h2[^>]*id=\"([^\"]+)\"", html) if h != "toc-title"]
+        assert headings[0] == "kernbevindingen" and {"voor-wie-werkt-de-aanpak", "maatschappelijke-kosten-en-baten",
+                                                     "contextfactoren", "de-regios-één-voor-één", "datakwaliteit",
+                                                     "bijlage-methode"} <= set(headings)
+        assert ("lessen-voor-opschaling" in headings) == (document == "eindrapport")
+        sections = re.findall(r'id="sec-regio-([^"]+)"', html)
+        assert sorted(sections) == regions  # a section per region with KPI rows
+        assert all(f'id="tbl-kpi-{region}"' in html for region in regions)
+        assert len(re.findall(r"<strong>[1-6]\. ", html)) == 6 * (1 + len(regions))  # findings: nation + regions
+    if engine == "quarto":
+        calls = [json.loads(line) for line in (tmp_path / "calls.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert sorted((Path(c["source"]).name, c["options"]["--to"]) for c in calls) == sorted(
+            (f"{d}.qmd", to) for d in ("eindrapport", "tussenrapport") for to in ("html", "docx", "typst"))
+
+
+def test_the_input_files_and_their_hashes_are_in_the_provenance_file_not_in_the_report(rendered):
+    folder, _, _, engine = rendered
+    provenance = json.loads((folder / MONTH[:7] / "nationaal.herkomst.json").read_text(encoding="utf-8"))
+    log = wh.read_table(engine, wh.INGEST_LOG).drop_duplicates(["region", "file", "sha256"])
+    assert provenance["rapport"] == "nationaal" and len(provenance["invoerbestanden"]) == len(log)
+    assert {(f["regio"], f["bestand"], f["sha256"]) for f in provenance["invoerbestanden"]} == set(
+        zip(log["region"], log["file"], log["sha256"], strict=True))
+    html = html_of(folder, "nationaal.html")
+    assert not any(sha and sha[:16] in html for sha in log["sha256"])
+    assert f"{len(log)} invoerbestanden" in html.replace(".", "")

@@ -12,6 +12,22 @@ from llo.cli.runs import latest_computed_month, run_all
 from llo.cli.show import kpi_table_text, scba_table_text
 
 
+def findings_text(month: str) -> str:
+    """The national report's Kernbevindingen, as the report writes them (the same code, the same threshold)."""
+    import textwrap
+
+    from llo.reporting import findings
+    from llo.reporting.data import ReportData
+    from llo.reporting.publish import Ledger, day_nl
+
+    data = ReportData(settings.warehouse_url(), month)
+    lines = [f"Kernbevindingen (nationaal, peildatum {day_nl(data.peildatum)}):"]
+    for finding in findings.key_findings(data, Ledger(None, settings.MIN_PARTICIPANTS)):
+        lines += textwrap.wrap(f"{finding.question}. {finding.title}: {finding.text.replace('*', '')}", width=110,
+                               initial_indent="  ", subsequent_indent="     ")
+    return "\n".join(lines)
+
+
 @click.command()
 def demo() -> None:
     """Demo data (when the landing folder is empty), the whole pipeline, and where the outputs are."""
@@ -24,10 +40,12 @@ def demo() -> None:
     ok = run_all()
     click.echo("\n" + kpi_table_text())
     click.echo("\n" + scba_table_text())
+    latest = latest_computed_month()
+    if latest:
+        click.echo("\n" + findings_text(latest[0]))
     click.echo("\nOutputs:")
     click.echo(f"  landing folder   {landing}")
     click.echo(f"  warehouse        {settings.warehouse_url()}")
-    latest = latest_computed_month()
     if latest:
         from llo.reporting.qmd import beside
         from llo.reporting.render import report_file

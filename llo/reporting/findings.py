@@ -80,11 +80,6 @@ def markdown(findings: list[Finding]) -> str:
     return "\n\n".join(f"**{f.question}. {f.title}.** {f.text}" for f in findings) + "\n"
 
 
-def plain_text(findings: list[Finding]) -> str:
-    """The Kernbevindingen for a terminal: the question, then its paragraph, without Markdown emphasis."""
-    return "\n".join(f"{f.question}. {f.title}: {f.text.replace('*', '')}" for f in findings)
-
-
 def _not_yet_measured(question: int, ledger: Ledger, figures: _Figures) -> str | None:
     """Why a question on results cannot be answered yet, or None when it can."""
     if ledger.hidden(figures.measured()):
@@ -179,7 +174,7 @@ def _kpis(data: ReportData, ledger: Ledger, figures: _Figures) -> str:
         added = int(k1["value"]) - int(before.at["K1", "value"])
         more = ledger.number(f"bevinding.{data.key}.5.K1.erbij", number(added),
                              int(resting_on(added, k1["n_basis"])))
-        text += (f"; dat zijn er {more} meer dan een maand eerder" if added else
+        text += (f"; er kwamen deze maand {more} deelnemers bij" if added else
                  "; deze maand kwamen er geen deelnemers bij")
     others = []
     for code in ("K2", "K3", "K4", "K5"):
