@@ -86,7 +86,8 @@ def test_demo_ends_with_the_paths_of_the_national_report_in_every_format(tmp_pat
         (folder / f"nationaal.{suffix}").write_text("x", encoding="utf-8")
     for name, value in (("landing_has_deliveries", lambda _: True), ("run_all", lambda: True),
                         ("kpi_table_text", lambda: "KPI"), ("scba_table_text", lambda: "MKBA"),
-                        ("latest_computed_month", lambda: ["2025-12-01"])):
+                        ("latest_computed_month", lambda: ["2025-12-01"]),
+                        ("findings_text", lambda month: f"Kernbevindingen {month[:7]}")):
         monkeypatch.setattr(demo, name, value)
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
@@ -94,3 +95,4 @@ def test_demo_ends_with_the_paths_of_the_national_report_in_every_format(tmp_pat
     assert ["national", "report", str(folder / "nationaal.html")] in lines
     assert ["as", "DOCX", str(folder / "nationaal.docx")] in lines
     assert ["as", "PDF", str(folder / "nationaal.pdf")] in lines
+    assert result.output.index("Kernbevindingen 2025-12") < result.output.index("Outputs:")
