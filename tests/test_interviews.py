@@ -1,0 +1,131 @@
+"""Coded group interviews (research questions 3 and 4) through the same door as measurements: hand-built coding
+files whose outcome is known by construction."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from checks.contract import INTERVIEW_THEMES, MODELS, PARTNERS, THEME_GROUPS, interview_schema
+from llo import warehouse as wh
+from llo.intake.ingest import ingest_region, store_region
+from llo.intake.validate import failure_records
+from tests.conftest import KEY, TODAY, interview_row, write_csv
+
+
+def ingest(folder):
+    return ingest_region("twente", folder, key=KEY, today=TODAY)
+
+
+def arrive(path, when: int):
+    """Give a delivered file its arrival time (the order of arrival decides, not the name)."""
+    os.utime(path, (when, when))
+    return path
+
+
+def test_code_list_is_documented_and_serves_questions_3_and_4():
+    assert {group for _, group in INTERVIEW_THEMES.values()} == set(THEME_GROUPS)
+    assert {question for question, _ in THEME_GROUPS.values()} == {3, 4}
+    assert {"financiering_structureel", "regie_governance", "inbedding_regulier_aanbod", "samenwerking_partners",
+            "wachttijden", "regelgeving_uitkering", "begeleiding_coach"} <= set(INTERVIEW_THEMES)
+    categories = MODELS["interview_codings"].to_schema().columns["thema"].metadata["categories"]
+    assert list(categories) == list(INTERVIEW_THEMES)
+
+
+def test_a_coding_file_gives_exactly_its_findings(tmp_path):
+    folder = tmp_path / "landing" / "twente"
+    write_csv(folder / "gesprek ronde 1.csv", [
+        interview_row(1, "financiering_structureel", "hindert", "3", partners="UWV; werkgevers; ROC; gemeenten",
+                      quote="Na de pilot weet [organisatie] niet wie betaalt"),
+        interview_row(2, "Betrokkenheid van werkgevers", "helpend", "2",  # the label is read as its code
+                      partners="UWV; werkgevers; ROC; gemeenten"),
+        interview_row(3, "wachttijden", "negatief", "1", partners="UWV; werkgevers; ROC; gemeenten")])
+    result = ingest(folder)
+    got = result.interview_codings
+    assert got[["ronde", "bevinding", "thema", "richting", "sterkte"]].values.tolist() == [
+        [1, 1, "financiering_structureel", "hindert", 3], [1, 2, "werkgeversbetrokkenheid", "helpt", 2],
+        [1, 3, "wachttijden", "hindert", 1]]
+    assert set(got["partners"]) == {"gemeente, ROC, UWV, werkgevers"}  # the fixed order of the contract
+    assert list(PARTNERS)[:4] == ["gemeente", "ROC", "UWV", "werkgevers"]
+    assert got["datum_gesprek"].tolist() == [pd.Timestamp("2024-03-15")] * 3
+    assert got["citaat"].tolist() == ["Na de pilot weet [organisatie] niet wie betaalt", None, None]
+    assert got["bron_rij"].tolist() == [2, 3, 4]
+    assert result.measurements.empty and result.quarantine.empty
+    line = result.ingest_log.iloc[0]
+    assert (line["kind"], line["rows_read"], line["rows_new"], line["rows_quarantined"]) == (
+        "interview_codings", 3, 3, 0)
+
+
+def test_bad_values_are_quarantined_with_file_row_column_rule_and_value(tmp_path):
+    folder = tmp_path / "landing" / "twente"
+    write_csv(folder / "ronde1.csv", [
+        interview_row(1), interview_row(2, theme="sfeer"), interview_row(3, strength="5"),
+        interview_row(4, direction="neutraal"), interview_row(5, partners="ROC; kerk"),
+        interview_row(6, date="2024-03-16"), interview_row(7, date="2027-01-01"),
+        interview_row(8), interview_row(8, strength="3")])
+    result = ingest(folder)
+    q = result.quarantine.set_index("row_number")
+    assert set(q["file"]) == {"ronde1.csv"}
+    found = {row: (q.loc[[row], "column_name"].iloc[0], q.loc[[row], "rule"].iloc[0], q.loc[[row], "value"].iloc[0])
+             for row in q.index.unique()}
+    assert found == {
+        3: ("thema", "isin", "sfeer"),
+        4: ("sterkte", "less_than_or_equal_to", "5"),
+        5: ("richting", "isin", "neutraal"),
+        6: ("partners", "partners_uit_lijst", "ROC; kerk"),
+        7: ("ronde, datum_gesprek, partners", "een_gesprek_per_ronde",
+            "ronde=1; datum_gesprek=2024-03-16; partners=gemeente, ROC, UWV"),
+        8: ("datum_gesprek", "datum_gesprek_niet_in_toekomst", "2027-01-01"),
+        9: ("ronde, bevinding", "een_versie_per_bestand", "ronde=1; bevinding=8"),
+        10: ("ronde, bevinding", "een_versie_per_bestand", "ronde=1; bevinding=8")}
+    assert result.interview_codings["bevinding"].tolist() == [1]
+    line = result.ingest_log.iloc[0]
+    assert (line["rows_read"], line["rows_new"], line["rows_quarantined"]) == (9, 1, 8)
+
+
+def test_a_corrected_resend_replaces_a_finding_and_keeps_the_old_version(tmp_path):
+    folder = tmp_path / "landing" / "twente"
+    first = [interview_row(1, "financiering_structureel", "hindert", "3"), interview_row(2)]
+    arrive(write_csv(folder / "ronde 1.csv", first), 1_700_000_000)
+    # cumulative re-send with finding 1 corrected (strength 3 -> 2), a week later, whatever its name
+    arrive(write_csv(folder / "CORRECTIE.csv", [interview_row(1, "financiering_structureel", "hindert", "2"),
+                                                interview_row(2)]), 1_700_600_000)
+    result = ingest(folder)
+    assert result.interview_codings.set_index("bevinding")["sterkte"].to_dict() == {1: 2, 2: 2}
+    assert result.interview_codings.set_index("bevinding").loc[1, "bron_bestand"] == "CORRECTIE.csv"
+    old = result.interview_versions
+    assert old[["bevinding", "sterkte", "bron_bestand", "superseded_by_file", "changed_fields"]].values.tolist() == [
+        [1, 3, "ronde 1.csv", "CORRECTIE.csv", "sterkte"]]
+    log = result.ingest_log.set_index("file")
+    assert log.loc["CORRECTIE.csv", ["rows_read", "rows_new", "rows_unchanged", "rows_corrected"]].tolist() == [
+        2, 0, 1, 1]
+    assert result.quarantine.empty
+
+
+def test_stored_per_region_with_versions_and_read_back_against_the_contract(tmp_path):
+    folder = tmp_path / "landing" / "twente"
+    arrive(write_csv(folder / "r1.csv", [interview_row(1), interview_row(2, "wachttijden", "hindert")]), 1_700_000_000)
+    arrive(write_csv(folder / "r1b.csv", [interview_row(2, "wachttijden", "hindert", "3")]), 1_700_600_000)
+    engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    store_region(engine, ingest(folder))
+    stored = wh.read_typed(engine, wh.INTERVIEW_CODINGS, "twente")
+    assert stored[["regio", "ronde", "bevinding", "thema", "sterkte"]].values.tolist() == [
+        ["twente", 1, 1, "begeleiding_coach", 2], ["twente", 1, 2, "wachttijden", 3]]
+    assert len(wh.read_table(engine, wh.INTERVIEW_VERSIONS, "twente")) == 1
+    assert failure_records(stored.drop(columns=["bron_bestand", "bron_blad", "bron_rij"]),
+                           interview_schema(TODAY)).empty
+
+
+def test_a_quote_naming_a_person_refuses_the_whole_file_and_stores_nothing(tmp_path):
+    folder = tmp_path / "landing" / "twente"
+    write_csv(folder / "goed.csv", [interview_row(1)])
+    write_csv(folder / "fout.csv", [interview_row(1, round_="2", date="2025-06-01"),
+                                    interview_row(2, round_="2", date="2025-06-01",
+                                                  quote="Mw. Hendriksen belt elke deelnemer zelf")])
+    result = ingest(folder)
+    log = result.ingest_log.set_index("file")
+    assert log.loc["fout.csv", "status"] == "rejected"
+    assert "name a person" in log.loc["fout.csv", "reason"] and "Hendriksen" not in log.loc["fout.csv", "reason"]
+    assert result.interview_codings["ronde"].tolist() == [1]  # nothing of round 2
+    assert not result.quarantine.astype(str).apply(lambda c: c.str.contains("Hendriksen")).any().any()
