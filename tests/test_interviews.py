@@ -129,3 +129,26 @@ def test_a_quote_naming_a_person_refuses_the_whole_file_and_stores_nothing(tmp_p
     assert "name a person" in log.loc["fout.csv", "reason"] and "Hendriksen" not in log.loc["fout.csv", "reason"]
     assert result.interview_codings["ronde"].tolist() == [1]  # nothing of round 2
     assert not result.quarantine.astype(str).apply(lambda c: c.str.contains("Hendriksen")).any().any()
+
+
+def test_interview_rounds_warns_when_a_round_is_overdue():
+    from checks.ingest_checks import interview_rounds
+
+    def measured(first: str, latest: str) -> pd.DataFrame:
+        return pd.DataFrame({"meetdatum": pd.to_datetime([first, latest])})
+
+    def coded(*rounds: int) -> pd.DataFrame:
+        return pd.DataFrame({"ronde": list(rounds), "bevinding": range(1, len(rounds) + 1),
+                             "datum_gesprek": pd.to_datetime(["2024-03-15"] * len(rounds))})
+
+    none = coded()
+    young = interview_rounds(none, measured("2025-04-01", "2025-09-15"))  # 5.5 months: nothing due yet
+    assert young.passed and young.metadata["rounds_due"].data == []
+    overdue = interview_rounds(none, measured("2025-04-01", "2025-10-01"))  # 6 months: round 1 due
+    assert not overdue.passed and overdue.severity.value == "WARN" and "round(s) 1 not coded" in overdue.description
+    first_only = interview_rounds(coded(1, 1, 1), measured("2023-01-01", "2025-07-01"))  # 30 months: round 2 due
+    assert not first_only.passed and first_only.metadata["rounds_due"].data == [1, 2]
+    assert first_only.metadata["findings_per_round"].data == {"1": 3}
+    both = interview_rounds(coded(1, 1, 2), measured("2023-01-01", "2025-12-31"))
+    assert both.passed and both.metadata["rounds_present"].data == [1, 2]
+    assert interview_rounds(none, pd.DataFrame({"meetdatum": pd.Series(dtype="M8[ns]")})).passed  # not started
