@@ -264,24 +264,37 @@ INTERVIEW_FINDINGS = {
                         ("financiering_structureel", "hindert", 2), ("werkgeversbetrokkenheid", "hindert", 1),
                         ("uitval_multiproblematiek", "hindert", 2)],
 }
-INTERVIEW_QUOTES = {  # anonymised as the researchers write them: [naam], [organisatie]
-    ("begeleiding_coach", "helpt"): "Zonder [naam] als vaste coach waren de meesten in de eerste maand afgehaakt.",
-    ("maatwerk_traject", "helpt"): "We kijken per deelnemer wat nodig is, niet welk traject toevallig start.",
-    ("combinatie_basis_vak", "helpt"): "Taal leren op de werkvloer werkt beter dan in een klaslokaal.",
-    ("samenwerking_partners", "helpt"): "Eén tafel met gemeente, ROC en UWV scheelt weken.",
-    ("financiering_structureel", "hindert"): "Niemand weet wie dit betaalt als de Groeifondsgelden stoppen.",
-    ("regelgeving_uitkering", "hindert"): "Een paar uur extra werken kost sommige deelnemers geld.",
-    ("wachttijden", "hindert"): "Soms wachten mensen drie maanden op het volgende instroommoment.",
-    ("capaciteit_uitvoering", "hindert"): "We hebben te weinig docenten voor de groepen die we willen draaien.",
-    ("administratieve_last", "hindert"): "De registratie kost de coaches een halve dag per week.",
-    ("werkgeversbetrokkenheid", "helpt"): "[organisatie] heeft nu zelf een leerwerkplek ingericht.",
-    ("werkgeversbetrokkenheid", "hindert"): "Werkgevers willen wel, maar hebben geen tijd om mee te denken.",
-    ("regie_governance", "helpt"): "De regiegroep besluit nu zelf, ook zonder het projectbureau.",
-    ("regie_governance", "hindert"): "Nog onduidelijk wie de regie heeft als het project stopt.",
-    ("inbedding_regulier_aanbod", "helpt"): "[organisatie] neemt de combinatietrajecten op in het gewone aanbod.",
-    ("bestuurlijk_draagvlak", "helpt"): "De wethouders staan erachter, dat maakt veel makkelijker.",
-    ("bereik_doelgroep", "hindert"): "Laaggeletterden melden zich niet zelf; we vinden ze via [organisatie].",
-    ("uitval_multiproblematiek", "hindert"): "Bij schulden gaat leren voor niemand meer voor.",
+INTERVIEW_QUOTES = {  # anonymised as the researchers write them: [naam], [organisatie]; a region picks one
+    ("begeleiding_coach", "helpt"): ("Zonder [naam] als vaste coach waren de meesten in de eerste maand afgehaakt.",
+                                     "De jobcoach gaat mee naar de werkgever, dat geeft vertrouwen.",
+                                     "Eén vast gezicht voor de deelnemer maakt het verschil."),
+    ("maatwerk_traject", "helpt"): ("We kijken per deelnemer wat nodig is, niet welk traject toevallig start.",
+                                    "Instappen kan op elk niveau; niemand hoeft eerst een toets te halen."),
+    ("combinatie_basis_vak", "helpt"): ("Taal leren op de werkvloer werkt beter dan in een klaslokaal.",),
+    ("samenwerking_partners", "helpt"): ("Eén tafel met gemeente, ROC en UWV scheelt weken.",
+                                         "We bellen elkaar nu gewoon op in plaats van te mailen over dossiers."),
+    ("financiering_structureel", "hindert"): ("Niemand weet wie dit betaalt als de Groeifondsgelden stoppen.",
+                                              "Elk jaar opnieuw subsidie aanvragen kost ons een coach.",
+                                              "Zonder structureel budget stopt [organisatie] na 2027."),
+    ("regelgeving_uitkering", "hindert"): ("Een paar uur extra werken kost sommige deelnemers geld.",
+                                           "De angst om de uitkering kwijt te raken remt de instroom."),
+    ("wachttijden", "hindert"): ("Soms wachten mensen drie maanden op het volgende instroommoment.",),
+    ("capaciteit_uitvoering", "hindert"): ("We hebben te weinig docenten voor de groepen die we willen draaien.",
+                                           "De coaches zitten vol; nieuwe aanmeldingen moeten wachten.",
+                                           "Goede NT2-docenten zijn in de regio bijna niet te vinden."),
+    ("administratieve_last", "hindert"): ("De registratie kost de coaches een halve dag per week.",),
+    ("werkgeversbetrokkenheid", "helpt"): ("[organisatie] heeft nu zelf een leerwerkplek ingericht.",
+                                           "Werkgevers komen nu zelf met vacatures naar ons toe."),
+    ("werkgeversbetrokkenheid", "hindert"): ("Werkgevers willen wel, maar hebben geen tijd om mee te denken.",),
+    ("regie_governance", "helpt"): ("De regiegroep besluit nu zelf, ook zonder het projectbureau.",),
+    ("regie_governance", "hindert"): ("Nog onduidelijk wie de regie heeft als het project stopt.",
+                                      "Elke gemeente doet het net anders; dat maakt afspraken lastig."),
+    ("inbedding_regulier_aanbod", "helpt"): ("[organisatie] neemt de combinatietrajecten op in het gewone aanbod.",),
+    ("bestuurlijk_draagvlak", "helpt"): ("De wethouders staan erachter, dat maakt veel makkelijker.",
+                                         "Het onderwerp staat op de agenda van het regionaal bestuur."),
+    ("bereik_doelgroep", "hindert"): ("Laaggeletterden melden zich niet zelf; we vinden ze via [organisatie].",
+                                      "Wie niet goed kan lezen, leest ook onze folder niet."),
+    ("uitval_multiproblematiek", "hindert"): ("Bij schulden gaat leren voor niemand meer voor.",),
 }
 INTERVIEW_DUE_MONTHS = {1: 6, 2: 30}  # as checks.ingest_checks.INTERVIEW_ROUND_DUE_MONTHS, a little after it
 
@@ -305,7 +318,8 @@ def synthetic_interview(slug: str, round_: int, *, seed: int = 2025) -> pd.DataF
     rows = []
     for number, (theme, direction, strength) in enumerate(findings, start=1):
         strength = int(np.clip(strength + rng.choice([-1, 0, 0, 0, 1]), 1, 3))
-        quote = INTERVIEW_QUOTES.get((theme, direction)) if rng.random() < 0.6 else None
+        options = INTERVIEW_QUOTES.get((theme, direction), ())
+        quote = options[int(rng.integers(len(options)))] if options and rng.random() < 0.6 else None
         rows.append({"ronde": round_, "datum_gesprek": day, "partners": ", ".join(p for p in PARTNERS
                                                                                  if p in partners),
                      "bevinding": number, "thema": theme, "richting": direction, "sterkte": strength,

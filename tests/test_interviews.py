@@ -4,6 +4,7 @@ files whose outcome is known by construction."""
 from __future__ import annotations
 
 import os
+import re
 
 import pandas as pd
 
@@ -152,3 +153,83 @@ def test_interview_rounds_warns_when_a_round_is_overdue():
     both = interview_rounds(coded(1, 1, 2), measured("2023-01-01", "2025-12-31"))
     assert both.passed and both.metadata["rounds_present"].data == [1, 2]
     assert interview_rounds(none, pd.DataFrame({"meetdatum": pd.Series(dtype="M8[ns]")})).passed  # not started
+
+
+def report_data(codings: pd.DataFrame, region: str | None = None):
+    """What the chapter reads of a ReportData: the codings on the peildatum and the regions' KPI rows."""
+    from types import SimpleNamespace
+
+    kpi = pd.DataFrame({"region": ["twente", "twente", "achterhoek", "achterhoek"], "kpi": ["K1", "K3", "K1", "K3"],
+                        "value": [120, 40, 30, 4], "n_basis": [120, 80, 30, 12]})
+    if region:
+        codings = codings[codings["regio"] == region]
+    return SimpleNamespace(region=region, name="Twente" if region else "Nederland", kpi_regions=kpi,
+                           interview_codings=codings.reset_index(drop=True))
+
+
+def coded_findings() -> pd.DataFrame:
+    rows = [("twente", 1, "2023-07-10", 1, "financiering_structureel", "hindert", 3, "Wie betaalt na [naam]?"),
+            ("twente", 1, "2023-07-10", 2, "begeleiding_coach", "helpt", 3, None),
+            ("twente", 1, "2023-07-10", 3, "wachttijden", "hindert", 2, None),
+            ("twente", 2, "2025-07-10", 1, "financiering_structureel", "hindert", 1, None),
+            ("twente", 2, "2025-07-10", 2, "begeleiding_coach", "helpt", 3, "Zonder coach | geen route"),
+            ("twente", 2, "2025-07-10", 3, "inbedding_regulier_aanbod", "helpt", 2, None),
+            ("achterhoek", 1, "2025-10-07", 1, "financiering_structureel", "hindert", 2, None)]
+    frame = pd.DataFrame(rows, columns=["regio", "ronde", "datum_gesprek", "bevinding", "thema", "richting", "sterkte",
+                                        "citaat"])
+    return frame.assign(datum_gesprek=pd.to_datetime(frame["datum_gesprek"]),
+                        ronde=frame["ronde"].astype("Int64"), sterkte=frame["sterkte"].astype("Int64"))
+
+
+def pipe_rows(markdown: str) -> list[list[str]]:
+    lines = [line for line in markdown.strip().splitlines()]
+    assert lines[1].startswith("|---")
+    return [[re.sub(r"\\(.)", r"\1", cell.strip()) for cell in line.strip().strip("|").split(" | ")]
+            for line in [lines[0], *lines[2:]]]  # cells as shown: pandoc's escapes undone
+
+
+def test_the_chapter_tables_have_known_answers():
+    from llo.reporting import interviews
+    from llo.reporting.publish import Ledger
+
+    ledger = Ledger(None)
+    national = report_data(coded_findings())
+    themes = pipe_rows(interviews.themes_table(national, ledger, "tbl-t"))
+    assert themes[0] == ["Thema", "Groep", "Deelvraag", "Bevindingen", "Helpt", "Hindert", "Gem. sterkte", "Balans",
+                         "Regio's"]
+    assert themes[1] == ["Structurele financiering na de pilot", "borging", "3", "3", "0", "3", "2,0", "-2,0", "2"]
+    assert themes[2] == ["Persoonlijke begeleiding (coach, jobcoach)", "succesfactor", "4", "2", "2", "0", "3,0",
+                         "+3,0", "1"]
+    assert ledger.entries["tables"]["tbl-t"]["n"][0] == [None] * 9  # no participant figures: never suppressed
+    rounds = {row[0]: row[1:] for row in pipe_rows(interviews.rounds_table(national, ledger, "tbl-r"))[1:]}
+    assert rounds["Structurele financiering na de pilot"] == ["1", "-3,0", "1", "-1,0", "meer helpend (+2,0)"]
+    assert rounds["Persoonlijke begeleiding (coach, jobcoach)"][-1] == "gelijk"
+    assert rounds["Wachttijden en vaste instroommomenten"][-1] == "niet meer genoemd"
+    assert rounds["Inbedding in het reguliere aanbod"][-1] == "nieuw in ronde 2"
+    quotes = pipe_rows(interviews.quotes_table(national, ledger, "tbl-c"))
+    assert [q[:4] for q in quotes[1:]] == [["Persoonlijke begeleiding (coach, jobcoach)", "Twente", "2", "helpt"],
+                                           ["Structurele financiering na de pilot", "Twente", "1", "hindert"]]
+    assert quotes[1][4] == "“Zonder coach | geen route”"  # escaped: a quote cannot break the pipe table
+    regions = {row[0]: row for row in pipe_rows(interviews.regions_table(national, ledger, "tbl-g"))[1:]}
+    assert regions["Twente"][1:] == ["1, 2", "6", "3", "3", "persoonlijke begeleiding (coach, jobcoach)",
+                                     "structurele financiering na de pilot", "120", "40"]
+    assert regions["Achterhoek"][-2:] == ["30", "<10"]  # K3 of 4 participants: the quantitative side is suppressed
+    text = interviews.summary(national, ledger)
+    assert text.startswith("In 2 regio's zijn samen 3 groepsgesprekken gecodeerd, met 7 bevindingen.")
+    assert "Het vaakst als belemmerend genoemd: structurele financiering na de pilot (3 keer" in text
+
+
+def test_a_region_without_coded_interviews_says_so():
+    from llo.reporting import interviews
+    from llo.reporting.publish import Ledger
+
+    ledger, empty = Ledger(None), report_data(coded_findings().iloc[:0], "twente")
+    assert "nog geen gecodeerde groepsgesprekken" in interviews.summary(empty, ledger)
+    for table in (interviews.themes_table, interviews.rounds_table, interviews.quotes_table):
+        assert "nog geen gecodeerde groepsgesprekken" in table(empty, ledger, "tbl-x")
+    twente = report_data(coded_findings(), "twente")
+    assert interviews.summary(twente, ledger).startswith(
+        "In Twente zijn 2 groepsgesprekken gecodeerd (ronde 1 op 10 juli 2023 en ronde 2 op 10 juli 2025), met 6 "
+        "bevindingen.")
+    national = report_data(coded_findings()[lambda f: f["regio"] == "twente"])
+    assert "Nog geen gecodeerde groepsgesprekken: Achterhoek." in interviews.summary(national, ledger)
