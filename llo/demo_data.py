@@ -482,8 +482,8 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
         if interviews:
             for round_ in interview_rounds(slug):
                 rows = synthetic_interview(slug, round_, seed=seed)
-                delivery = write_interview(rows, landing / slug / f"SYNTHETISCH groepsgesprek ronde {round_}.xlsx",
-                                           slug)
+                name = f"SYNTHETISCH groepsgesprek {slug} ronde {round_}.xlsx"  # names unique over regions
+                delivery = write_interview(rows, landing / slug / name, slug)
                 deliveries.append(_arrived(delivery, rows["datum_gesprek"].iloc[0] + pd.Timedelta(days=14)))
         if faults and slug == CORRECTING:
             deliveries.append(_correction(landing / slug, measurements))

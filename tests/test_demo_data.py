@@ -279,7 +279,7 @@ def test_synthetic_interview_codings_per_round_due(clean):
 
     root, deliveries = clean
     coded = {(d.region, d.path.name): d for d in deliveries if d.kind == "interview_codings"}
-    assert set(coded) == {(r, f"SYNTHETISCH groepsgesprek ronde {n}.xlsx") for r in dd.DEMO_REGIONS
+    assert set(coded) == {(r, f"SYNTHETISCH groepsgesprek {r} ronde {n}.xlsx") for r in dd.DEMO_REGIONS
                           for n in ((1, 2) if r in dd.PILOTS else (1,))}
     for d in coded.values():
         sheet = openpyxl.load_workbook(d.path)["Groepsgesprekken"]
