@@ -87,7 +87,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     for number, region in enumerate(regions, start=1):
         folder = region_folder(landing.folder(), region)
         known = received_at(engine, region)
-        stored = {table.name: read_typed(engine, table, region) for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE)}
+        stored = {table.name: read_typed(engine, table, region)
+                  for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE, INTERVIEW_CODINGS)}
         result = ingest_region(region, folder, key=key, today=today, received_at=known,
                                withdrawn=withdrawals_of(engine, region),
                                cache=ParsedFiles(settings.parsed_files_dir(), region, key))
@@ -167,7 +168,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
 
 def _first_changed_month(stored: dict, result) -> str | None:
     """The month partition key of the first month whose figures change: of a measurement stored before and not now or
-    the other way round, or, for a changed catalogue row, from its startdatum on."""
+    the other way round, or, for a changed catalogue row, from its startdatum on; for a changed interview finding,
+    from the month of its interview (the reports of later months show it)."""
     import pandas as pd
 
     from checks.contract import MODELS
@@ -176,6 +178,8 @@ def _first_changed_month(stored: dict, result) -> str | None:
     days = [first_changed_day(stored["measurements"], result.measurements,
                               list(MODELS["measurements"].to_schema().columns)),
             first_changed_day(stored["trajectory_catalogue"], result.trajectory_catalogue,
-                              list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum")]
+                              list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum"),
+            first_changed_day(stored["interview_codings"], result.interview_codings,
+                              list(MODELS["interview_codings"].to_schema().columns), date="datum_gesprek")]
     days = [day for day in days if day is not None and not pd.isna(day)]
     return f"{min(days):%Y-%m}-01" if days else None

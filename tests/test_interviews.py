@@ -225,11 +225,35 @@ def test_a_region_without_coded_interviews_says_so():
 
     ledger, empty = Ledger(None), report_data(coded_findings().iloc[:0], "twente")
     assert "nog geen gecodeerde groepsgesprekken" in interviews.summary(empty, ledger)
-    for table in (interviews.themes_table, interviews.rounds_table, interviews.quotes_table):
+    for table in (interviews.themes_table, interviews.quotes_table):
         assert "nog geen gecodeerde groepsgesprekken" in table(empty, ledger, "tbl-x")
+    first_round_only = report_data(coded_findings()[lambda f: f["ronde"] == 1], "twente")
+    assert "nog geen regio met twee gecodeerde gespreksrondes" in interviews.rounds_table(first_round_only, ledger, "r")
     twente = report_data(coded_findings(), "twente")
     assert interviews.summary(twente, ledger).startswith(
         "In Twente zijn 2 groepsgesprekken gecodeerd (ronde 1 op 10 juli 2023 en ronde 2 op 10 juli 2025), met 6 "
         "bevindingen.")
     national = report_data(coded_findings()[lambda f: f["regio"] == "twente"])
     assert "Nog geen gecodeerde groepsgesprekken: Achterhoek." in interviews.summary(national, ledger)
+
+
+def test_a_new_interview_changes_the_reports_from_its_month_on(tmp_path):
+    """The revision sensor re-renders published reports from the first changed month: for an interview finding the
+    month of its interview."""
+    from assets.ingest import _first_changed_month
+
+    folder = tmp_path / "landing" / "twente"
+    engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    arrive(write_csv(folder / "r1.csv", [interview_row(1)]), 1_700_000_000)
+
+    def run():
+        stored = {t.name: wh.read_typed(engine, t, "twente")
+                  for t in (wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE, wh.INTERVIEW_CODINGS)}
+        result = ingest(folder)
+        store_region(engine, result, stored)
+        return _first_changed_month(stored, result)
+
+    assert run() == "2024-03-01"
+    assert run() is None  # the same delivery again changes nothing
+    arrive(write_csv(folder / "r2.csv", [interview_row(1, round_="2", date="2025-06-20")]), 1_760_000_000)
+    assert run() == "2025-06-01"

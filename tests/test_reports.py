@@ -155,7 +155,7 @@ def test_the_interview_chapter_shows_the_demo_codings_next_to_the_regions_result
     twente = html_of(folder, "regio-twente.html")
     assert len(_table(twente, "tbl-gesprekken-rondes")) >= 5
     achterhoek = html_of(folder, "regio-achterhoek.html")
-    assert "nog geen gecodeerde groepsgesprekken" in str(_table(achterhoek, "tbl-gesprekken-rondes"))
+    assert "nog geen regio met twee gecodeerde gespreksrondes" in str(_table(achterhoek, "tbl-gesprekken-rondes"))
 
 
 def test_small_cells_are_suppressed_exactly_where_the_warehouse_flags_them(rendered):

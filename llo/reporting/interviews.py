@@ -19,6 +19,7 @@ from llo.reporting.data import ReportData
 from llo.reporting.publish import Ledger, day_nl, number
 
 NONE_YET = "nog geen gecodeerde groepsgesprekken"
+NO_SECOND_ROUND = "nog geen regio met twee gecodeerde gespreksrondes"
 HELPS, HINDERS = "helpt", "hindert"
 
 
@@ -40,8 +41,8 @@ def _regions(data: ReportData) -> list[str]:
     return sorted(set(data.kpi_regions["region"]) | set(data.interview_codings["regio"]))
 
 
-def _empty(ledger: Ledger, label: str, what: str = "Groepsgesprekken") -> str:
-    return ledger.table(label, pd.DataFrame({what: [NONE_YET]}))
+def _empty(ledger: Ledger, label: str, what: str = "Groepsgesprekken", text: str = NONE_YET) -> str:
+    return ledger.table(label, pd.DataFrame({what: [text]}))
 
 
 def _top(rows: pd.DataFrame, direction: str, count: int = 2) -> list[tuple[str, int, float]]:
@@ -144,7 +145,7 @@ def rounds_table(data: ReportData, ledger: Ledger, label: str) -> str:
     both = rows.groupby("regio")["ronde"].nunique()
     rows = rows[rows["regio"].isin(both[both == 2].index)]
     if rows.empty:
-        return _empty(ledger, label, "Verandering tussen de rondes")
+        return _empty(ledger, label, "Verandering tussen de rondes", NO_SECOND_ROUND)
     per = rows.pivot_table(index="thema", columns="ronde", values="balans", aggfunc=["size", "mean"])
     records = []
     for code in [c for c in INTERVIEW_THEMES if c in per.index]:
