@@ -251,7 +251,6 @@ DIRECTIONS = {"helpt": ["helpend", "positief", "+", "bevorderend", "stimulerend"
 PARTNERS = {"gemeente": ["gemeenten", "gemeentes"], "ROC": ["mbo", "roc's", "rocs", "mbo-instelling"],
             "UWV": ["werkbedrijf"], "werkgevers": ["werkgever", "bedrijven", "bedrijfsleven"],
             "anders": ["overig", "overige"]}
-PARTNER_SEPARATORS = (",", ";")
 MAX_QUOTE = 300
 
 
