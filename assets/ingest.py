@@ -1,5 +1,5 @@
 """Ingest assets, partitioned by region: the landing folder becomes warehouse tables.
-One step writes all five tables of a region in one transaction (so they never disagree); each table is its
+One step writes all ten tables of a region in one transaction (so they never disagree); each table is its
 own asset in the UI with row count, column schema and a preview. The logic lives in llo.intake.ingest.
 """
 
@@ -38,6 +38,11 @@ SPECS = [
                  group_name=GROUP, kinds=KINDS, owners=OWNERS),
     dg.AssetSpec("withdrawals", description="The register of withdrawn participants: a keyed hash (no identifier), "
                  "the date, the reason and the rows removed.", group_name=GROUP, kinds=KINDS, owners=OWNERS),
+    dg.AssetSpec("interview_codings", description="Coded findings of the group interviews (research questions 3 and "
+                 "4): per region and round a theme from the code list, helps or hinders, strength 1-3 and an "
+                 "anonymised quote.", group_name=GROUP, kinds=KINDS, owners=OWNERS),
+    dg.AssetSpec("interview_versions", description="Interview findings a later delivery corrected.",
+                 group_name=GROUP, kinds=KINDS, owners=OWNERS),
 ]
 
 
@@ -56,6 +61,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     from llo.warehouse import (
         CATALOGUE_VERSIONS,
         INGEST_LOG,
+        INTERVIEW_CODINGS,
+        INTERVIEW_VERSIONS,
         MEASUREMENT_VERSIONS,
         MEASUREMENTS,
         QUARANTINE,
@@ -70,7 +77,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     regions, engine, today, key = context.partition_keys, warehouse.engine(), dt.date.today(), settings.pseudonym_key()
     tables = {MEASUREMENTS: "measurements", TRAJECTORY_CATALOGUE: "trajectory_catalogue", QUARANTINE: "quarantine",
               WARNINGS: "warnings", INGEST_LOG: "ingest_log", MEASUREMENT_VERSIONS: "measurement_versions",
-              CATALOGUE_VERSIONS: "catalogue_versions", WITHDRAWALS: "withdrawals"}
+              CATALOGUE_VERSIONS: "catalogue_versions", WITHDRAWALS: "withdrawals",
+              INTERVIEW_CODINGS: "interview_codings", INTERVIEW_VERSIONS: "interview_versions"}
     outcomes = {}  # rows read per outcome and region
     changed = {}  # per region the first month whose figures this ingest changed (None: none)
     rows = {table: {} for table in tables}  # rows stored per table and region
@@ -79,7 +87,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     for number, region in enumerate(regions, start=1):
         folder = region_folder(landing.folder(), region)
         known = received_at(engine, region)
-        stored = {table.name: read_typed(engine, table, region) for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE)}
+        stored = {table.name: read_typed(engine, table, region)
+                  for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE, INTERVIEW_CODINGS)}
         result = ingest_region(region, folder, key=key, today=today, received_at=known,
                                withdrawn=withdrawals_of(engine, region),
                                cache=ParsedFiles(settings.parsed_files_dir(), region, key))
@@ -107,6 +116,10 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
             ["regio", "trajectcode", "superseded_at", "changed_fields"]])
         previews[WITHDRAWALS].append(result.withdrawals[["region", "datum_intrekking", "reden", "file",
                                                          "rows_withdrawn"]])
+        previews[INTERVIEW_CODINGS].append(result.interview_codings.assign(regio=region).groupby(
+            ["regio", "ronde", "richting"]).size().rename("rows").reset_index())
+        previews[INTERVIEW_VERSIONS].append(result.interview_versions.assign(regio=region)[
+            ["regio", "ronde", "bevinding", "superseded_at", "changed_fields"]])
         previews[INGEST_LOG].append(log[["region", "delivery_order", "file", "sheet", "kind", "status", "rows_read",
                                          *(f"rows_{outcome}" for outcome in OUTCOMES), "reason"]])
         checks[ingest_checks.CONTRACT_CONFORMANCE][region] = ingest_checks.contract_conformance(engine, region, today)
@@ -116,6 +129,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         checks[ingest_checks.CORRECTIONS_APPLIED][region] = ingest_checks.corrections_applied(result, new_files)
         checks[ingest_checks.WITHDRAWALS_APPLIED][region] = ingest_checks.withdrawals_applied(
             engine, result, new_files, key)
+        checks[ingest_checks.INTERVIEW_ROUNDS][region] = ingest_checks.interview_rounds(
+            result.interview_codings, result.measurements)
 
     def together(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
@@ -131,7 +146,9 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
              INGEST_LOG: together(previews[INGEST_LOG]),
              MEASUREMENT_VERSIONS: summed(previews[MEASUREMENT_VERSIONS], ["meetmoment", "changed_fields"]),
              CATALOGUE_VERSIONS: together(previews[CATALOGUE_VERSIONS]),
-             WITHDRAWALS: together(previews[WITHDRAWALS])}
+             WITHDRAWALS: together(previews[WITHDRAWALS]),
+             INTERVIEW_CODINGS: together(previews[INTERVIEW_CODINGS]),
+             INTERVIEW_VERSIONS: together(previews[INTERVIEW_VERSIONS])}
     if len(regions) == 1:
         shown[TRAJECTORY_CATALOGUE] = shown[TRAJECTORY_CATALOGUE].drop(columns="regio")
         shown[INGEST_LOG] = shown[INGEST_LOG].drop(columns="region")
@@ -151,7 +168,8 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
 
 def _first_changed_month(stored: dict, result) -> str | None:
     """The month partition key of the first month whose figures change: of a measurement stored before and not now or
-    the other way round, or, for a changed catalogue row, from its startdatum on."""
+    the other way round, or, for a changed catalogue row, from its startdatum on; for a changed interview finding,
+    from the month of its interview (the reports of later months show it)."""
     import pandas as pd
 
     from checks.contract import MODELS
@@ -160,6 +178,8 @@ def _first_changed_month(stored: dict, result) -> str | None:
     days = [first_changed_day(stored["measurements"], result.measurements,
                               list(MODELS["measurements"].to_schema().columns)),
             first_changed_day(stored["trajectory_catalogue"], result.trajectory_catalogue,
-                              list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum")]
+                              list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum"),
+            first_changed_day(stored["interview_codings"], result.interview_codings,
+                              list(MODELS["interview_codings"].to_schema().columns), date="datum_gesprek")]
     days = [day for day in days if day is not None and not pd.isna(day)]
     return f"{min(days):%Y-%m}-01" if days else None

@@ -29,11 +29,17 @@ WORK_NONE = "geen werk"
 
 
 def field(title: str, description: str, *, synonyms: tuple[str, ...] = (), categories: dict | None = None,
-          nullable: bool = False, in_file: str = REQUIRED, **checks):
-    """A contract field: a Pandera Field plus the metadata the reader, template and docs use."""
-    if categories is not None and categories is not YES_NO:
+          nullable: bool = False, in_file: str = REQUIRED, multiple: bool = False, dropdown: bool = False,
+          free_text: bool = False, **checks):
+    """A contract field: a Pandera Field plus the metadata the reader, template and docs use. `multiple`: the cell
+    holds several categories separated by ',' or ';' (each checked by a rule of the model, not by isin); `dropdown`:
+    the template offers a whole-number range as a drop-down list; `free_text`: the privacy scan also looks for
+    persons named in it (llo.intake.privacy)."""
+    if categories is not None and categories is not YES_NO and not multiple:
         checks["isin"] = list(categories)
     metadata = {"synonyms": list(synonyms), "in_file": in_file}
+    metadata.update({flag: True for flag, on in (("multiple", multiple), ("dropdown", dropdown),
+                                                  ("free_text", free_text)) if on})
     if categories is not None:
         metadata["categories"] = {value: list(spellings) for value, spellings in categories.items()}
     return pa.Field(title=title, description=description, nullable=nullable, metadata=metadata, **checks)
@@ -214,6 +220,100 @@ class Withdrawal(pa.DataFrameModel):
         categories=WITHDRAWAL_REASONS)
 
 
+# The code list of the group interviews: every theme a researcher may code a finding with, its Dutch label, its group
+# and the research question (deelvraag) it serves. Succes- and faalfactoren answer question 4, borging (how the route
+# is anchored in the region after the pilot) question 3. A theme is coded with a direction (helpt/hindert) per
+# finding, so a succesfactor can be coded as hindering where it is missing. Change the list here only: the contract,
+# the template's drop-down, docs/data-contract.md and the reports read it.
+SUCCESS, FAILURE, ANCHORING = "succesfactor", "faalfactor", "borging"
+THEME_GROUPS = {SUCCESS: (4, "wat de route laat slagen"), FAILURE: (4, "wat de route belemmert"),
+                ANCHORING: (3, "verankering van de route in de regio, ook na de pilot")}
+INTERVIEW_THEMES: dict[str, tuple[str, str]] = {  # code -> (label, group)
+    "maatwerk_traject": ("Maatwerk in het traject", SUCCESS),
+    "combinatie_basis_vak": ("Basisvaardigheden en vakleren gecombineerd", SUCCESS),
+    "begeleiding_coach": ("Persoonlijke begeleiding (coach, jobcoach)", SUCCESS),
+    "werkgeversbetrokkenheid": ("Betrokkenheid van werkgevers", SUCCESS),
+    "bereik_doelgroep": ("Bereik en werving van de doelgroep", SUCCESS),
+    "capaciteit_uitvoering": ("Capaciteit in de uitvoering (docenten, coaches)", FAILURE),
+    "regelgeving_uitkering": ("Regelgeving rond uitkeringen (armoedeval)", FAILURE),
+    "wachttijden": ("Wachttijden en vaste instroommomenten", FAILURE),
+    "uitval_multiproblematiek": ("Uitval door schulden, zorg of andere problemen", FAILURE),
+    "administratieve_last": ("Administratieve last en registratie", FAILURE),
+    "financiering_structureel": ("Structurele financiering na de pilot", ANCHORING),
+    "regie_governance": ("Regie en governance in de regio", ANCHORING),
+    "samenwerking_partners": ("Samenwerking en afspraken tussen partners", ANCHORING),
+    "inbedding_regulier_aanbod": ("Inbedding in het reguliere aanbod", ANCHORING),
+    "bestuurlijk_draagvlak": ("Bestuurlijk draagvlak", ANCHORING),
+}
+DIRECTIONS = {"helpt": ["helpend", "positief", "+", "bevorderend", "stimulerend"],
+              "hindert": ["belemmerend", "negatief", "remmend", "hinderend"]}
+# The partner types of a group interview, in the order a normalised cell lists them ("gemeente, ROC, UWV").
+PARTNERS = {"gemeente": ["gemeenten", "gemeentes"], "ROC": ["mbo", "roc's", "rocs", "mbo-instelling"],
+            "UWV": ["werkbedrijf"], "werkgevers": ["werkgever", "bedrijven", "bedrijfsleven"],
+            "anders": ["overig", "overige"]}
+MAX_QUOTE = 300
+
+
+def theme_research_question(code: str) -> int:
+    return THEME_GROUPS[INTERVIEW_THEMES[code][1]][0]
+
+
+class InterviewCoding(pa.DataFrameModel):
+    """One finding of a group interview, coded by the researchers: one file per region and round (round 1 and 2,
+    with ROC, gemeenten, werkgevers and UWV). The region comes from the landing folder. A quote is anonymised:
+    names of persons and organisations are written as [naam] and [organisatie] (a quote naming a person refuses the
+    whole file, docs/privacy.md)."""
+
+    ronde: Series[pd.Int64Dtype] = field(
+        "Ronde", "Interview round: 1 (early in the region's programme) or 2 (after its midpoint).",
+        synonyms=("gespreksronde", "ronde gesprek", "round"), ge=1, le=2, dropdown=True)
+    datum_gesprek: Series[pd.Timestamp] = field(
+        "Datum gesprek", "Date of the group interview; one date per region and round.",
+        synonyms=("gespreksdatum", "datum groepsgesprek", "datum"))
+    partners: Series[str] = field(
+        "Partners", "Partner types that took part, several separated by ',' or ';'; stored in a fixed order.",
+        synonyms=("deelnemende partners", "aanwezige partners", "partijen", "deelnemers gesprek"),
+        categories=PARTNERS, multiple=True)
+    bevinding: Series[pd.Int64Dtype] = field(
+        "Bevinding", "Number of the finding within the round: the identity a corrected re-send replaces.",
+        synonyms=("bevinding nr", "nummer bevinding", "bevindingnummer", "nr"), ge=1, le=999)
+    thema: Series[str] = field(
+        "Thema", "Theme from the code list (docs/data-contract.md, 'Code list of the group interviews').",
+        synonyms=("code", "thema code", "themacode"),
+        categories={code: [label] for code, (label, _) in INTERVIEW_THEMES.items()})
+    richting: Series[str] = field(
+        "Richting", "Whether the theme helps or hinders the route in the region.", synonyms=("effect", "werking"),
+        categories=DIRECTIONS)
+    sterkte: Series[pd.Int64Dtype] = field(
+        "Sterkte", "How strongly the partners stressed it: 1 (mentioned), 2 (clearly), 3 (strongly, by several).",
+        synonyms=("gewicht", "mate", "intensiteit"), ge=1, le=3, dropdown=True)
+    citaat: Series[str] = field(
+        "Citaat", f"Optional short anonymised quote (at most {MAX_QUOTE} characters; [naam], [organisatie]).",
+        synonyms=("quote", "uitspraak", "citaat geanonimiseerd"), nullable=True, in_file=OPTIONAL, free_text=True,
+        str_length={"min_value": 1, "max_value": MAX_QUOTE})
+
+    @pa.check("partners", name="partners_uit_lijst",
+              description="Each partner type is one of: " + ", ".join(PARTNERS) + " (separated by ',' or ';').")
+    def known_partners(cls, partners: Series[str]) -> Series[bool]:
+        allowed = set(PARTNERS)
+        return partners.map(lambda text: isinstance(text, str) and bool(text) and all(
+            part.strip() in allowed for part in text.split(",")))
+
+    @pa.dataframe_check(name="uniek_per_ronde_en_bevinding",
+                        description="One current row per region, round and finding number: a later delivery of it "
+                                    "is unchanged or a correction (see Deliveries).")
+    def unique_finding(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~df.duplicated([c for c in ("regio", "ronde", "bevinding") if c in df], keep="first")
+
+    @pa.dataframe_check(name="een_gesprek_per_ronde",
+                        description="One group interview per region and round: every finding of a round has the "
+                                    "date and partners of the round's first finding.")
+    def one_interview_per_round(cls, df: pd.DataFrame) -> Series[bool]:
+        keys = [c for c in ("regio", "ronde") if c in df]
+        first = df.groupby(keys, dropna=False)[["datum_gesprek", "partners"]].transform("first")
+        return ((df["datum_gesprek"] == first["datum_gesprek"]) & (df["partners"] == first["partners"])).astype(bool)
+
+
 # Columns a table-wide rule is about, so a quarantine record names them instead of the whole row.
 RULE_COLUMNS = {
     "uren_alleen_bij_werk": ("uren_per_week", "arbeidssituatie"),
@@ -223,14 +323,18 @@ RULE_COLUMNS = {
     "uniek_trajectcode": ("trajectcode",),
     "trajectcode_in_catalogus": ("trajectcode",),
     "meetdatum_niet_in_toekomst": ("meetdatum",),
+    "uniek_per_ronde_en_bevinding": ("ronde", "bevinding"),
+    "een_gesprek_per_ronde": ("ronde", "datum_gesprek", "partners"),
+    "datum_gesprek_niet_in_toekomst": ("datum_gesprek",),
 }
 
 # Rules about a set of rows: evaluated only on rows that pass every row rule, so that the first *valid*
 # delivered row of a participant is the one kept.
-SET_RULES = frozenset({"uniek_per_deelnemer_en_meetmoment", "t1_na_eerdere_t0", "uniek_trajectcode"})
+SET_RULES = frozenset({"uniek_per_deelnemer_en_meetmoment", "t1_na_eerdere_t0", "uniek_trajectcode",
+                       "uniek_per_ronde_en_bevinding", "een_gesprek_per_ronde"})
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {"measurements": Measurement, "trajectory_catalogue": TrajectoryCatalogue,
-                                              "withdrawals": Withdrawal}
+                                              "withdrawals": Withdrawal, "interview_codings": InterviewCoding}
 
 
 def months_between(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -251,6 +355,15 @@ def measurement_schema(catalogue_codes: set[str] | None, today: dt.date) -> pa.D
             pa.Check.isin(sorted(catalogue_codes), name="trajectcode_in_catalogus",
                           description="The trajectcode is listed in the region's trajectory catalogue.")])
     return schema
+
+
+def interview_schema(today: dt.date) -> pa.DataFrameSchema:
+    """The interview-coding contract with the rule that depends on the day of ingest."""
+    schema = InterviewCoding.to_schema()
+    return schema.update_column("datum_gesprek", checks=[
+        *schema.columns["datum_gesprek"].checks,
+        pa.Check.le(pd.Timestamp(today), name="datum_gesprek_niet_in_toekomst",
+                    description="The date of the interview is not after the day of ingest.")])
 
 
 def catalogue_schema() -> pa.DataFrameSchema:

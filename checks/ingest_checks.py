@@ -8,6 +8,7 @@
 - corrections_applied: warns when the run's new files corrected earlier rows (how many, which fields most).
 - withdrawals_applied: warns when the run's new files withdrew participants; errors when a withdrawn participant
   still has a stored row.
+- interview_rounds: warns when a region's coded group interviews are overdue (`interview_rounds` says when).
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ QUARANTINE_RATE = "quarantine_rate"
 REJECTED_FILES = "rejected_files"
 CORRECTIONS_APPLIED = "corrections_applied"
 WITHDRAWALS_APPLIED = "withdrawals_applied"
-NAMES = (CONTRACT_CONFORMANCE, QUARANTINE_RATE, REJECTED_FILES, CORRECTIONS_APPLIED, WITHDRAWALS_APPLIED)
+INTERVIEW_ROUNDS = "interview_rounds"
+NAMES = (CONTRACT_CONFORMANCE, QUARANTINE_RATE, REJECTED_FILES, CORRECTIONS_APPLIED, WITHDRAWALS_APPLIED,
+         INTERVIEW_ROUNDS)
+# When a region's group interviews are due, in months after its first measurement: round 1 once the route runs (half
+# a year in), round 2 after the midpoint of the programme's runtime of about five years.
+INTERVIEW_ROUND_DUE_MONTHS = {1: 6, 2: 30}
 
 CHECK_SPECS = [
     dg.AssetCheckSpec(CONTRACT_CONFORMANCE, asset="measurements", blocking=True,
@@ -37,26 +43,33 @@ CHECK_SPECS = [
     dg.AssetCheckSpec(WITHDRAWALS_APPLIED, asset="withdrawals",
                       description="Participants the run's new files withdrew (a warning), and that no withdrawn "
                                   "participant has a stored row (an error)."),
+    dg.AssetCheckSpec(INTERVIEW_ROUNDS, asset="interview_codings",
+                      description="Coded group interviews are present when due: round 1 six months after the region's "
+                                  "first measurement, round 2 thirty months after it (the programme's midpoint); "
+                                  "warns when one is missing."),
 ]
 
 
 def contract_conformance(engine, region: str, today: dt.date) -> dg.AssetCheckResult:
     from assets.metadata import markdown_table
-    from checks.contract import catalogue_schema, measurement_schema
+    from checks.contract import catalogue_schema, interview_schema, measurement_schema
     from llo.intake.validate import failure_records
-    from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, read_typed
+    from llo.warehouse import INTERVIEW_CODINGS, MEASUREMENTS, TRAJECTORY_CATALOGUE, read_typed
 
     catalogue = read_typed(engine, TRAJECTORY_CATALOGUE, region)
     measurements = read_typed(engine, MEASUREMENTS, region)
+    interviews = read_typed(engine, INTERVIEW_CODINGS, region)
     codes = set(catalogue["trajectcode"])
     failures = [failure_records(catalogue, catalogue_schema()),
-                failure_records(measurements, measurement_schema(codes, today))]
+                failure_records(measurements, measurement_schema(codes, today)),
+                failure_records(interviews, interview_schema(today))]
     count = sum(len(f) for f in failures)
-    shown = failures[1] if len(failures[1]) else failures[0]
+    shown = next((f for f in reversed(failures) if len(f)), failures[0])
     return dg.AssetCheckResult(
         check_name=CONTRACT_CONFORMANCE, asset_key="measurements", passed=count == 0,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"failures": count, "measurement_rows": len(measurements), "catalogue_rows": len(catalogue),
+                  "interview_rows": len(interviews),
                   "failure_cases": dg.MetadataValue.md(markdown_table(shown.drop(columns=["row_id", "value"])))})
 
 
@@ -147,6 +160,40 @@ def withdrawals_applied(engine, result, new_files: set[str], key: bytes) -> dg.A
         description=(f"{len(fresh)} participant(s) withdrawn by this delivery, {int(fresh['rows_withdrawn'].sum())} "
                      "row(s) removed: figures of earlier months change" if len(fresh) else
                      f"no withdrawals in this delivery ({len(register)} in all)"))
+
+
+def interview_rounds(codings, measurements) -> dg.AssetCheckResult:
+    """The region's coded interview rounds against when they are due. The clock is the region's own data: its first
+    measurement starts it and its latest measurement is 'now', so the outcome depends only on what the region
+    delivered (and a re-run or a backfill gives the same answer). A region without measurements has nothing due."""
+    import pandas as pd
+
+    from assets.metadata import markdown_table
+
+    dates = pd.to_datetime(measurements["meetdatum"]).dropna() if len(measurements) else pd.Series(dtype="M8[ns]")
+    rounds = (codings.groupby("ronde").agg(datum_gesprek=("datum_gesprek", "first"), bevindingen=("bevinding", "size"))
+              .reset_index() if len(codings) else pd.DataFrame(columns=["ronde", "datum_gesprek", "bevindingen"]))
+    present = sorted(int(r) for r in rounds["ronde"])
+    if dates.empty:
+        running, due = 0.0, []
+    else:
+        first, latest = dates.min(), dates.max()
+        running = (latest.year - first.year) * 12 + latest.month - first.month + (latest.day - first.day) / 30
+        due = [r for r, months in INTERVIEW_ROUND_DUE_MONTHS.items() if running >= months]
+    missing = [r for r in due if r not in present]
+    metadata = {"rounds_present": dg.MetadataValue.json(present), "rounds_due": dg.MetadataValue.json(due),
+                "months_running": round(running, 1), "findings": len(codings),
+                "findings_per_round": dg.MetadataValue.json({str(int(r)): int(n) for r, n in
+                                                             zip(rounds["ronde"], rounds["bevindingen"], strict=True)}),
+                "rounds": dg.MetadataValue.md(markdown_table(rounds.assign(
+                    datum_gesprek=pd.to_datetime(rounds["datum_gesprek"]).dt.date)))}
+    return dg.AssetCheckResult(
+        check_name=INTERVIEW_ROUNDS, asset_key="interview_codings", passed=not missing,
+        severity=dg.AssetCheckSeverity.WARN, metadata=metadata,
+        description=(f"round(s) {', '.join(map(str, missing))} not coded after {running:.0f} months of data "
+                     "(due: round 1 after 6, round 2 after 30)" if missing else
+                     f"rounds coded: {', '.join(map(str, present)) or 'none'}; due after {running:.0f} months of "
+                     f"data: {', '.join(map(str, due)) or 'none'}"))
 
 
 def outcome(result: dg.AssetCheckResult) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from checks.contract import MODELS, WORK_NONE, Measurement, TrajectoryCatalogue
+from checks.contract import MODELS, PARTNERS, WORK_NONE, InterviewCoding, Measurement, TrajectoryCatalogue
 from llo import settings
 from llo.regions import PILOTS, REGIONS, region_name, region_slug
 
@@ -242,6 +242,101 @@ def _inject_rows(rows: pd.DataFrame, faults: list[str], rng: np.random.Generator
     return rows, sum(QUARANTINES.get(fault, 1) for fault in faults)
 
 
+# SYNTHETIC coded group interviews (research questions 3 and 4): per region type and round the findings the
+# researchers might code, (theme, direction, strength) before the region's own seeded variation. The pilots show the
+# route anchoring between the rounds (governance and the regular offer start to help, funding hinders less); the
+# scale-up regions, in their first year, struggle with reach and capacity. Made up, as every quote below.
+INTERVIEW_FINDINGS = {
+    ("pilot", 1): [("begeleiding_coach", "helpt", 3), ("maatwerk_traject", "helpt", 2),
+                   ("combinatie_basis_vak", "helpt", 2), ("samenwerking_partners", "helpt", 2),
+                   ("financiering_structureel", "hindert", 3), ("regelgeving_uitkering", "hindert", 2),
+                   ("wachttijden", "hindert", 2), ("capaciteit_uitvoering", "hindert", 1),
+                   ("administratieve_last", "hindert", 1)],
+    ("pilot", 2): [("begeleiding_coach", "helpt", 3), ("werkgeversbetrokkenheid", "helpt", 3),
+                   ("samenwerking_partners", "helpt", 3), ("regie_governance", "helpt", 2),
+                   ("inbedding_regulier_aanbod", "helpt", 2), ("bestuurlijk_draagvlak", "helpt", 2),
+                   ("financiering_structureel", "hindert", 2), ("regelgeving_uitkering", "hindert", 2),
+                   ("capaciteit_uitvoering", "hindert", 2)],
+    ("opschaling", 1): [("maatwerk_traject", "helpt", 2), ("bestuurlijk_draagvlak", "helpt", 2),
+                        ("begeleiding_coach", "helpt", 2), ("bereik_doelgroep", "hindert", 3),
+                        ("capaciteit_uitvoering", "hindert", 2), ("regie_governance", "hindert", 2),
+                        ("financiering_structureel", "hindert", 2), ("werkgeversbetrokkenheid", "hindert", 1),
+                        ("uitval_multiproblematiek", "hindert", 2)],
+}
+INTERVIEW_QUOTES = {  # anonymised as the researchers write them: [naam], [organisatie]; a region picks one
+    ("begeleiding_coach", "helpt"): ("Zonder [naam] als vaste coach waren de meesten in de eerste maand afgehaakt.",
+                                     "De jobcoach gaat mee naar de werkgever, dat geeft vertrouwen.",
+                                     "Eén vast gezicht voor de deelnemer maakt het verschil."),
+    ("maatwerk_traject", "helpt"): ("We kijken per deelnemer wat nodig is, niet welk traject toevallig start.",
+                                    "Instappen kan op elk niveau; niemand hoeft eerst een toets te halen."),
+    ("combinatie_basis_vak", "helpt"): ("Taal leren op de werkvloer werkt beter dan in een klaslokaal.",),
+    ("samenwerking_partners", "helpt"): ("Eén tafel met gemeente, ROC en UWV scheelt weken.",
+                                         "We bellen elkaar nu gewoon op in plaats van te mailen over dossiers."),
+    ("financiering_structureel", "hindert"): ("Niemand weet wie dit betaalt als de Groeifondsgelden stoppen.",
+                                              "Elk jaar opnieuw subsidie aanvragen kost ons een coach.",
+                                              "Zonder structureel budget stopt [organisatie] na 2027."),
+    ("regelgeving_uitkering", "hindert"): ("Een paar uur extra werken kost sommige deelnemers geld.",
+                                           "De angst om de uitkering kwijt te raken remt de instroom."),
+    ("wachttijden", "hindert"): ("Soms wachten mensen drie maanden op het volgende instroommoment.",),
+    ("capaciteit_uitvoering", "hindert"): ("We hebben te weinig docenten voor de groepen die we willen draaien.",
+                                           "De coaches zitten vol; nieuwe aanmeldingen moeten wachten.",
+                                           "Goede NT2-docenten zijn in de regio bijna niet te vinden."),
+    ("administratieve_last", "hindert"): ("De registratie kost de coaches een halve dag per week.",),
+    ("werkgeversbetrokkenheid", "helpt"): ("[organisatie] heeft nu zelf een leerwerkplek ingericht.",
+                                           "Werkgevers komen nu zelf met vacatures naar ons toe."),
+    ("werkgeversbetrokkenheid", "hindert"): ("Werkgevers willen wel, maar hebben geen tijd om mee te denken.",),
+    ("regie_governance", "helpt"): ("De regiegroep besluit nu zelf, ook zonder het projectbureau.",),
+    ("regie_governance", "hindert"): ("Nog onduidelijk wie de regie heeft als het project stopt.",
+                                      "Elke gemeente doet het net anders; dat maakt afspraken lastig."),
+    ("inbedding_regulier_aanbod", "helpt"): ("[organisatie] neemt de combinatietrajecten op in het gewone aanbod.",),
+    ("bestuurlijk_draagvlak", "helpt"): ("De wethouders staan erachter, dat maakt veel makkelijker.",
+                                         "Het onderwerp staat op de agenda van het regionaal bestuur."),
+    ("bereik_doelgroep", "hindert"): ("Laaggeletterden melden zich niet zelf; we vinden ze via [organisatie].",
+                                      "Wie niet goed kan lezen, leest ook onze folder niet."),
+    ("uitval_multiproblematiek", "hindert"): ("Bij schulden gaat leren voor niemand meer voor.",),
+}
+INTERVIEW_DUE_MONTHS = {1: 6, 2: 30}  # as checks.ingest_checks.INTERVIEW_ROUND_DUE_MONTHS, a little after it
+
+
+def interview_rounds(slug: str) -> list[int]:
+    """The rounds a demo region has coded by the end of the demo data: round 2 only where the region has run past
+    the programme's midpoint (the pilots)."""
+    running = len(_months(slug))
+    return [r for r, months in INTERVIEW_DUE_MONTHS.items() if running > months]
+
+
+def synthetic_interview(slug: str, round_: int, *, seed: int = 2025) -> pd.DataFrame:
+    """One region's coded group interview of a round (canonical columns), deterministic for the seed."""
+    rng = np.random.default_rng(zlib.crc32(f"{seed}/{slug}/gesprek/{round_}".encode()))
+    findings = list(INTERVIEW_FINDINGS[("pilot" if slug in PILOTS else "opschaling", round_)])
+    dropped = rng.choice(len(findings), 1 + int(rng.integers(0, 2)), replace=False)
+    findings = [f for i, f in enumerate(findings) if i not in set(dropped)]
+    start = pd.Timestamp(_months(slug)[0]) + pd.DateOffset(months=INTERVIEW_DUE_MONTHS[round_])
+    day = start + pd.Timedelta(days=int(rng.integers(3, 25)))
+    partners = ["gemeente", "ROC", "UWV"] + (["werkgevers"] if rng.random() < 0.7 else [])
+    rows = []
+    for number, (theme, direction, strength) in enumerate(findings, start=1):
+        strength = int(np.clip(strength + rng.choice([-1, 0, 0, 0, 1]), 1, 3))
+        options = INTERVIEW_QUOTES.get((theme, direction), ())
+        quote = options[int(rng.integers(len(options)))] if options and rng.random() < 0.6 else None
+        rows.append({"ronde": round_, "datum_gesprek": day, "partners": ", ".join(p for p in PARTNERS
+                                                                                 if p in partners),
+                     "bevinding": number, "thema": theme, "richting": direction, "sterkte": strength,
+                     "citaat": quote})
+    return pd.DataFrame(rows, columns=list(InterviewCoding.to_schema().columns))
+
+
+def write_interview(rows: pd.DataFrame, path: Path, region: str) -> Delivery:
+    """A coded interview as the researchers deliver it: the template's headers (sheet Groepsgesprekken), under a
+    title row saying the codings are synthetic demo data."""
+    columns = MODELS["interview_codings"].to_schema().columns
+    df = rows.rename(columns={name: column.title for name, column in columns.items()})
+    title = (f"SYNTHETISCHE DEMODATA – gecodeerd groepsgesprek {region_name(region)} ronde "
+             f"{int(rows['ronde'].iloc[0])}: verzonnen bevindingen, geen echt gesprek")
+    _write_xlsx(df, path, title, sheet="Groepsgesprekken")
+    return Delivery(path, region, "interview_codings", len(df), (), 0, False)
+
+
 def write_delivery(rows: pd.DataFrame, path: Path, *, faults: Iterable[str] = (), seed: int = 0,
                    kind: str = "measurements") -> Delivery:
     """Write canonical rows as a region's delivery file, with the given faults applied."""
@@ -291,10 +386,10 @@ def write_delivery(rows: pd.DataFrame, path: Path, *, faults: Iterable[str] = ()
     return Delivery(path, region or "", kind, len(df), faults, 0 if rejected else quarantined, rejected)
 
 
-def _write_xlsx(df: pd.DataFrame, path: Path, title: str | None) -> None:
+def _write_xlsx(df: pd.DataFrame, path: Path, title: str | None, sheet: str = "Gegevens") -> None:
     wb = Workbook()
     ws = wb.active
-    ws.title = "Gegevens"
+    ws.title = sheet
     if title:
         ws.append([title])
     ws.append(list(df.columns))
@@ -352,10 +447,11 @@ FAULT_NOTE = (" Sommige bestanden bevatten bewust fouten.", " Some files contain
 
 
 def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_REGIONS,
-             faults: bool = False, scale: int = 1) -> list[Delivery]:
+             faults: bool = False, scale: int = 1, interviews: bool = True) -> list[Delivery]:
     """Write synthetic catalogues and monthly measurement files into `landing/<slug>/`, each with the modification
     time of the day it arrived (the catalogue on the first day, a month's file on the 5th of the next month). With
-    `faults`, also the ways regions really deliver: a cumulative region, a correction and a withdrawal."""
+    `faults`, also the ways regions really deliver: a cumulative region, a correction and a withdrawal. With
+    `interviews`, a coded group interview per round due (`interview_rounds`), two weeks after it was held."""
     landing, regions = Path(landing), tuple(regions)
     plan = _fault_plan(regions) if faults else {}
     landing.mkdir(parents=True, exist_ok=True)
@@ -382,6 +478,12 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
                                    note="cumulative export: the whole history again" if earlier else "")
             deliveries.append(_arrived(delivery, _first_day(key, slug) if kind != "measurements" else
                                        _next_month(key, 5)))
+        if interviews:
+            for round_ in interview_rounds(slug):
+                rows = synthetic_interview(slug, round_, seed=seed)
+                name = f"SYNTHETISCH groepsgesprek {slug} ronde {round_}.xlsx"  # names unique over regions
+                delivery = write_interview(rows, landing / slug / name, slug)
+                deliveries.append(_arrived(delivery, rows["datum_gesprek"].iloc[0] + pd.Timedelta(days=14)))
         if faults and slug == CORRECTING:
             deliveries.append(_correction(landing / slug, measurements))
         if faults and slug == WITHDRAWING:

@@ -98,7 +98,14 @@ PUBLISHED_FIGURES = sa.Table(
 CATALOGUE_VERSIONS = _versions_table(
     "catalogue_versions", "trajectory_catalogue", "Catalogue rows a later delivery corrected, as measurement_versions.",
     sa.Column("regio", sa.Text, nullable=False))
-
+INTERVIEW_CODINGS = sa.Table(
+    "interview_codings", metadata, sa.Column("regio", sa.Text, nullable=False, index=True),
+    *_contract_columns("interview_codings"), *_source_columns(),
+    comment="Coded findings of the group interviews per region and round (research questions 3 and 4); no "
+            "participant data, quotes anonymised.")
+INTERVIEW_VERSIONS = _versions_table(
+    "interview_versions", "interview_codings", "Interview findings a later delivery corrected, as "
+    "measurement_versions.", sa.Column("regio", sa.Text, nullable=False))
 
 
 def _output_table(schema: pa.DataFrameSchema, comment: str, *indexed: str) -> sa.Table:
@@ -146,12 +153,15 @@ SCHEMA_OF = {TRAJECTORIES: outputs.TRAJECTORIES, KPI_REGION_MONTH: outputs.KPI_R
              MEASUREMENTS: MODELS["measurements"].to_schema(),
              TRAJECTORY_CATALOGUE: MODELS["trajectory_catalogue"].to_schema(),
              MEASUREMENT_VERSIONS: outputs.versions_schema(MODELS["measurements"].to_schema()),
-             CATALOGUE_VERSIONS: outputs.versions_schema(MODELS["trajectory_catalogue"].to_schema())}
+             CATALOGUE_VERSIONS: outputs.versions_schema(MODELS["trajectory_catalogue"].to_schema()),
+             INTERVIEW_CODINGS: MODELS["interview_codings"].to_schema(),
+             INTERVIEW_VERSIONS: outputs.versions_schema(MODELS["interview_codings"].to_schema())}
 
 REGION_COLUMN = {MEASUREMENTS: "regio", TRAJECTORY_CATALOGUE: "regio", QUARANTINE: "region", WARNINGS: "region",
                  INGEST_LOG: "region", MEASUREMENT_VERSIONS: "regio", CATALOGUE_VERSIONS: "regio",
                  WITHDRAWALS: "region", TRAJECTORIES: "regio", KPI_REGION_MONTH: "region",
-                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region"}
+                 CHANGE_SCORES_MONTH: "region", REGION_CONTEXT: "region", INTERVIEW_CODINGS: "regio",
+                 INTERVIEW_VERSIONS: "regio"}
 
 
 SQLITE_BUSY_TIMEOUT_S = 300  # how long a SQLite writer waits for another run's write (sqlite3's default is 5 s)

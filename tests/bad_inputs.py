@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import CATALOGUE_TITLES, MEASUREMENT_TITLES, catalogue_rows, measurement_row, write_csv
+from tests.conftest import (
+    CATALOGUE_TITLES,
+    MEASUREMENT_TITLES,
+    catalogue_rows,
+    interview_row,
+    measurement_row,
+    write_csv,
+)
 
 COLUMNS = list(measurement_row("X"))  # canonical names in contract order
 
@@ -305,4 +312,29 @@ CASES: list[Case] = [
          quarantined={"een_versie_per_bestand": 2}, accepted=0),
     Case("non-breaking spaces around values", _rows("spaties.csv", [_t0("C5", doelgroep="\u00a0laaggeletterd\u00a0")]),
          accepted=1),
+    # coded group interviews: a quote naming a person refuses the file whole, other faults quarantine the finding
+    Case("a quote naming a person", _rows("gesprek-naam.csv", [interview_row(1), interview_row(
+        2, quote="Volgens mevrouw Jansen van het ROC loopt het goed")]),
+         rejected=("name a person", "Citaat", "[naam]")),
+    Case("a quote naming a person after de heer", _rows("gesprek-heer.csv", [interview_row(
+        1, quote="De heer De Vries regelt de plekken")]), rejected=("name a person",)),
+    Case("a quote with an @handle", _rows("gesprek-handle.csv", [interview_row(1, quote="zie @jan_wethouder")]),
+         rejected=("name a person", "@handle")),
+    Case("a quote with an e-mail address", _rows("gesprek-mail.csv", [interview_row(
+        1, quote="mail [naam] via coach@voorbeeld.nl")]), rejected=("e-mail",)),
+    Case("an anonymised quote", _rows("gesprek-anoniem.csv", [interview_row(
+        1, quote="Meneer [naam] van [organisatie] zei: dit moet blijven")]), accepted=1,
+         logged={"kind": "interview_codings"}),
+    Case("a theme not in the code list", _rows("gesprek-thema.csv", [interview_row(1, theme="sfeer"),
+                                                                     interview_row(2)]),
+         quarantined={"isin": 1}, accepted=1),
+    Case("an interview strength of 4 and a round 3", _rows("gesprek-sterkte.csv", [
+        interview_row(1, strength="4"), interview_row(2, round_="3", date="2025-03-01")]),
+        quarantined={"less_than_or_equal_to": 2}, accepted=0),
+    Case("an unknown partner type", _rows("gesprek-partner.csv", [interview_row(1, partners="ROC; kerk")]),
+         quarantined={"partners_uit_lijst": 1}, accepted=0),
+    Case("two dates in one interview round", _rows("gesprek-datum.csv", [interview_row(1), interview_row(
+        2, date="2024-03-22")]), quarantined={"een_gesprek_per_ronde": 1}, accepted=1),
+    Case("a quote over 300 characters", _rows("gesprek-lang.csv", [interview_row(1, quote="lang " * 70)]),
+         quarantined={"str_length": 1}, accepted=0),
 ]

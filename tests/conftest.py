@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.contract import Measurement, TrajectoryCatalogue
+from checks.contract import InterviewCoding, Measurement, TrajectoryCatalogue
 
 KEY = b"test-key-for-pseudonyms-0123456789"
 TODAY = dt.date(2026, 1, 1)
@@ -35,10 +35,21 @@ def measurement_row(pid: str, moment: str = "T0", *, date: str = "2024-01-15", s
     return row
 
 
+def interview_row(finding: int, theme: str = "begeleiding_coach", direction: str = "helpt", strength: str = "2", *,
+                  round_: str = "1", date: str = "2024-03-15", partners: str = "ROC; gemeente; UWV", quote: str = "",
+                  **overrides) -> dict[str, str]:
+    """One valid coded finding of a group interview as a researcher types it, with overrides by canonical name."""
+    row = {"ronde": round_, "datum_gesprek": date, "partners": partners, "bevinding": str(finding), "thema": theme,
+           "richting": direction, "sterkte": strength, "citaat": quote}
+    row.update(overrides)
+    return row
+
+
 def write_csv(path: Path, rows: list[dict], *, titles: list[str] | None = None, sep: str = ",",
               encoding: str = "utf-8", extra: dict[str, list[str]] | None = None) -> Path:
     """Write rows keyed by canonical name under the contract's Dutch headers (plus extra raw columns)."""
-    schema = (Measurement if "meetmoment" in rows[0] else TrajectoryCatalogue).to_schema()
+    model = Measurement if "meetmoment" in rows[0] else InterviewCoding if "thema" in rows[0] else TrajectoryCatalogue
+    schema = model.to_schema()
     names = list(schema.columns)
     titles = titles or [schema.columns[n].title for n in names]
     extra = extra or {}

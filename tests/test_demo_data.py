@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.errors
 import pytest
 
-from checks.contract import Measurement, TrajectoryCatalogue, measurement_schema, months_between
+from checks.contract import MODELS, Measurement, TrajectoryCatalogue, measurement_schema, months_between
 from llo import demo_data as dd
 from llo import settings
 from llo.regions import region_name
@@ -145,6 +145,9 @@ def test_clean_files_use_contract_headers_and_canonical_values(clean):
         if d.kind == "trajectory_catalogue":
             assert list(df.columns) == C_TITLES
             continue
+        if d.kind == "interview_codings":
+            assert list(df.columns) == [c.title for c in MODELS["interview_codings"].to_schema().columns.values()]
+            continue
         assert list(df.columns) == M_TITLES
         assert set(df["Regio"]) == {region_name(d.region)}
         assert df["Meetdatum"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
@@ -266,3 +269,27 @@ def test_row_faults_quarantine_exactly_the_expected_rows(tmp_path, region, month
     history = pd.concat([measurements[~in_month], written], ignore_index=True)
     # the contract's uniqueness rule flags the later row of a pair; delivered in one file, both are refused
     assert len(quarantined_rows(history, set(catalogue["trajectcode"]))) + pairs == delivery.expected_quarantined
+
+
+def test_synthetic_interview_codings_per_round_due(clean):
+    """A coded group interview per region and round, labelled synthetic: round 2 only for the pilots, which have run
+    past the programme's midpoint; the same seed gives the same findings; quotes are anonymised."""
+    from checks.contract import INTERVIEW_THEMES
+    from llo.intake.privacy import names_a_person
+
+    root, deliveries = clean
+    coded = {(d.region, d.path.name): d for d in deliveries if d.kind == "interview_codings"}
+    assert set(coded) == {(r, f"SYNTHETISCH groepsgesprek {r} ronde {n}.xlsx") for r in dd.DEMO_REGIONS
+                          for n in ((1, 2) if r in dd.PILOTS else (1,))}
+    for d in coded.values():
+        sheet = openpyxl.load_workbook(d.path)["Groepsgesprekken"]
+        assert "SYNTHETISCHE DEMODATA" in sheet["A1"].value and "verzonnen" in sheet["A1"].value
+        df = read_raw(d.path)
+        assert set(df["Thema"]) <= set(INTERVIEW_THEMES) and d.rows_written == len(df) >= 6
+        assert not any(names_a_person(q) for q in df["Citaat"].dropna())
+    pilot = dd.synthetic_interview("twente", 1, seed=2025)
+    assert pilot.equals(dd.synthetic_interview("twente", 1, seed=2025))
+    later = dd.synthetic_interview("twente", 2, seed=2025)
+    helps = lambda rows: (rows["richting"] == "helpt").mean()  # noqa: E731
+    assert helps(later) > helps(pilot)  # the pilot's route anchors between the rounds
+    assert (dd.synthetic_interview("achterhoek", 1, seed=2025)["richting"] == "hindert").sum() >= 4

@@ -213,7 +213,8 @@ def test_concurrent_ingest_runs_lose_and_duplicate_no_row(llo_home, monkeypatch,
                             for e in events}
             assert materialized == {(key, region) for key in ("measurements", "trajectory_catalogue", "quarantine",
                                                               "ingest_warnings", "ingest_log", "measurement_versions",
-                                                              "catalogue_versions", "withdrawals", "trajectories")}
+                                                              "catalogue_versions", "withdrawals", "trajectories",
+                                                              "interview_codings", "interview_versions")}
 
     assert not [line for _, err in outputs.values() for line in err.splitlines() if "database is locked" in line]
     engine = warehouse.engine_for(settings.warehouse_url())

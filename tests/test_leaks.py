@@ -15,14 +15,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import measurement_row, write_csv
+from tests.conftest import interview_row, measurement_row, write_csv
 
 REGIONS = ("twente", "achterhoek", "fryslan", "rijnmond")  # faults need three regions beside the pilot
 # Values of the refused files: a BSN that passes the elfproef, names, contact details, participant numbers and
 # free text. Each is distinctive, so finding it anywhere can only mean it leaked.
 BSN = "111222333"
 CANARIES = [BSN, "123456782", "Quirijn", "Vanderlek", "q.vanderlek@voorbeeld.nl", "06-48213957", "LEKID-4471",
-            "LEKID-4472", "woont bij zijn zus in Hengelo"]
+            "LEKID-4472", "woont bij zijn zus in Hengelo",
+            # a coded group interview whose quotes name persons: refused whole, its anonymous quote with it
+            "Gerritsma", "wethouder_Kloosterboer", "Zeldenrust-citaat zonder naam"]
 # A name typed in a category column: no identifier the door can recognise, so the row is quarantined with the
 # value as delivered. It may be in the warehouse's quarantine table and in the region's own feedback export only.
 QUARANTINED = "Henkje Zwartkruis"
@@ -32,7 +34,8 @@ MAY_HOLD_QUARANTINED = ("warehouse.sqlite", "exports/regio/twente/", "cache/pars
 
 def refused_deliveries(folder: Path) -> list[Path]:
     """A file with a BSN column and a name, and a file whose free-text column hides a BSN, an e-mail address and
-    a phone number, both refused; and a file with a name as work situation, quarantined."""
+    a phone number, both refused; a file with a name as work situation, quarantined; and a coded group interview whose
+    quotes name persons, refused."""
     rows = [measurement_row("LEKID-4471"), measurement_row("LEKID-4472", code="TW-COMBI-01")]
     return [write_csv(folder / "aanmelding_met_bsn.csv", rows,
                       extra={"BSN": [BSN, "123456782"], "Achternaam": ["Vanderlek", "Vanderlek"],
@@ -41,7 +44,11 @@ def refused_deliveries(folder: Path) -> list[Path]:
                       extra={"Opmerking": [f"bsn {BSN}, mail q.vanderlek@voorbeeld.nl",
                                            "woont bij zijn zus in Hengelo, bel 06-48213957"]}),
             write_csv(folder / "metingen_naam_als_situatie.csv",
-                      [measurement_row("LEKID-4473", arbeidssituatie=QUARANTINED)])]
+                      [measurement_row("LEKID-4473", arbeidssituatie=QUARANTINED)]),
+            write_csv(folder / "groepsgesprek_met_namen.csv", [
+                interview_row(1, round_="2", date="2025-08-01", quote="Zeldenrust-citaat zonder naam"),
+                interview_row(2, round_="2", date="2025-08-01", quote="Mevrouw Gerritsma regelt alles"),
+                interview_row(3, round_="2", date="2025-08-01", quote="zie @wethouder_Kloosterboer")])]
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +77,11 @@ def test_the_identifier_files_were_refused_and_everything_else_went_in(operated)
     home, _, refused, printed = operated
     engine = wh.engine_for(f"sqlite:///{home / 'warehouse.sqlite'}")
     log = wh.read_table(engine, wh.INGEST_LOG, "twente").set_index("file")
-    for path in refused[:2]:
+    for path in [*refused[:2], refused[3]]:
         assert log.loc[path.name, "status"] == "rejected" and log.loc[path.name, "rows_accepted"] == 0
+    assert "name a person" in log.loc[refused[3].name, "reason"]
+    codings = wh.read_table(engine, wh.INTERVIEW_CODINGS, "twente")
+    assert len(codings) and not (codings["bron_bestand"] == refused[3].name).any()
     quarantine = wh.read_table(engine, wh.QUARANTINE, "twente")
     assert QUARANTINED in set(quarantine["value"])  # kept where the region's coordinator can see what to fix
     assert set(wh.read_table(engine, wh.MEASUREMENTS, columns=["regio"])["regio"]) == set(REGIONS)

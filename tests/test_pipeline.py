@@ -15,7 +15,7 @@ from pipelines.resources import Monitor, Warehouse
 from tests.conftest import MONTHS
 
 INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log", "measurement_versions",
-          "catalogue_versions", "withdrawals"}
+          "catalogue_versions", "withdrawals", "interview_codings", "interview_versions"}
 REPORTS = {"national_report", "regional_reports"}
 KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month"}
 QUALITY = {"data_docs"}
@@ -31,7 +31,8 @@ def test_graph_snapshot():
     assert checks == {
         ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
         ("ingest_log", "rejected_files"), ("measurement_versions", "corrections_applied"),
-        ("withdrawals", "withdrawals_applied"), ("trajectories", "one_row_per_intake"),
+        ("withdrawals", "withdrawals_applied"), ("interview_codings", "interview_rounds"),
+        ("trajectories", "one_row_per_intake"),
         ("region_context", "context_file_valid"), ("kpi_national_month", "national_equals_sum_of_regions"),
         ("kpi_region_month", "cumulative_counts_never_decrease"),
         ("kpi_national_month", "cumulative_counts_never_decrease"),

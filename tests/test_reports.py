@@ -102,7 +102,7 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert re.search(r"<title>Impactmonitor LLO Collectief: landelijke rapportage</title>", html)
     toc = re.search(r'<nav id="TOC".*?</nav>', html, re.S).group(0)
     sections = re.findall(r'href="#([^"]+)"', toc)
-    assert len(sections) == 11 and all(f'id="{s}"' in html for s in sections)
+    assert len(sections) == 12 and all(f'id="{s}"' in html for s in sections)
     assert sections[:2] == ["kernbevindingen", "bereik-en-voortgang"]  # the findings first
     assert "Inhoud" in toc
     figures = re.findall(r'<figure id="(fig-[^"]+)">\s*<img [^>]*src="data:image/png;base64,[^"]+"[^>]*alt="([^"]+)"'
@@ -112,7 +112,7 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert all(caption.startswith(f"Figuur\u00a0{i}:") for i, (_, _, caption) in enumerate(figures, start=1))
     assert all(len(alt) > 30 for _, alt, _ in figures)  # alt text describes the chart, not just its caption
     tables = re.findall(r'<table id="(tbl-[^"]+)"', html)
-    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 18
+    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 22
     assert {"tbl-doelgroep", "tbl-trajecttype", "tbl-leeftijd", "tbl-fase", "tbl-cohort"} <= set(tables)
     assert "SHA-256" not in html.split('id="verantwoording"')[0]  # file hashes live in the provenance file
     assert "Tabel\u00a01: KPI" in html
@@ -139,6 +139,32 @@ def test_the_data_quality_section_shows_the_suites_and_links_the_data_docs(rende
 
 def _table(html: str, label: str) -> list[list[str]]:
     return next(t["rows"] for t in structure(html).tables if t["label"] == label)
+
+
+def test_the_interview_chapter_shows_the_demo_codings_next_to_the_regions_results(rendered):
+    """Research questions 3 and 4 from the SYNTHETISCH coded group interviews: themes across regions, the change
+    between the pilots' two rounds, the quotes; a scale-up region has no second round to compare."""
+    from llo.demo_data import DEMO_REGIONS, PILOTS, synthetic_interview
+
+    folder, _, regions, engine = rendered
+    html = html_of(folder, "nationaal.html")
+    text = " ".join(html.split())  # pandoc wraps lines
+    assert "Verankering en succes- en faalfactoren (groepsgesprekken)" in text
+    coded = pd.concat([synthetic_interview(r, n, seed=7) for r in DEMO_REGIONS
+                       for n in ((1, 2) if r in PILOTS else (1,))])
+    stored = wh.read_table(engine, wh.INTERVIEW_CODINGS)
+    assert len(stored) == len(coded)
+    assert f"In 8 regio’s zijn samen 10 groepsgesprekken gecodeerd, met {len(coded)} bevindingen." in text
+    themes = _table(html, "tbl-gesprekken-themas")
+    assert sum(int(row[3]) for row in themes) == len(coded)
+    per_region = {row[0]: row for row in _table(html, "tbl-gesprekken-regios")}
+    assert per_region["Twente"][1] == "1, 2" and per_region["Achterhoek"][1] == "1"
+    assert len(_table(html, "tbl-gesprekken-citaten")) == coded["citaat"].notna().sum()
+    assert "[naam]" in html
+    twente = html_of(folder, "regio-twente.html")
+    assert len(_table(twente, "tbl-gesprekken-rondes")) >= 5
+    achterhoek = html_of(folder, "regio-achterhoek.html")
+    assert "nog geen regio met twee gecodeerde gespreksrondes" in str(_table(achterhoek, "tbl-gesprekken-rondes"))
 
 
 def test_small_cells_are_suppressed_exactly_where_the_warehouse_flags_them(rendered):

@@ -60,7 +60,7 @@ def test_category_fields_have_drop_down_lists(workbook, key):
     dvs = validations(workbook[SHEETS[key]])
     for name, column in MODELS[key].to_schema().columns.items():
         cats = column.metadata.get("categories")
-        if cats is None:
+        if cats is None or column.metadata.get("multiple"):  # several values per cell: no single-choice list
             continue
         expected = [spellings[0] if isinstance(value, bool) else value for value, spellings in cats.items()]
         assert dvs[name].type == "list", name
@@ -129,3 +129,23 @@ def test_explanation_mentions_every_column_and_rule(workbook):
 
 def test_template_is_deterministic(template_path, tmp_path):
     assert write_template(tmp_path / "again.xlsx").read_bytes() == template_path.read_bytes()
+
+
+def test_interview_sheet_has_drop_downs_and_the_code_list(workbook):
+    from checks.contract import INTERVIEW_THEMES, PARTNERS
+
+    ws = workbook[SHEETS["interview_codings"]]
+    assert ws.title == "Groepsgesprekken"
+    dvs = validations(ws)
+    assert list_values(workbook, dvs["thema"]) == list(INTERVIEW_THEMES)
+    assert list_values(workbook, dvs["richting"]) == ["helpt", "hindert"]
+    assert (dvs["ronde"].type, list_values(workbook, dvs["ronde"])) == ("list", ["1", "2"])
+    assert (dvs["sterkte"].type, list_values(workbook, dvs["sterkte"])) == ("list", ["1", "2", "3"])
+    assert dvs["partners"].type == "custom" and all(p in dvs["partners"].error for p in PARTNERS)
+    assert dvs["datum_gesprek"].type == "date" and dvs["citaat"].type == "textLength"
+    info = [row for row in workbook[INFO_SHEET].iter_rows(values_only=True)]
+    codes = {row[0]: row for row in info if row and row[0] in INTERVIEW_THEMES}
+    assert set(codes) == set(INTERVIEW_THEMES)
+    assert codes["financiering_structureel"][1:4] == (
+        "Structurele financiering na de pilot", "borging: verankering van de route in de regio, ook na de pilot", 3)
+    assert any(row[0] == "Citaten" and "[naam]" in row[1] for row in info if row and row[0])

@@ -199,8 +199,8 @@ def region_lines(result, regions: list[str]) -> dict[str, str]:
     read = next((m.materialization.metadata["rows_by_outcome"].data for m in events
                  if "rows_by_outcome" in m.materialization.metadata), {})
     checks = [(e.check_name, e.metadata["by_region"].data) for e in result.get_asset_check_evaluations()]
-    shown = {"measurements": "measurements", "quarantine": "quarantine records", "ingest_log": "files logged",
-             "trajectories": "trajectories"}
+    shown = {"measurements": "measurements", "interview_codings": "interview findings",
+             "quarantine": "quarantine records", "ingest_log": "files logged", "trajectories": "trajectories"}
     return {region: ", ".join(f"{rows[name][region]} {label}" for name, label in shown.items() if name in rows)
             + ("; rows read: " + ", ".join(f"{n} {outcome}" for outcome, n in read[region].items())
                if region in read else "")

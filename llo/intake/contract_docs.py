@@ -82,6 +82,8 @@ def full_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     """The model's schema with its per-region rules, built with sample arguments."""
     if model is contract.Measurement:
         return contract.measurement_schema({"X"}, dt.date(2025, 1, 1))
+    if model is contract.InterviewCoding:
+        return contract.interview_schema(dt.date(2025, 1, 1))
     return model.to_schema()
 
 
@@ -114,6 +116,12 @@ def describe_range(rng: Range) -> str:
 
 def _allowed(column: pa.Column) -> str:
     cats = categories(column)
+    if cats is not None and (column.metadata or {}).get("multiple"):
+        return "one or more of " + "; ".join(f"`{value}`" + (f" ({', '.join(others)})" if others else "")
+                                             for value, others in cats.items()) + ", separated by `,` or `;`"
+    if cats is not None and len(cats) > 10:  # a code list: its labels are in the code list section
+        return "a code of the code list below: " + ", ".join(f"`{value}`" for value in cats) + \
+            " (or its label)"
     if cats is not None:
         return "; ".join(f"`{value}`" + (f" ({', '.join(others)})" if others else "")
                          for value, others in cats.items())
@@ -160,7 +168,7 @@ INTRO = """# Data contract
 - **Allowed values**: category values with their accepted spellings in brackets, or the allowed range.
 - **Rules**: a failing *rejection* rule sends the row to quarantine; a failing *warning* rule keeps the row
   and records a warning. *Per region* rules need data from outside the file (the region's trajectory
-  catalogue, the day of ingest) and are added by `measurement_schema()`.
+  catalogue, the day of ingest) and are added by `measurement_schema()` (and `interview_schema()`).
 """
 
 
@@ -194,12 +202,37 @@ under the AVG. What is kept is a keyed hash of the participant, the date and the
 """
 
 
+INTERVIEWS = """Coded group interviews are delivered like measurements, in the region's landing folder, one file per
+round (the template's sheet *Groepsgesprekken*). A finding is identified by region, round and finding number
+(`bevinding`): the same finding again is unchanged, a finding with other values is a correction (the version it
+replaces goes to `interview_versions`). A quote that names a person (a title such as *mevrouw*, *dhr.* or *de heer*
+followed by a capitalised name, or an @handle) refuses the whole file, with nothing of it stored: write `[naam]` and
+`[organisatie]` instead (docs/privacy.md). Interview findings rest on no participant counts; the reports show them
+in the chapter on research questions 3 and 4."""
+
+
+def _code_list() -> list[str]:
+    """The code list of the group interviews (contract.INTERVIEW_THEMES) as Markdown."""
+    lines = ["### Code list of the group interviews", "",
+             "Every finding is coded with one theme, a direction (`helpt` / `hindert`) and a strength (1–3). A theme "
+             "belongs to one group; the group says which research question (deelvraag) it serves. The label is also "
+             "accepted in the Thema column.", "", "| Group | Research question | Meaning |", "|---|---|---|"]
+    lines += [f"| {cell(group)} | {question} | {cell(meaning)} |"
+              for group, (question, meaning) in contract.THEME_GROUPS.items()]
+    lines += ["", "| Code | Label | Group | Research question |", "|---|---|---|---|"]
+    lines += [f"| `{code}` | {cell(label)} | {group} | {contract.theme_research_question(code)} |"
+              for code, (label, group) in contract.INTERVIEW_THEMES.items()]
+    return lines
+
+
 def render_contract_markdown() -> str:
     """The full Markdown of `docs/data-contract.md`."""
     parts = [INTRO, DELIVERIES]
     for key, model in contract.MODELS.items():
         rules = model_rules(model)
         parts += [f"## {model.__name__} (`{key}`)", "", inspect.getdoc(model) or "", "",
+                  *([INTERVIEWS, ""] if model is contract.InterviewCoding else []),
                   "### Columns", "", *_column_table(model.to_schema()), "", "### Rules", "",
-                  *(_rule_table(rules) if rules else ["No table-wide rules."]), ""]
+                  *(_rule_table(rules) if rules else ["No table-wide rules."]), "",
+                  *([*_code_list(), ""] if model is contract.InterviewCoding else [])]
     return "\n".join(parts).rstrip("\n") + "\n"

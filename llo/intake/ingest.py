@@ -12,13 +12,13 @@ an earlier run comes from what was kept of it (llo.intake.parsed), the only thin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from checks.contract import MODELS, Withdrawal, catalogue_schema, measurement_schema
+from checks.contract import MODELS, Withdrawal, catalogue_schema, interview_schema, measurement_schema
 from checks.outputs import ACCEPTED, DUPLICATE, ISSUE_TABLE_COLUMNS, LOG_COLUMNS, PARTLY, REJECTED
 from llo import settings
 from llo.intake import versions, withdrawals
@@ -43,7 +43,8 @@ QUARANTINED = "quarantined"
 OUTCOMES = (versions.NEW, versions.UNCHANGED, versions.CORRECTED, QUARANTINED, withdrawals.WITHDRAWN)
 _COUNTS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_with_warnings", "empty_rows_skipped",
            *(f"rows_{outcome}" for outcome in OUTCOMES))
-IDENTITY = {"measurements": ["regio", "deelnemer_id", "meetmoment"], "trajectory_catalogue": ["trajectcode"]}
+IDENTITY = {"measurements": ["regio", "deelnemer_id", "meetmoment"], "trajectory_catalogue": ["trajectcode"],
+            "interview_codings": ["ronde", "bevinding"]}
 
 
 @dataclass
@@ -58,6 +59,9 @@ class RegionIngest:
     catalogue_versions: pd.DataFrame
     withdrawals: pd.DataFrame  # the register of withdrawn participants (tombstones, no identifiers)
     files_parsed: int = 0  # files read and parsed in this run; the others came from their kept parse
+    # the coded group interviews (a finding per row; no participant data) and their superseded versions
+    interview_codings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    interview_versions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def store_region(engine, result: RegionIngest, stored: dict[str, pd.DataFrame] | None = None) -> None:
@@ -70,7 +74,9 @@ def store_region(engine, result: RegionIngest, stored: dict[str, pd.DataFrame] |
         regio=result.region), "quarantine": result.quarantine, "ingest_warnings": result.warnings,
         "ingest_log": result.ingest_log, "measurement_versions": result.measurement_versions,
         "catalogue_versions": result.catalogue_versions.assign(regio=result.region),
-        "withdrawals": result.withdrawals}
+        "withdrawals": result.withdrawals,
+        "interview_codings": result.interview_codings.assign(regio=result.region),
+        "interview_versions": result.interview_versions.assign(regio=result.region)}
     replace_region(engine, result.region, {name: frame for name, frame in tables.items()
                                            if name not in (stored or {}) or not same_rows(stored[name], frame)})
 
@@ -135,11 +141,13 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
     measurements = _check(tables, "measurements", measurement_schema(codes, today), register.accepted, key)
     register.accepted["rows_withdrawn"] = register.accepted["tombstone"].map(measurements.withdrawn).fillna(0) \
         .astype(int)
-    quarantine = pd.concat([register.quarantine, catalogue.quarantine, measurements.quarantine],
+    interviews = _check(tables, "interview_codings", interview_schema(today))
+    quarantine = pd.concat([register.quarantine, catalogue.quarantine, measurements.quarantine, interviews.quarantine],
                            ignore_index=True).assign(region=region)
     warns = measurements.warnings.assign(region=region)
     for table in tables:
-        logs.append(_account(table, {**register.outcomes, **catalogue.outcomes, **measurements.outcomes}, warns))
+        logs.append(_account(table, {**register.outcomes, **catalogue.outcomes, **measurements.outcomes,
+                                     **interviews.outcomes}, warns))
     log = pd.DataFrame(logs, columns=LOG_COLUMNS).sort_values(["delivery_order", "sheet"], na_position="first",
                                                                 kind="stable", ignore_index=True)
     skipped = _skipped_lines(region, folder, now)
@@ -150,7 +158,7 @@ def ingest_region(region: str, folder: Path, *, key: bytes, today: dt.date,
         log[column] = log[column].fillna(0).astype(int)
     return RegionIngest(region, measurements.accepted, catalogue.accepted, quarantine, warns, log,
                         measurements.superseded, catalogue.superseded, register.accepted[withdrawals.COLUMNS],
-                        files_parsed)
+                        files_parsed, interviews.accepted, interviews.superseded)
 
 
 def arrivals(folder: Path, received_at: dict[str, dt.datetime], now: dt.datetime):
@@ -202,7 +210,7 @@ def _check(tables: list[Table], kind: str, schema, register: pd.DataFrame | None
             break
         refused.append(breaking)
         valid = valid.drop(index=breaking["row_id"])
-    refused.append(_ambiguous_records(frame, resolution.ambiguous))
+    refused.append(_ambiguous_records(frame, resolution.ambiguous, key_columns))
     current = valid.loc[resolution.current]
     failing = set_rejections(current, schema)
     refused.append(_whole_identity(valid, failing, key_columns))
@@ -301,13 +309,18 @@ def _refusal(valid: pd.DataFrame, row_id: int, state: dict, failed: pd.DataFrame
             + stays)
 
 
-def _ambiguous_records(frame: pd.DataFrame, ambiguous: pd.DataFrame) -> pd.DataFrame:
-    records = [(row_id, "deelnemer_id, meetmoment" if "meetmoment" in frame else "trajectcode", versions.AMBIGUOUS,
-                "; ".join(f"{c}={format_value(frame.at[row_id, c])}"
-                          for c in ("deelnemer_id", "meetmoment") if c in frame) or frame.at[row_id, "trajectcode"],
-                f"Row {others} of the same file gives this "
-                f"{'participant and meetmoment' if 'meetmoment' in frame else 'trajectcode'} other values: both are "
-                "refused; deliver one row for it")
+_IDENTITY_WORDS = {"meetmoment": "participant and meetmoment", "trajectcode": "trajectcode",
+                   "bevinding": "round and finding"}
+
+
+def _ambiguous_records(frame: pd.DataFrame, ambiguous: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    shown = [c for c in key if c != "regio"]
+    words = _IDENTITY_WORDS[shown[-1]]
+    records = [(row_id, ", ".join(shown), versions.AMBIGUOUS,
+                "; ".join(f"{c}={format_value(frame.at[row_id, c])}" for c in shown) if len(shown) > 1
+                else format_value(frame.at[row_id, shown[0]]),
+                f"Row {others} of the same file gives this {words} other values: both are refused; deliver one row "
+                "for it")
                for row_id, others in zip(ambiguous["row_id"], ambiguous["others"], strict=True)]
     return pd.DataFrame(records, columns=ISSUE_COLUMNS)
 

@@ -100,6 +100,22 @@ def category_lookup(categories: dict) -> Callable[[str], object]:
     return read
 
 
+def several_lookup(categories: dict) -> Callable[[str], str]:
+    """A reader of a cell holding several categories separated by ',' or ';': each part read by its spellings, the
+    values listed once each in the order of `categories`, ', '-separated ("ROC; gemeenten" -> "gemeente, ROC"). A
+    cell with a part that is not known stays as typed, so the contract's rule refuses it with the text delivered."""
+    lookup = category_lookup(categories)
+
+    def read(text: str) -> str:
+        parts = [part for part in re.split(r"[,;]", text) if part.strip()]
+        found = [lookup(part) for part in parts]
+        if not parts or None in found:
+            return text.strip()
+        return ", ".join(str(value) for value in categories if value in found)
+
+    return read
+
+
 def each_distinct(values: np.ndarray, parse: Callable[[str], object]) -> np.ndarray:
     """`parse` of every value, computed once per distinct value: a delivery repeats its categories, dates and
     numbers thousands of times."""
@@ -138,6 +154,9 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
         dates = each_distinct(values, _storable_date)
         failed = ~empty & pd.isna(dates)
         typed = np.where(~failed & ~empty, dates, None).astype("datetime64[ns]")
+    elif metadata.get("multiple"):  # several categories in one cell (an interview's partners)
+        failed = np.zeros(len(values), dtype=bool)
+        typed = np.where(empty, None, each_distinct(values, several_lookup(categories)))
     else:  # text: category spellings become the canonical value; unknown values stay as typed for the contract
         lookup = category_lookup(categories) if categories else None
 

@@ -5,7 +5,10 @@ Detection rules (a match rejects the whole file; the offending value is never re
 - any cell holding an e-mail address or a Dutch phone number;
 - any cell outside the participant-id column holding nine digits that pass the elfproef (a BSN);
 - a participant-id column in which most values are nine digits passing the elfproef. Single matches there
-  are not decisive (one in eleven random nine-digit numbers passes) and are pseudonymised anyway.
+  are not decisive (one in eleven random nine-digit numbers passes) and are pseudonymised anyway;
+- in a free-text column (an interview's quote): a person named by a title and a capitalised word ("mevrouw
+  Jansen", "dhr. De Vries", "de heer Bakker") or an @handle. Researchers write [naam] and [organisatie] instead
+  (docs/privacy.md), which these patterns leave alone.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\d\w])(?:\+31|0031|0)[\s-]?[1-9](?:[\s-]?\d){8}(?!\d)")
 NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 ID_COLUMN_BSN_SHARE = 0.5
+# A title (any case) followed by a capitalised word, possibly after a Dutch name particle: "mevr. Jansen",
+# "meneer van Dijk", "de heer De Boer". "meneer [naam]" is the convention and does not match.
+_TITLES = r"meneer|mevrouw|mevr|mw|dhr|de\s+heer|mr|drs|ir|juffrouw|juf|meester"
+_PARTICLES = r"van|de|der|den|ter|ten|te|het"
+PERSON_NAME = re.compile(rf"(?<![\w])(?i:{_TITLES})(?:\.\s*|\s+)(?:(?i:{_PARTICLES})\s+)*[A-ZÀ-Ý][\w'-]+")
+HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,}")
 
 
 def elfproef(digits: str) -> bool:
@@ -38,13 +47,24 @@ def elfproef(digits: str) -> bool:
     return total % 11 == 0
 
 
+def names_a_person(text: str) -> bool:
+    """Whether a free text names a person: a title and a capitalised word, or an @handle."""
+    return bool(PERSON_NAME.search(text) or HANDLE.search(text))
+
+
 def identifier_problems(header: list[str], rows: list[list[str]], id_position: int | None,
-                        allowed: set[int]) -> list[str]:
+                        allowed: set[int], free_text: set[int] = frozenset()) -> list[str]:
     """Reasons to reject the table; empty when it carries no direct identifiers.
 
     `allowed` are the positions of contract columns whose header may look like an identifier header
-    (a trajectory catalogue's 'naam' is the trajectory name)."""
+    (a trajectory catalogue's 'naam' is the trajectory name); `free_text` the positions of free-text columns (a
+    quote), also searched for persons named in them."""
     problems = []
+    for position in sorted(free_text):
+        named = sum(1 for row in rows if row[position] and names_a_person(row[position]))
+        if named:
+            problems.append(f"column '{header[position]}' holds {named} value(s) that name a person (a title "
+                            "followed by a name, or an @handle): write [naam] or [organisatie] instead")
     for position, text in enumerate(header):
         if position not in allowed and normalise(text) in IDENTIFIER_HEADERS:
             problems.append(f"column '{text}' holds a direct identifier by its name")

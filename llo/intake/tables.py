@@ -78,7 +78,10 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes) -> Table:
     positions = {canonical: position for position, canonical in match.columns.items()}
     allowed = set(match.columns)
     id_position = positions.get("deelnemer_id")
-    problems = privacy.identifier_problems(raw.header, raw.rows, id_position, allowed)
+    columns = MODELS[match.kind].to_schema().columns
+    free_text = {position for position, name in match.columns.items()
+                 if (columns[name].metadata or {}).get("free_text")}
+    problems = privacy.identifier_problems(raw.header, raw.rows, id_position, allowed, free_text)
     if problems:
         raise RejectedFile("direct identifiers found, the file was not read further and none of its values "
                            "were stored: " + "; ".join(problems))
@@ -119,7 +122,8 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes) -> Table:
 def _refuse_unusable(raw: RawTable, match: HeaderMatch) -> None:
     required = required_columns(match.kind)
     if len(required) - len(match.missing) < MIN_SHARE_OF_COLUMNS * len(required):
-        raise RejectedFile("not a measurement file or trajectory catalogue: too few known columns "
+        raise RejectedFile("not a measurement file, trajectory catalogue, withdrawal file or interview coding: "
+                           "too few known columns "
                            f"({', '.join(sorted(set(match.columns.values()))) or 'none'})")
     if match.missing:
         raise RejectedFile(f"required columns missing for a {match.kind.replace('_', ' ')} file: "

@@ -24,7 +24,7 @@ from checks import contract
 from llo.intake.contract_docs import Range, categories, length_range, model_rules, value_range
 
 SHEETS = {"measurements": "Metingen", "trajectory_catalogue": "Trajectcatalogus",  # keys of contract.MODELS
-          "withdrawals": "Intrekkingen"}
+          "withdrawals": "Intrekkingen", "interview_codings": "Groepsgesprekken"}
 INFO_SHEET, LIST_SHEET = "Toelichting", "Lijsten"
 ROWS, MAX_INLINE_LIST = 2000, 255  # rows with validations; Excel's limit for an inline list formula
 TYPES_NL = {"str": "tekst", "Int64": "geheel getal", "float64": "getal", "datetime64[ns]": "datum (dd-mm-jjjj)",
@@ -72,6 +72,8 @@ def range_nl(rng: Range) -> str:
 
 def allowed_nl(column: pa.Column) -> str:
     """Allowed values or range of a column, in Dutch."""
+    if (column.metadata or {}).get("multiple"):
+        return "één of meer van: " + ", ".join(categories(column)) + " (gescheiden door ',' of ';')"
     if (cats := categories(column)) is not None:
         return "kies uit: " + ", ".join(cats)
     texts = [range_nl(rng)] if (rng := value_range(column)) else []
@@ -82,8 +84,14 @@ def allowed_nl(column: pa.Column) -> str:
 
 def _validation(wb: Workbook, name: str, column: pa.Column, cell: str) -> DataValidation | None:
     dtype = str(column.dtype)
-    if (cats := categories(column)) is not None:
+    meta = column.metadata or {}
+    if meta.get("multiple"):  # several values in one cell: Excel's list allows one, so only the prompt explains
+        dv = DataValidation("custom", formula1=f"ISTEXT({cell})")
+    elif (cats := categories(column)) is not None:
         dv = DataValidation("list", formula1=list_source(wb, name, list(cats)))
+    elif meta.get("dropdown") and (rng := value_range(column)) is not None:  # a short scale (ronde, sterkte)
+        dv = DataValidation("list", formula1='"' + ",".join(str(v) for v in range(int(rng.low), int(rng.high) + 1))
+                            + '"')
     elif dtype.startswith("datetime"):
         dv = DataValidation("date", operator="greaterThanOrEqual", formula1="DATE(1900,1,1)")
     elif (rng := value_range(column)) is not None:
@@ -167,11 +175,26 @@ def _info_sheet(wb: Workbook) -> None:
             ws.append([rule.name, "waarschuwing" if rule.warning else "afwijzing",
                        "per regio bij inlezen" if rule.per_region else "het bestand",
                        ", ".join(titles.get(c, c) for c in rule.columns), rule.description])
+    _code_list(ws)
     for index, width in enumerate([30, 60, 28, 10, 18, 40, 40, 30], start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=cell.column > 1 or cell.row > len(INTRO_NL) + 1, vertical="top")
+
+
+CODE_HEADERS_NL = ["Thema (code)", "Omschrijving", "Groep", "Deelvraag"]
+
+
+def _code_list(ws) -> None:
+    """The code list of the group interviews (contract.INTERVIEW_THEMES), so researchers code from the template."""
+    _heading(ws, f"Blad '{SHEETS['interview_codings']}': codelijst thema's", CODE_HEADERS_NL)
+    for code, (label, group) in contract.INTERVIEW_THEMES.items():
+        ws.append([code, label, f"{group}: {contract.THEME_GROUPS[group][1]}",
+                   contract.theme_research_question(code)])
+    ws.append(["Citaten", "Kort en geanonimiseerd: schrijf [naam] en [organisatie] in plaats van namen. Een citaat "
+                          "met een persoonsnaam (bijv. 'mevrouw' of 'dhr.' met een naam, of een @-naam) weigert het "
+                          "hele bestand."])
 
 
 def _heading(ws, text: str, headers: list[str]) -> None:

@@ -142,6 +142,8 @@ RULES: tuple[Rule, ...] = (
                       "unchanged and corrected rows replace none and add none"),
     _agreement("ingest_catalogue_stored", ("ingest_log",),
                reason="catalogue rows stored per region equal the new catalogue rows in ingest_log"),
+    _agreement("ingest_interviews_stored", ("ingest_log",),
+               reason="interview findings stored per region equal the new interview rows in ingest_log"),
     _agreement("trajectories_equal_t0", ("trajectories", "measurements"),
                reason="one trajectory per stored T0 measurement, per region"),
     _agreement("k1_equals_trajectories", ("kpi_region_month", "trajectories"),
@@ -282,8 +284,9 @@ def _comparison(name: str, value: pd.Series, reference: pd.Series, month: str | 
 
 
 def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """tables by warehouse name: ingest_log, measurements, trajectory_catalogue, trajectories, kpi_region_month,
-    kpi_national_month, change_scores_month, scba_overview; measurements and trajectories counted (COUNTED)."""
+    """tables by warehouse name: ingest_log, measurements, trajectory_catalogue, interview_codings (may be left out),
+    trajectories, kpi_region_month, kpi_national_month, change_scores_month, scba_overview; measurements and
+    trajectories counted (COUNTED)."""
     import pandas as pd
 
     log = tables["ingest_log"]
@@ -303,6 +306,9 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     kind("measurements").rename_axis("region"), ALL_MONTHS),
         _comparison("ingest_catalogue_stored", by_region(tables["trajectory_catalogue"].groupby("regio").size()),
                     kind("trajectory_catalogue").rename_axis("region"), ALL_MONTHS),
+        _comparison("ingest_interviews_stored", by_region(tables.get(
+            "interview_codings", pd.DataFrame(columns=["regio"])).groupby("regio").size()),
+                    kind("interview_codings").rename_axis("region"), ALL_MONTHS),
         _comparison("trajectories_equal_t0", by_region(trajectories.groupby("regio")["rows"].sum()),
                     by_region(measurements[measurements["meetmoment"] == "T0"].groupby("regio")["rows"].sum()),
                     ALL_MONTHS),
@@ -364,7 +370,8 @@ def read_tables(engine: sa.Engine) -> dict[str, pd.DataFrame]:
     """The stored tables the views need, whole (all regions, all months); the two largest counted (COUNTED)."""
     from llo import warehouse as wh
 
-    tables = {t.name: t for t in (wh.INGEST_LOG, wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE, wh.TRAJECTORIES,
+    tables = {t.name: t for t in (wh.INGEST_LOG, wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE, wh.INTERVIEW_CODINGS,
+                                  wh.TRAJECTORIES,
                                   wh.KPI_REGION_MONTH, wh.KPI_NATIONAL_MONTH, wh.CHANGE_SCORES_MONTH,
                                   wh.SCBA_OVERVIEW)}
     return {name: wh.read_counts(engine, table, COUNTED[name]) if name in COUNTED

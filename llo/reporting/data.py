@@ -161,6 +161,13 @@ class ReportData:
         return wh.read_table(self.engine, wh.QUARANTINE, self.region)
 
     @cached_property
+    def interview_codings(self) -> pd.DataFrame:
+        """The coded group-interview findings (research questions 3 and 4) of interviews held on or before the
+        peildatum: the region's, or every region's in the national report."""
+        rows = wh.read_typed(self.engine, wh.INTERVIEW_CODINGS, self.region)
+        return rows[rows["datum_gesprek"] <= self.peildatum].reset_index(drop=True)
+
+    @cached_property
     def context(self) -> pd.DataFrame:
         rows = wh.read_typed(self.engine, wh.REGION_CONTEXT)
         return rows[rows["region"] == self.region].reset_index(drop=True) if self.region else rows
