@@ -45,6 +45,18 @@ def warehouse(tmp_path_factory) -> str:
         wh.CHANGE_SCORES_MONTH: CHANGE_SCORES_MONTH.validate(change_scores.change_scores_months(trajectories, days)),
         wh.KPI_BREAKDOWN_MONTH: KPI_BREAKDOWN_MONTH.validate(breakdowns.breakdown_table(trajectories, days))},
         "peildatum", days)
+    wh.append_rows(engine, wh.INTERVIEW_CODINGS, pd.DataFrame(
+        [("twente", 1, "2024-03-01", 1, "financiering_structureel", "hindert", 3),
+         ("twente", 1, "2024-03-01", 2, "samenwerking_partners", "helpt", 2),
+         ("twente", 1, "2024-03-01", 3, "werkgeversbetrokkenheid", "helpt", 3),
+         ("twente", 1, "2024-03-01", 4, "capaciteit_uitvoering", "hindert", 2),
+         ("twente", 2, "2024-11-01", 1, "financiering_structureel", "hindert", 1),
+         ("twente", 2, "2024-11-01", 2, "samenwerking_partners", "helpt", 3),
+         ("twente", 2, "2024-11-01", 3, "werkgeversbetrokkenheid", "helpt", 2),
+         ("achterhoek", 1, "2025-01-15", 1, "financiering_structureel", "helpt", 3)],  # after the peildatum
+        columns=["regio", "ronde", "datum_gesprek", "bevinding", "thema", "richting", "sterkte"]).assign(
+        datum_gesprek=lambda f: pd.to_datetime(f["datum_gesprek"]), partners="gemeente, ROC", citaat=None,
+        bron_bestand="gesprek.xlsx", bron_blad="Groepsgesprekken", bron_rij=lambda f: f.index + 2))
     return url
 
 
@@ -77,6 +89,23 @@ def test_the_national_findings_give_the_tables_figures_with_their_basis_and_comp
                for entry in ledger.entries["numbers"].values())
 
 
+def test_questions_3_and_4_come_from_the_coded_group_interviews_held_by_the_peildatum(warehouse):
+    text, _ = paragraphs(warehouse)
+    # borging: financiering (-3, -1) and samenwerking (+2, +3); balance per round (-3+2)/2 and (-1+3)/2
+    assert text[3].startswith("In 2 groepsgesprekken in 1 regio gingen 4 bevindingen over de borging van de route na "
+                              "de pilot. Het vaakst helpt: samenwerking en afspraken tussen partners (2 keer). Het "
+                              "vaakst hindert: structurele financiering na de pilot (2 keer). In de regio's met twee "
+                              "gespreksrondes werd het beeld gunstiger: de balans (gemiddelde sterkte, + helpt, − "
+                              "hindert) ging van −0,5 in de eerste naar +1,0 in de tweede ronde.")
+    # success and failure factors: werkgevers (+3, +2) and capaciteit (-2): (3-2)/2 = 0,5, then 2
+    assert text[4].startswith("In 2 groepsgesprekken in 1 regio gingen 3 bevindingen over succes- en faalfactoren. "
+                              "Het vaakst helpt: betrokkenheid van werkgevers (2 keer). Het vaakst hindert: capaciteit "
+                              "in de uitvoering (docenten, coaches) (1 keer).")
+    assert "van +0,5 in de eerste naar +2,0 in de tweede ronde" in text[4]
+    achterhoek, _ = paragraphs(warehouse, "achterhoek")  # its interview lies after the peildatum
+    assert achterhoek[3].startswith("Nog niet te beantwoorden: deze vraag rust op de groepsgesprekken")
+
+
 def test_a_region_with_too_few_eenmetingen_says_why_the_questions_cannot_be_answered_yet(warehouse):
     text, _ = paragraphs(warehouse, "achterhoek")
     for question in (1, 2):
@@ -101,4 +130,6 @@ def test_the_lessons_compare_the_scale_up_regions_with_the_pilots(warehouse):
     # reach against what is due: pilots 20 of 100, scale-up 5 of 83 (5 participants: "<10")
     assert text.startswith("De opschalingsregio's bereikten <10 van de deelnemers die naar rato van hun looptijd te "
                            "verwachten waren, de pilotregio's 20%")
+    assert ("Volgens de groepsgesprekken in de pilotregio's hielp samenwerking en afspraken tussen partners het vaakst "
+            "(2 keer) en hinderde structurele financiering na de pilot het vaakst (2 keer).") in text
     assert "Wat de monitor niet kan zeggen" in text

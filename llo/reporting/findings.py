@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from checks.contract import ANCHORING, FAILURE, INTERVIEW_THEMES, SUCCESS
 from checks.outputs import T1_DUE_MONTHS
 from llo.disclosure import resting_on
 from llo.regions import PILOT, SCALE_UP
-from llo.reporting import breakdowns
+from llo.reporting import breakdowns, interviews
 from llo.reporting.data import ReportData
 from llo.reporting.publish import Ledger, euro_words, number, percent, small_percent
 from llo.settings import SUSTAINABLE_WORK_HOURS
@@ -143,13 +144,54 @@ def _phases(data: ReportData, ledger: Ledger, code: str, question: int) -> str:
 
 
 def _anchoring(data: ReportData, ledger: Ledger) -> str:
-    return ("Nog niet te beantwoorden uit de monitor: deze vraag rust op de groepsgesprekken met de partners "
-            "in de regio, en er zijn nog geen gecodeerde groepsgesprekken aangeleverd.")
+    return _from_interviews(data, ledger, 3, (ANCHORING,), "de borging van de route na de pilot",
+                            "Dit zijn oordelen van de partners, gecodeerd door de onderzoekers; of de route na de "
+                            "pilot blijft bestaan, blijkt pas als het NGF-geld is opgehouden.")
 
 
 def _factors(data: ReportData, ledger: Ledger) -> str:
-    return ("Nog niet te beantwoorden uit de monitor: deze vraag rust op de groepsgesprekken met de partners "
-            "in de regio, en er zijn nog geen gecodeerde groepsgesprekken aangeleverd.")
+    return _from_interviews(data, ledger, 4, (SUCCESS, FAILURE), "succes- en faalfactoren",
+                            "Een thema kan in de ene regio helpen en in de andere hinderen: de tabellen van het "
+                            "hoofdstuk over de groepsgesprekken geven het per regio.")
+
+
+def _from_interviews(data: ReportData, ledger: Ledger, question: int, groups: tuple[str, ...], about: str,
+                     caveat: str) -> str:
+    """Research questions 3 and 4 from the coded group interviews: how many interviews and findings on the themes of
+    `groups`, the themes that help and hinder most, and how the balance moved between the rounds. Interview findings
+    rest on no participant counts: they go through the ledger with n None."""
+    rows = interviews.codings(data)
+    if rows.empty:
+        return ("Nog niet te beantwoorden: deze vraag rust op de groepsgesprekken met de partners in de regio, en er "
+                "zijn op de peildatum nog geen gecodeerde groepsgesprekken.")
+    rows = rows[rows["thema"].map(lambda code: INTERVIEW_THEMES[code][1]).isin(groups)]
+    held = interviews.codings(data).drop_duplicates(["regio", "ronde"])
+    regions = held["regio"].nunique()
+    where = "" if data.region else f" in {number(regions)} regio{'' if regions == 1 else chr(39) + 's'}"
+    if rows.empty:
+        return (f"In de {number(len(held))} gecodeerde groepsgesprekken{where} kwam {about} nog niet ter sprake; "
+                "de vraag is daarmee nog niet te beantwoorden.")
+    key = f"bevinding.{data.key}.{question}"
+    text = (f"In {ledger.number(f'{key}.gesprekken', number(len(held)), None)} groepsgesprekken{where} gingen "
+            f"{ledger.number(f'{key}.bevindingen', number(len(rows)), None)} bevindingen over {about}.")
+    for direction, words in ((interviews.HELPS, "helpt"), (interviews.HINDERS, "hindert")):
+        named = [f"{label} ({number(n)} keer)" for label, n, _ in interviews.top(rows, direction)]
+        if named:
+            text += f" Het vaakst {words}: {_listed(named)}."
+    both = rows.groupby("regio")["ronde"].nunique()
+    again = rows[rows["regio"].isin(both[both > 1].index)]
+    if len(again):
+        balance = again.groupby("ronde")["balans"].mean()
+        first, second = (ledger.number(f"{key}.balans.{r}", _signed(balance.get(r), 1), None) for r in (1, 2))
+        direction = "gunstiger" if balance.get(2) > balance.get(1) else "ongunstiger" \
+            if balance.get(2) < balance.get(1) else "even gunstig"
+        text += (f" In de regio's met twee gespreksrondes werd het beeld {direction}: de balans (gemiddelde sterkte, "
+                 f"+ helpt, − hindert) ging van {first} in de eerste naar {second} in de tweede ronde.")
+    return f"{text} {caveat}"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def _kpis(data: ReportData, ledger: Ledger, figures: _Figures) -> str:
@@ -238,8 +280,8 @@ def _cents(ratio) -> str:
     return "€\u00a0" + number(ratio, 2) if pd.notna(ratio) else "n.v.t."
 
 
-def _signed(value) -> str:
-    return ("+" if value > 0 else "") + number(value, 2).replace("-", "−") if pd.notna(value) else "n.v.t."
+def _signed(value, decimals: int = 2) -> str:
+    return ("+" if value > 0 else "") + number(value, decimals).replace("-", "−") if pd.notna(value) else "n.v.t."
 
 
 def _capital(text: str) -> str:

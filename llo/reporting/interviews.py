@@ -23,7 +23,7 @@ NO_SECOND_ROUND = "nog geen regio met twee gecodeerde gespreksrondes"
 HELPS, HINDERS = "helpt", "hindert"
 
 
-def _codings(data: ReportData) -> pd.DataFrame:
+def codings(data: ReportData) -> pd.DataFrame:
     rows = data.interview_codings.copy()
     rows["balans"] = rows["sterkte"].astype(float).where(rows["richting"] == HELPS, -rows["sterkte"].astype(float))
     rows["label"] = rows["thema"].map(lambda code: INTERVIEW_THEMES[code][0])
@@ -45,7 +45,7 @@ def _empty(ledger: Ledger, label: str, what: str = "Groepsgesprekken", text: str
     return ledger.table(label, pd.DataFrame({what: [text]}))
 
 
-def _top(rows: pd.DataFrame, direction: str, count: int = 2) -> list[tuple[str, int, float]]:
+def top(rows: pd.DataFrame, direction: str, count: int = 2) -> list[tuple[str, int, float]]:
     """The themes mentioned most in a direction (ties by mean strength, then code): (label, findings, strength)."""
     mine = rows[rows["richting"] == direction]
     if mine.empty:
@@ -62,7 +62,7 @@ def _listed(items: list[str]) -> str:
 def summary(data: ReportData, ledger: Ledger) -> str:
     """A short paragraph in words: how many interviews and findings, the most-mentioned helping and hindering themes,
     and which regions have no coded interviews yet."""
-    rows = _codings(data)
+    rows = codings(data)
     regions = _regions(data)
     without = [r for r in regions if r not in set(rows["regio"])]
     if rows.empty:
@@ -79,9 +79,9 @@ def summary(data: ReportData, ledger: Ledger) -> str:
         text = [f"In {number(interviews['regio'].nunique())} regio's zijn samen {count} groepsgesprekken gecodeerd, "
                 f"met {findings} bevindingen."]
     for direction, words in ((HELPS, "helpend"), (HINDERS, "belemmerend")):
-        top = _top(rows, direction)
-        if top:
-            named = _listed([f"{label} ({number(n)} keer, gemiddelde sterkte {number(s, 1)})" for label, n, s in top])
+        most = top(rows, direction)
+        if most:
+            named = _listed([f"{label} ({number(n)} keer, gemiddelde sterkte {number(s, 1)})" for label, n, s in most])
             text.append(f"Het vaakst als {words} genoemd: {named}.")
     if without:
         text.append(f"Nog geen gecodeerde groepsgesprekken: {_listed([region_name(r) for r in without])}.")
@@ -91,7 +91,7 @@ def summary(data: ReportData, ledger: Ledger) -> str:
 def themes_table(data: ReportData, ledger: Ledger, label: str) -> str:
     """Per theme of the code list that was coded: group and research question, findings, how many help and hinder,
     the mean strength, the balans and (nationally) in how many regions it came up."""
-    rows = _codings(data)
+    rows = codings(data)
     if rows.empty:
         return _empty(ledger, label)
     per = rows.groupby("thema").agg(
@@ -115,7 +115,7 @@ def regions_table(data: ReportData, ledger: Ledger, label: str) -> str:
     """Per region its interviews next to its quantitative results of the same peildatum: rounds coded, findings,
     helping and hindering, the most-mentioned theme each way, and participants reached (K1) and with an improved
     labour-market position (K3), the latter two under disclosure control."""
-    rows = _codings(data)
+    rows = codings(data)
     kpi = data.kpi_regions[data.kpi_regions["kpi"].isin(["K1", "K3"])]
     records, n = [], []
     for region in _regions(data):
@@ -124,7 +124,7 @@ def regions_table(data: ReportData, ledger: Ledger, label: str) -> str:
         results = {code: (figures.loc[code, "value"], resting_on(pd.Series([figures.loc[code, "value"]]),
                                                                  pd.Series([figures.loc[code, "n_basis"]]))[0])
                    if code in figures.index else (None, None) for code in ("K1", "K3")}
-        helps, hinders = _top(mine, HELPS, 1), _top(mine, HINDERS, 1)
+        helps, hinders = top(mine, HELPS, 1), top(mine, HINDERS, 1)
         records.append({
             "Regio": region_name(region),
             "Rondes": ", ".join(str(int(r)) for r in sorted(mine["ronde"].unique())) or NONE_YET,
@@ -141,7 +141,7 @@ def regions_table(data: ReportData, ledger: Ledger, label: str) -> str:
 def rounds_table(data: ReportData, ledger: Ledger, label: str) -> str:
     """How each theme changed between round 1 and round 2, in the regions that coded both rounds (so a theme does
     not seem to change because other regions were heard): findings and balans per round and the shift."""
-    rows = _codings(data)
+    rows = codings(data)
     both = rows.groupby("regio")["ronde"].nunique()
     rows = rows[rows["regio"].isin(both[both == 2].index)]
     if rows.empty:
@@ -171,7 +171,7 @@ def rounds_table(data: ReportData, ledger: Ledger, label: str) -> str:
 
 def quotes_table(data: ReportData, ledger: Ledger, label: str) -> str:
     """The anonymised quotes, per theme (in the order of the code list), with region, round and direction."""
-    rows = _codings(data).dropna(subset=["citaat"])
+    rows = codings(data).dropna(subset=["citaat"])
     if rows.empty:
         return _empty(ledger, label, "Citaten")
     order = {code: i for i, code in enumerate(INTERVIEW_THEMES)}

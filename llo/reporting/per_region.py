@@ -8,7 +8,7 @@ import pandas as pd
 
 from llo.monitor.kpi import TARGETED
 from llo.regions import PILOT, SCALE_UP, phase
-from llo.reporting import breakdowns, findings
+from llo.reporting import breakdowns, findings, interviews
 from llo.reporting import tables as t
 from llo.reporting.data import ReportData
 from llo.reporting.publish import Ledger, number, percent
@@ -61,9 +61,30 @@ def lessons(data: ReportData, ledger: Ledger) -> str:
                      "eenmetingen, van hun eerste deelnemers.")
     parts.append(breakdowns.differences(data, ledger, ("doelgroep", "trajecttype", "leeftijd")).strip()
                  + " Waar een groep achterblijft, is daar de eerste plaats om de aanpak bij te stellen.")
+    parts.append(_interviews_by_phase(data))
     parts.append("Wat de monitor niet kan zeggen: zonder controlegroep is geen verandering een bewezen effect van de "
                  f"aanpak, en duurzaamheid is gemeten op één moment, {findings.MONTHS_IN_WORDS} maanden na de start.")
     return "\n\n".join(parts) + "\n"
+
+
+def _interviews_by_phase(data: ReportData) -> str:
+    """What the group interviews say in pilot and scale-up regions: the theme that hindered and the one that helped
+    most often in each (interview findings rest on no participant counts)."""
+    rows = interviews.codings(data)
+    if rows.empty:
+        return "Uit de groepsgesprekken zijn nog geen lessen te trekken: er zijn nog geen gecodeerde gesprekken."
+    said = []
+    for group, name in ((PILOT, "de pilotregio's"), (SCALE_UP, "de opschalingsregio's")):
+        mine = rows[rows["regio"].map(phase) == group]
+        helps, hinders = (interviews.top(mine, direction, 1) for direction in (interviews.HELPS, interviews.HINDERS))
+        if helps or hinders:
+            parts = ([f"hielp {helps[0][0]} het vaakst ({number(helps[0][1])} keer)"] if helps else []) + \
+                ([f"hinderde {hinders[0][0]} het vaakst ({number(hinders[0][1])} keer)"] if hinders else [])
+            said.append(f"in {name} " + " en ".join(parts))
+    if not said:
+        return ""
+    return ("Volgens de groepsgesprekken " + "; ".join(said) + ". Wat in de pilots hinderde en in de nieuwe regio's "
+            "terugkomt, vraagt bij verdere opschaling als eerste aandacht.")
 
 
 def _close(by_phase: pd.DataFrame, tolerance: float = 0.2) -> bool:
