@@ -35,10 +35,13 @@ TABLES = {"ingest_log": wh.INGEST_LOG, "quarantine": wh.QUARANTINE, "ingest_warn
 
 
 def quoted(payload: str, xlsx: bool = False) -> str:
-    """What an export holds for a payload. XML turns a carriage return into a line feed when it is read
-    (XML 1.0, end-of-line handling): in an XLSX, Excel and openpyxl see "\\n" where "\\r" was written."""
+    """What an export holds for a payload. XML turns a bare carriage return into a line feed when it is read (XML 1.0,
+    end-of-line handling); openpyxl writing through lxml (installed with python-docx) escapes it as &#13;, which
+    comes back as the carriage return it was."""
+    from openpyxl.xml import LXML
+
     text = "'" + payload
-    return text.replace("\r", "\n") if xlsx else text
+    return text.replace("\r", "\n") if xlsx and not LXML else text
 
 
 def write_delivery(path: Path, rows: list[dict]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from assets.kpi import region_context
 from assets.scba import scba_month, scba_parameter_file
 from llo import warehouse
+from llo.monitor.kpi import KPIS
 from pipelines.definitions import defs
 from pipelines.partitions import month_partitions
 from pipelines.resources import Monitor, Warehouse
@@ -17,7 +18,8 @@ from tests.conftest import MONTHS
 INGEST = {"measurements", "trajectory_catalogue", "quarantine", "ingest_warnings", "ingest_log", "measurement_versions",
           "catalogue_versions", "withdrawals", "interview_codings", "interview_versions"}
 REPORTS = {"national_report", "regional_reports"}
-KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month"}
+RESEARCH_REPORTS = {"tussenrapport", "eindrapport"}  # on demand, outside the monthly job and its automation
+KPI = {"region_context", "kpi_region_month", "kpi_national_month", "change_scores_month", "kpi_breakdown_month"}
 QUALITY = {"data_docs"}
 SCBA = {"scba_parameter_file", "scba_overview", "scba_distribution", "scba_sensitivity", "scba_monte_carlo",
         "scba_parameters"}
@@ -26,7 +28,7 @@ SCBA = {"scba_parameter_file", "scba_overview", "scba_distribution", "scba_sensi
 def test_graph_snapshot():
     graph = defs.resolve_asset_graph()
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} == \
-        INGEST | {"trajectories"} | KPI | SCBA | QUALITY | REPORTS
+        INGEST | {"trajectories"} | KPI | SCBA | QUALITY | REPORTS | RESEARCH_REPORTS
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     assert checks == {
         ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
@@ -37,32 +39,37 @@ def test_graph_snapshot():
         ("kpi_region_month", "cumulative_counts_never_decrease"),
         ("kpi_national_month", "cumulative_counts_never_decrease"),
         ("kpi_region_month", "k1_at_least_participants_with_t1"), ("kpi_region_month", "basis_n_present"),
-        ("kpi_region_month", "context_for_every_region"), ("scba_parameter_file", "parameter_file_valid"),
+        ("kpi_region_month", "context_for_every_region"), ("kpi_breakdown_month", "groups_add_up_to_the_kpis"),
+        ("scba_parameter_file", "parameter_file_valid"),
         ("scba_distribution", "transfers_cancel_out"), ("scba_distribution", "distribution_adds_up_to_saldo"),
         ("scba_monte_carlo", "monte_carlo_median_near_estimate"),
-        *((report, check) for report in REPORTS for check in ("disclosure_control", "opens_offline")),
+        *((report, check) for report in REPORTS | RESEARCH_REPORTS
+          for check in ("disclosure_control", "opens_offline")),
         *((table, f"gx_{suite}") for suite, tables in {
             "t1_response": ("kpi_region_month", "kpi_national_month"),
             "month_over_month": ("kpi_region_month", "kpi_national_month", "ingest_log", "measurements"),
             "improvement_share": ("kpi_region_month", "kpi_national_month"),
             "cross_table": ("kpi_region_month", "kpi_national_month", "change_scores_month", "scba_overview",
                             "trajectories", "measurements", "ingest_log")}.items() for table in tables)}
-    assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "quality", "reports", "monthly"]
+    assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "quality", "reports", "monthly",
+                                               "tussen_en_eindrapport"]
     assert [(s.name, s.cron_schedule, s.execution_timezone, s.job_name) for s in defs.schedules] == \
         [("monthly_schedule", "0 6 1 * *", "Europe/Amsterdam", "monthly")]
     assert [s.name for s in defs.sensors] == ["delivery_sensor", "refresh_latest_month", "revision_sensor"]
     groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI, "scba": SCBA, "quality": QUALITY,
-              "reports": REPORTS}
+              "reports": REPORTS, "research_reports": RESEARCH_REPORTS}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert key.to_user_string() in groups[node.group_name]
         assert node.description and node.kinds and node.owners
     assert graph.get(dg.AssetKey("kpi_national_month")).partitions_def.get_first_partition_key() == "2023-01-01"
     monthly = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is not None
-               and graph.get(k).group_name not in ("ingest", "trajectories")}
+               and graph.get(k).group_name not in ("ingest", "trajectories", "research_reports")}
     assert monthly == (KPI | SCBA | QUALITY | REPORTS) - {"region_context", "scba_parameter_file"}  # one run a month
     assert all(graph.get(dg.AssetKey(k)).partitions_def == month_partitions for k in monthly)
     assert {k for k in monthly if graph.get(dg.AssetKey(k)).automation_condition is not None} == monthly
+    assert all(graph.get(dg.AssetKey(k)).automation_condition is None and graph.get(dg.AssetKey(k)).partitions_def
+               == month_partitions for k in RESEARCH_REPORTS)  # a researcher picks the peildatum
     upstream = {k.to_user_string() for k in graph.get(dg.AssetKey("national_report")).parent_keys}
     assert {"kpi_national_month", "scba_overview", "ingest_log", "trajectories"} <= upstream
 
@@ -203,7 +210,7 @@ def test_trajectories_and_kpis_of_every_region_and_month(demo_run):
     months = pd.period_range(MONTHS[0][:7], MONTHS[1][:7], freq="M")
     assert sorted(regional["peildatum"].dt.to_period("M").unique()) == list(months)
     assert set(regional["region"]) == {d.region for d in deliveries}
-    assert len(national) == len(months) * 14 and national["regions"].eq(8).all()
+    assert len(national) == len(months) * len(KPIS) and national["regions"].eq(8).all()
     assert regional["context_bron"].str.startswith("FICTIEF").all()
     k1 = national[(national["kpi"] == "K1") & (national["peildatum"] == national["peildatum"].max())]
     assert int(k1["value"].iloc[0]) == (pd.to_datetime(measurements.loc[measurements["meetmoment"] == "T0",

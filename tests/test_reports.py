@@ -318,7 +318,7 @@ def test_the_national_docx_holds_exactly_the_ledger_tables_and_the_figures(rende
     ledger = json.loads((folder / "nationaal.openbaarheid.json").read_text(encoding="utf-8"))
     tables, pictures = docx_structure(word)
     order = [t["label"] for t in structure(html).tables]
-    assert len(tables) == len(order) == len(ledger["tables"]) == 13 and pictures == len(ledger["figures"]) == 6
+    assert len(tables) == len(order) == len(ledger["tables"]) == 22 and pictures == len(ledger["figures"]) == 6
     for label, table in zip(order, tables, strict=True):
         entry = ledger["tables"][label]
         assert table == [[" ".join(c.split()) for c in row] for row in [entry["columns"], *entry["rows"]]], label

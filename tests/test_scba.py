@@ -213,7 +213,7 @@ def test_scenario_overrides_are_checked():
 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda t: t.replace("  deadweight:\n    value: 0.50", "  deadweight:\n    value: 0.90"), "low <= value <= high"),
-    (lambda t: t.replace("    source: \"Assumption (drop-off); no official figure\"\n", ""),
+    (lambda t: t.replace("    source: \"Aanname (uitdoving van het effect); er is geen officieel cijfer\"\n", ""),
      "parameters.annual_decay: missing 'source'"),
     (lambda t: t.replace("  gdp:", "  bbp:"), "missing parameter(s) gdp"),
     (lambda t: t.replace("value: 0.0225", "value: twee"), "discount_rate.value: expected a number"),

@@ -122,8 +122,8 @@ def test_a_dropped_delivery_starts_its_ingest_run(ui):
     assert server.wait("the ingest run to finish", lambda: server.finished(run["runId"]), 150) == "SUCCESS"
 
 
-LAUNCH = """mutation($tags: [ExecutionTag!]) { launchRun(executionParams: {
-  selector: {repositoryLocationName: "llo", repositoryName: "__repository__", jobName: "monthly"},
+LAUNCH = """mutation($tags: [ExecutionTag!], $job: String = "monthly") { launchRun(executionParams: {
+  selector: {repositoryLocationName: "llo", repositoryName: "__repository__", jobName: $job},
   executionMetadata: {tags: $tags}}) {
   __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
 
@@ -153,6 +153,25 @@ def test_a_launched_monthly_run_succeeds_and_its_report_opens_from_the_ui(ui):
         assert b"Laatste uitkomst per suite" in response.read()
     with pytest.raises(urllib.error.HTTPError, match="404"):  # raw deliveries are never served
         urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/landing/twente/", timeout=30)
+
+
+def test_the_interim_and_final_report_are_launched_for_a_chosen_peildatum(ui):
+    """What a researcher does in the launchpad: the job tussen_en_eindrapport for the month of the peildatum (after
+    that month's monthly run); both documents are published and open from the UI's links."""
+    server, _, port = ui
+    server.wait("the monthly run", lambda: any(r["jobName"] == "monthly" and r["status"] == "SUCCESS"
+                                               for r in server.runs()), 400)
+    launched = server.query(LAUNCH, {"job": "tussen_en_eindrapport",
+                                     "tags": [{"key": "dagster/partition", "value": MONTH}]})["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    assert server.wait("the interim and final report", lambda: server.finished(run_id), 400) == "SUCCESS"
+    for document, title in (("tussenrapport", b"tussenrapport"), ("eindrapport", b"eindrapport")):
+        [event] = server.query(LATEST, {"path": [document]})["assetOrError"]["assetMaterializations"]
+        entries = {e["label"]: e.get("url", e.get("intValue")) for e in event["metadataEntries"]}
+        assert event["partition"] == MONTH and entries["url"].endswith(f"/reports/2025-12/{document}.html")
+        with urllib.request.urlopen(entries["url"], timeout=30) as response:
+            assert b"<title>Impactmonitor LLO Collectief: " + title in response.read()
 
 
 REEXECUTE = """mutation($parent: String!) { launchRunReexecution(reexecutionParams: {

@@ -19,6 +19,7 @@ from llo.reporting.publish import NOT_APPLICABLE, Ledger, number, percent
 COLUMNS = (("Bereikt (K1)", "K1", "aantal"), ("Met eenmeting (D5)", "D5", "aantal"),
            ("Verbeterde arbeidsmarktpositie (K3)", "K3", "aandeel"), ("Sociale inclusie (K5)", "K5", "aandeel"),
            ("Basisvaardigheden (D1)", "D1", "aandeel"), ("Duurzame stap (D9)", "D9", "aandeel"),
+           ("waarvan naar werk (D2)", "D2", "aandeel"), ("waarvan naar mbo (D3)", "D3", "aandeel"),
            ("Verandering participatieladder", CHANGE_PREFIX + "participatieladder", "gemiddeld"))
 
 

@@ -60,7 +60,9 @@ Income gains that run via health are not counted twice: health is valued by QALY
   frame's EUR 1,000–3,000 (SEO 2013: benefits about EUR 3,000 and costs about EUR 2,000 per participant of
   a six-month course, net about EUR 1,000; gross and net are kept apart).
 - **GDP effect**: the yearly added value (productivity in year 0, net of deadweight and displacement) as a
-  share of `gdp`, in total and per participant, against the frame's 0.002%.
+  share of `gdp` against the frame's 0.002% (reports print it in plain decimals, never in powers of ten).
+- **Break-even deadweight**: the deadweight at which the saldo is zero; none when the saldo is negative even
+  at 0% deadweight, which the overview's note then says.
 - **Distribution over actors**: participant, employer, municipality/UWV, central government; the
   transfers cancel, the rest adds up to the saldo (both are checks in Dagster).
 - **Sensitivity**: one parameter at a time at its low and high end (tornado data), plus the scenario
