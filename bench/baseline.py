@@ -90,7 +90,7 @@ def main() -> None:
     planned = {region: targets.target(region, "K1")[0] for region in sorted(set(trajectories["regio"]))}
     tables = {wh.metadata.tables[name]: SCHEMAS[name].validate(frame) for name, frame in month_tables(
         trajectories, peildata, params, planned, "basis", DEFAULT_DRAWS, DEFAULT_SEED,
-        settings.MIN_PARTICIPANTS).items()}
+        settings.MIN_PARTICIPANTS, targets.defaults.get("K1")).items()}
     wh.replace_rows(engine, tables, "peildatum", peildata, scenario="basis")
     lap("scba")
 

@@ -133,3 +133,19 @@ def test_the_lessons_compare_the_scale_up_regions_with_the_pilots(warehouse):
     assert ("Volgens de groepsgesprekken in de pilotregio's hielp samenwerking en afspraken tussen partners het vaakst "
             "(2 keer) en hinderde structurele financiering na de pilot het vaakst (2 keer).") in text
     assert "Wat de monitor niet kan zeggen" in text
+
+
+def test_the_gdp_sentence_projects_the_cohort_to_the_programme_and_sets_it_against_the_frame():
+    """The overview of a constructed cohort of 40 (tests.test_scba.kengetal_cohort): EUR 20,800 a year, per
+    participant 520 x 8,000 planned = EUR 4,160,000 a year = 0.00038% of EUR 1,100 billion, 19% of the frame's
+    0.002%; every figure goes through the ledger."""
+    from tests.test_scba import kengetal_cohort
+
+    ledger = Ledger(None)
+    text = findings._gdp(kengetal_cohort(), lambda item, shown: ledger.number(f"bevinding.test.6.{item}", shown, 40))
+    assert text == ("De extra productiviteit van dit cohort is €\u00a020.800 per jaar, 0,0000019% van het bbp. "
+                    "Doorgetrokken naar de geplande instroom van het hele programma (8.000 deelnemers) wordt dat "
+                    "4,2 miljoen euro per jaar, 0,00038% van het bbp: 19% van de 0,002% waarmee het evaluatiekader "
+                    "voor het hele programma rekent.")
+    assert {key.rsplit(".", 1)[1] for key in ledger.entries["numbers"]} == {
+        "jaar", "bbp", "instroom", "projectie", "projectie_bbp", "kader_deel", "kader"}

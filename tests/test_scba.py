@@ -98,6 +98,61 @@ def test_programme_costs_follow_the_award_and_region_budgets():
     assert float(own["cost_programme"]) == pytest.approx(100_000)
 
 
+def test_a_cohort_over_its_k1_target_carries_its_whole_budget_once():
+    """Share = min(cohort / K1, 1): 600 participants against a K1 of 400 carry the budget, not 1.5 times it."""
+    p = PARAMS.values()
+    over = scba.valuate(effect(cohort=600, planned=400), "achterhoek", p, {})
+    assert round(float(over["cost_programme"]), 2) == 2_383_333.33  # 42,900,000 / 18, not 3,575,000.00
+    assert float(over["programme_capped"]) == 1 and float(over["programme_default_key"]) == 0
+    pilot = scba.valuate(effect(cohort=600, planned=400), "twente", p, {})
+    assert round(float(pilot["cost_programme"]), 2) == 3_800_000.00  # 7,600,000 / 2, not 5,700,000.00
+    exact = scba.valuate(effect(cohort=400, planned=400), "twente", p, {})
+    assert round(float(exact["cost_programme"]), 2) == 3_800_000.00 and float(exact["programme_capped"]) == 0
+
+
+def test_a_region_without_a_k1_target_is_charged_per_participant_at_the_default_k1():
+    """10 participants, no K1 target, default K1 400: 10 / 400 of the budget share, not 10 times the budget
+    (EUR 23,833,333.33 before)."""
+    p = PARAMS.values()
+    v = scba.valuate(effect(cohort=10, planned=0, planned_default=400), "achterhoek", p, {})
+    assert round(float(v["cost_programme"]), 2) == 59_583.33  # 2,383,333.33 x 10 / 400
+    assert float(v["programme_default_key"]) == 1 and float(v["programme_capped"]) == 0
+    with pytest.raises(ConfigurationError, match="region achterhoek: no K1 target and no default K1"):
+        scba.valuate(effect(cohort=10, planned=0), "achterhoek", p, {})
+    assert float(scba.valuate(effect(cohort=0, planned=0), "achterhoek", p, {})["cost_programme"]) == 0
+
+
+def test_the_programme_cost_row_says_what_the_allocation_key_did():
+    e = pd.DataFrame([effect(cohort=600, planned=400, planned_default=400),
+                      effect(cohort=10, planned=0, planned_default=400)], index=["twente", "achterhoek"])
+    notes, costs = {}, {}
+    for unit in st.units(e, PARAMS):
+        row = next(r for r in st.overview(unit, PARAMS) if r["item"].startswith("Programmakosten NGF"))
+        notes[unit.region], costs[unit.region] = row["note"], round(row["value"], 2)
+    assert costs == {"twente": 3_800_000.00, "achterhoek": 59_583.33, "nationaal": 3_859_583.33}
+    assert notes["twente"] == ("cohort boven het K1-doel van 400 deelnemers: het hele budget toegerekend, niet meer "
+                               "(het budget wordt één keer uitgegeven)")
+    assert notes["achterhoek"] == "geen K1-doel: per deelnemer toegerekend bij het standaard-K1 van 400 deelnemers"
+    assert notes["nationaal"] == ("1 regio('s) zonder K1-doel: per deelnemer toegerekend bij het standaard-K1; "
+                                  "1 regio('s) met een cohort boven het K1-doel: het hele budget toegerekend, niet "
+                                  "meer (het budget wordt één keer uitgegeven)")
+    plain = st.units(pd.DataFrame([effect(cohort=40, planned=400)], index=["twente"]), PARAMS)
+    assert all(next(r for r in st.overview(u, PARAMS) if r["item"].startswith("Programmakosten"))["note"] is None
+               for u in plain)
+
+
+def test_the_monthly_tables_pass_the_default_k1_to_a_region_without_a_target():
+    state = tr.derive(measurements(participant("A", "2024-09-15")), catalogue())
+    day = [pd.Timestamp("2024-09-30")]
+    tables = st.month_tables(state, day, PARAMS, {}, n_draws=50, default_planned=400)
+    rows = tables["scba_overview"]
+    row = rows[(rows["region"] == "twente") & rows["item"].str.startswith("Programmakosten")].iloc[0]
+    assert row["quantity"] == 1 and round(row["value"], 2) == 9_500.00  # 3,800,000 / 400
+    assert row["note"].startswith("geen K1-doel")
+    with pytest.raises(ConfigurationError, match="no K1 target"):
+        st.month_tables(state, day, PARAMS, {}, n_draws=50)
+
+
 def test_irr_and_break_even_deadweight_on_a_known_flow():
     params = simple(effect_duration_years=2, discount_rate=0.0)
     e = effect(wage_bill_week_known=1000 / 52, trajectory_costs=1500.0)  # -1500 + 1000 now, +1000 next year
@@ -184,12 +239,52 @@ def test_overview_rows_with_pm_and_frame_comparison():
     rows = pd.DataFrame(st.overview(st.units(e, simple())[0], simple())).set_index("item")
     assert rows.at["Saldo (netto contante waarde)", "value"] == pytest.approx(1000)
     assert rows.at["Baten/kosten-verhouding", "value"] == pytest.approx(1.5)
-    assert rows.at["Netto baten per deelnemer", "note"].startswith("binnen de bandbreedte")
-    assert rows.at["Bruto baten per deelnemer", "note"].startswith("binnen")
+    assert rows.at[st.PRODUCTIVITY_PER_PARTICIPANT, "note"].startswith("binnen de bandbreedte")
+    assert rows.at["Netto baten per deelnemer", "note"].startswith("gelijk aan het netto van SEO 2013")
+    assert rows.at["Bruto baten per deelnemer", "note"].startswith("inclusief gezondheid")
     assert rows.at["Verbeterde sociale inclusie", "note"] == "PM" and rows.at["Verbeterde sociale inclusie",
                                                                               "quantity"] == 1
     assert math.isnan(rows.at["Verbeterde sociale inclusie", "value"])
     assert rows["suppress"].all()  # a cohort of one
+
+
+def kengetal_cohort() -> pd.DataFrame:
+    """40 participants, one year of effect, deadweight 50%, displacement 20%, no programme budget, no leisure:
+    productivity 1,000 x 52 x 0.5 x 0.8 = 20,800.00; health 10 x 0.02 x 60,000 x 0.5 = 6,000.00; costs 20,000.00."""
+    e = pd.DataFrame([effect(wage_bill_week_known=1000.0, health_net=10, trajectory_costs=20_000.0, cohort=40,
+                             measured=40, planned=400)], index=["achterhoek"])
+    params = simple(deadweight=0.5, displacement=0.2)
+    return pd.DataFrame(st.overview(st.units(e, params)[0], params)).set_index("item")
+
+
+def test_the_frame_band_is_set_against_the_productivity_benefit_per_participant():
+    rows = kengetal_cohort()
+    assert round(rows.at[st.PRODUCTIVITY_PER_PARTICIPANT, "value"], 2) == 520.00  # 20,800 / 40
+    assert rows.at[st.PRODUCTIVITY_PER_PARTICIPANT, "note"] == (
+        "onder de bandbreedte van het evaluatiekader (EUR 1.000-3.000 aan baten uit arbeidsproductiviteit en "
+        "inkomen); contante waarde na deadweight en verdringing")
+    assert round(rows.at["Bruto baten per deelnemer", "value"], 2) == 670.00  # (20,800 + 6,000) / 40
+    assert rows.at["Bruto baten per deelnemer", "note"] == ("inclusief gezondheid, dus niet te vergelijken met de "
+                                                            "bandbreedte van het kader")
+    assert round(rows.at["Netto baten per deelnemer", "value"], 2) == 170.00  # (26,800 - 20,000) / 40
+    assert rows.at["Netto baten per deelnemer", "note"].startswith(
+        "onder het netto van SEO 2013 (ongeveer EUR 1.000 per deelnemer aan een cursus van zes maanden)")
+    assert not rows["note"].fillna("").str.contains("bandbreedte van het evaluatiekader").drop(
+        st.PRODUCTIVITY_PER_PARTICIPANT).any()
+
+
+def test_the_gdp_effect_is_projected_to_the_programmes_planned_intake():
+    rows = kengetal_cohort()
+    assert round(rows.at["Toegevoegde waarde per jaar", "value"], 2) == 20_800.00
+    assert rows.at["Bbp-effect", "value"] == pytest.approx(20_800 / 1.1e12, rel=1e-12)
+    assert rows.at["Bbp-effect", "note"].startswith("het cohort tot nu toe")
+    assert rows.at[st.PROJECTED_VALUE, "quantity"] == 8000
+    assert round(rows.at[st.PROJECTED_VALUE, "value"], 2) == 4_160_000.00  # 20,800 / 40 x 8,000
+    assert rows.at[st.PROJECTED_GDP, "value"] == pytest.approx(4_160_000 / 1.1e12, rel=1e-12)  # 0.00038%
+    assert rows.at[st.PROJECTED_GDP, "note"] == "19% van het kader (0,002% bbp voor het hele programma)"
+    assert rows.at[st.FRAME_GDP, "value"] == 0.00002
+    assert rows.at[st.FRAME_GDP, "note"] == "ongeveer EUR 22 miljoen per jaar"  # 0.002% of EUR 1,100 billion
+    assert PARAMS["planned_intake_programme"] == 8000 and not PARAMS.parameters["planned_intake_programme"].varies
 
 
 def test_the_method_document_matches_the_code():

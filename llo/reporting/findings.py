@@ -19,6 +19,7 @@ from llo.regions import PILOT, SCALE_UP
 from llo.reporting import breakdowns, interviews
 from llo.reporting.data import ReportData
 from llo.reporting.publish import Ledger, euro_words, number, percent, small_percent
+from llo.scba import tables as scba_tables
 from llo.settings import SUSTAINABLE_WORK_HOURS
 
 QUESTIONS = {
@@ -260,13 +261,32 @@ def _economy(data: ReportData, ledger: Ledger) -> str:
                  "hoger dan de baten")
     text += (f"; de MKBA rekent met {assumed}, en zonder controlegroep is die aanname niet te toetsen. "
              if assumed else ". ")
-    share = items.at["Bbp-effect", "value"] if "Bbp-effect" in items.index else None
-    yearly = items.at["Toegevoegde waarde per jaar", "value"] if "Toegevoegde waarde per jaar" in items.index else None
-    if share is not None and pd.notna(share) and yearly is not None:
-        text += (f"De extra productiviteit van dit cohort is {figure('jaar', euro_words(yearly))} per jaar, "
-                 f"{figure('bbp', small_percent(share))} van het bbp; het evaluatiekader rekent voor het hele "
-                 "programma (ongeveer 20 regio's met elk 400 deelnemers) met 0,002%.")
+    text += _gdp(items, figure)
     return text
+
+
+def _gdp(items: pd.DataFrame, figure) -> str:
+    """The cohort's yearly added value and GDP share, and the projection to the programme's planned intake set
+    against the frame's GDP share, which is the whole programme's (about 20 regions x 400 participants)."""
+    def value(item: str):
+        return items.at[item, "value"] if item in items.index and pd.notna(items.at[item, "value"]) else None
+
+    yearly, share = value("Toegevoegde waarde per jaar"), value("Bbp-effect")
+    projected, projected_share = value(scba_tables.PROJECTED_VALUE), value(scba_tables.PROJECTED_GDP)
+    frame = value(scba_tables.FRAME_GDP)
+    if yearly is None or share is None:
+        return ""
+    text = (f"De extra productiviteit van dit cohort is {figure('jaar', euro_words(yearly))} per jaar, "
+            f"{figure('bbp', small_percent(share))} van het bbp.")
+    if projected is None or projected_share is None or not frame:
+        return text
+    intake = items.at[scba_tables.PROJECTED_GDP, "quantity"]
+    return text + (
+        f" Doorgetrokken naar de geplande instroom van het hele programma ({figure('instroom', number(intake))} "
+        f"deelnemers) wordt dat {figure('projectie', euro_words(projected))} per jaar, "
+        f"{figure('projectie_bbp', small_percent(projected_share))} van het bbp: "
+        f"{figure('kader_deel', small_percent(projected_share / frame))} van de "
+        f"{figure('kader', small_percent(frame, 1))} waarmee het evaluatiekader voor het hele programma rekent.")
 
 
 def _assumed_deadweight(data: ReportData) -> str:

@@ -22,7 +22,7 @@ PARAMETER_LABELS = {
     "benefit_wia_wajong": "WIA/Wajong-uitkering per jaar", "benefit_anders": "Andere uitkering per jaar",
     "programme_cost_pilots": "NGF-budget pilotregio's", "programme_cost_scale_up": "NGF-budget opschaling",
     "trajectory_costs_additional": "Trajectkosten buiten het NGF-budget", "gdp": "Bruto binnenlands product",
-    "price_year": "Prijsjaar",
+    "planned_intake_programme": "Geplande instroom programma", "price_year": "Prijsjaar",
 }
 
 
@@ -31,8 +31,11 @@ DISTRIBUTIONS_NL = {"triangular": "driehoek", "uniform": "uniform", "fixed": "va
 
 def gdp_share(share) -> str:
     """A small share of GDP as a reader writes it, in two significant digits and never in powers of ten:
-    0,00011%."""
-    return small_percent(share)
+    0,00011%; a trailing zero goes (0,002%, not 0,0020%)."""
+    shown = small_percent(share)
+    if "," in shown:
+        shown = shown.removesuffix("%").rstrip("0").rstrip(",") + "%"
+    return shown
 
 
 def _participant_kpi(codes: pd.Series) -> pd.Series:

@@ -40,10 +40,18 @@ Income gains that run via health are not counted twice: health is valued by QALY
 
 ## Costs (year 0, undiscounted)
 
-- **NGF programme costs**, allocated to the cohort: the region's budget × cohort / planned participants
-  (the region's K1 target). Budget: a region's own amount in the parameter file, else
-  `programme_cost_pilots` / {len(scba.PILOTS)} for the pilots ({", ".join(scba.PILOTS)}) and
-  `programme_cost_scale_up` / `scale_up_regions` for the other regions.
+- **NGF programme costs**, allocated to the cohort by the **allocation key** cohort / planned participants
+  (the region's K1 target from the targets file), times the region's budget. Budget: a region's own amount
+  in the parameter file, else `programme_cost_pilots` / {len(scba.PILOTS)} for the pilots ({", ".join(scba.PILOTS)})
+  and `programme_cost_scale_up` / `scale_up_regions` for the other regions.
+  - **The share is at most 1**: the budget is spent once, so a region whose cohort outgrows its K1 target
+    carries its whole budget and no more (600 participants against a K1 of 400 carry the budget, not 1.5
+    times it). The overview's note on the programme costs says when this happened (nationally: in how many
+    regions).
+  - **A region without a K1 target** (none in the targets file, or 0) is charged per participant at the
+    **default K1** of the targets file (`defaults.K1`): cohort / default K1 × its budget, not its whole
+    budget over its first participants. The overview's note on the programme costs says so, and the Dagster
+    run logs a warning naming the regions. Without a default K1 either, the run stops with an error.
 - **Trajectory costs** from the regions' catalogues (cost per participant of each participant's
   trajectory) × `trajectory_costs_additional` (the share not already paid from the NGF budget).
 
@@ -56,11 +64,26 @@ Income gains that run via health are not counted twice: health is valued by QALY
 - **Saldo (NPV)** = present value of productivity and health − programme and trajectory costs − present
   value of lost leisure. **B/C ratio** = benefits / costs. **Internal rate of return**: the rate at which
   the yearly net flows (costs in year 0) have a zero present value, where the flows change sign.
-- **Per participant**: gross benefits and the saldo divided by the cohort, set against the evaluation
-  frame's EUR 1,000–3,000 (SEO 2013: benefits about EUR 3,000 and costs about EUR 2,000 per participant of
-  a six-month course, net about EUR 1,000; gross and net are kept apart).
-- **GDP effect**: the yearly added value (productivity in year 0, net of deadweight and displacement) as a
-  share of `gdp` against the frame's 0.002% (reports print it in plain decimals, never in powers of ten).
+- **Per participant** (kengetallen, divided by the cohort), compared like with like:
+  - *Productiviteitsbaten per deelnemer*: the present value of productivity after deadweight and
+    displacement, per participant. This is the figure set against the evaluation frame's EUR 1,000–3,000,
+    which is a *benefit* "op basis van arbeidsproductiviteit, inkomensstijging" (`reference`
+    `benefit_per_participant_low` / `_high`); the note says below, within or above the band and that it is a
+    present value after deadweight and displacement.
+  - *Bruto baten per deelnemer*: productivity and health; it includes health, so it is not set against the
+    band (its note says so).
+  - *Netto baten per deelnemer*: the saldo per participant, set against SEO 2013's net of about EUR 1,000
+    per participant of a six-month course (`reference` `seo_net_per_participant`; SEO: benefits about
+    EUR 3,000, costs about EUR 2,000), never against the frame's band.
+- **GDP effect**: the cohort's yearly added value (productivity in year 0, net of deadweight and
+  displacement) as a share of `gdp`: the cohort so far, which its note says. The frame's 0.002% of GDP
+  (about EUR 22 million a year, `reference` `gdp_share`) is the whole programme's (about 20 regions × 400
+  participants), so the overview also projects the cohort's yearly added value *per participant* to the
+  programme's planned intake (`planned_intake_programme`): *Toegevoegde waarde per jaar bij de geplande
+  instroom (projectie)* = yearly added value / cohort × `planned_intake_programme`, and *Bbp-effect bij de
+  geplande instroom (projectie)* = that / `gdp`, with the note "x% van het kader" (the projected share divided
+  by the frame's share). The frame's share is a row of its own, so the reports take every figure from the
+  table. Reports print shares of GDP in plain decimals, never in powers of ten.
 - **Break-even deadweight**: the deadweight at which the saldo is zero; none when the saldo is negative even
   at 0% deadweight, which the overview's note then says.
 - **Distribution over actors**: participant, employer, municipality/UWV, central government; the

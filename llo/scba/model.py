@@ -99,6 +99,34 @@ def budget_share(region: str, p: dict, programme_costs: dict[str, float]):
     return p["programme_cost_scale_up"] / p["scale_up_regions"]
 
 
+def programme_share(e: pd.Series, region: str) -> tuple[float, bool, bool]:
+    """The cohort's share of the region's NGF budget (the allocation key): cohort / planned intake (the region's
+    K1 target, `planned`), at most 1, with whether the default K1 was used and whether the share was capped.
+
+    - At most 1: the budget is spent once. A region whose cohort outgrows its K1 target is charged its whole
+      budget, not more (600 participants against a K1 of 400 carry the budget, not 1.5 times it).
+    - A region without a K1 target (`planned` missing or 0) is charged per participant at the default K1 of the
+      targets file (`planned_default`), not its whole budget over one participant; the overview's note on the
+      programme costs says so. Without a default K1 either, a cohort cannot be charged: a ConfigurationError."""
+    from llo.settings import ConfigurationError
+
+    cohort = float(e["cohort"])
+    planned, default_key = _count(e.get("planned")), False
+    if planned <= 0:
+        planned, default_key = _count(e.get("planned_default")), True
+    if planned <= 0:
+        if cohort <= 0:
+            return 0.0, default_key, False
+        raise ConfigurationError(f"SCBA, region {region}: no K1 target and no default K1 in the targets file, so "
+                                 "the NGF programme costs cannot be allocated to its cohort")
+    share = cohort / planned
+    return min(share, 1.0), default_key, share > 1
+
+
+def _count(value) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
 def valuate(e: pd.Series, region: str, p: dict, programme_costs: dict[str, float]) -> dict[str, np.ndarray]:
     """Yearly welfare effects and transfers in year 0, costs, present values and the saldo for one unit.
     `p` holds a number or an array of draws per parameter; the results broadcast over the draws."""
@@ -115,15 +143,17 @@ def valuate(e: pd.Series, region: str, p: dict, programme_costs: dict[str, float
         "taxes": p["tax_wedge"] * productivity,
         "benefits": benefit_flow,
     }
-    planned = e["planned"] or 1  # a region without a K1 target carries its budget over one participant
-    costs = {"programme": e["cohort"] / planned * budget_share(region, p, programme_costs),
+    share, default_key, capped = programme_share(e, region)
+    costs = {"programme": share * budget_share(region, p, programme_costs),
              "trajectories": e["trajectory_costs"] * p["trajectory_costs_additional"]}
     present = {name: flow * pv for name, flow in yearly.items()}
     benefits = present["productivity"] + present["health"]
     total_costs = costs["programme"] + costs["trajectories"] + present["leisure"]
     amounts = {**{f"yearly_{k}": v for k, v in yearly.items()}, **{f"pv_{k}": v for k, v in present.items()},
                **{f"cost_{k}": v for k, v in costs.items()}, "pv_factor": pv, "benefits": benefits,
-               "costs": total_costs, "npv": benefits - total_costs}
+               "costs": total_costs, "npv": benefits - total_costs,
+               # the allocation key, recorded per region (the nation sums them: how many regions)
+               "programme_default_key": float(default_key), "programme_capped": float(capped)}
     shape = np.broadcast(*(np.asarray(v) for v in p.values())).shape  # () for a point estimate, (draws,)
     return {**{k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in amounts.items()},
             "weights": weights}

@@ -11,13 +11,13 @@ from llo.settings import ConfigurationError, read_yaml
 DISTRIBUTIONS = ("triangular", "uniform", "fixed")
 SHARES = ("deadweight", "displacement", "annual_decay", "leisure_share", "tax_wedge", "employer_on_costs",
           "trajectory_costs_additional")
-WHOLE = ("horizon_years", "weeks_per_year", "scale_up_regions")
+WHOLE = ("horizon_years", "weeks_per_year", "scale_up_regions", "planned_intake_programme")
 REQUIRED = ("discount_rate", "horizon_years", "effect_duration_years", "annual_decay", "deadweight", "displacement",
             "hourly_wage", "employer_on_costs", "weeks_per_year", "leisure_share", "tax_wedge", "qaly_gain",
             "qaly_value", "benefit_bijstand", "benefit_ww", "benefit_wia_wajong", "benefit_anders",
             "programme_cost_pilots", "programme_cost_scale_up", "scale_up_regions", "trajectory_costs_additional",
-            "gdp")
-REFERENCE = ("benefit_per_participant_low", "benefit_per_participant_high", "gdp_share")
+            "gdp", "planned_intake_programme")
+REFERENCE = ("benefit_per_participant_low", "benefit_per_participant_high", "gdp_share", "seo_net_per_participant")
 
 
 @dataclass(frozen=True)

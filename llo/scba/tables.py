@@ -10,11 +10,16 @@ import pandas as pd
 
 from checks.outputs import SCHEMAS
 from llo.monitor.kpi import NATIONAL
+from llo.reporting.publish import small_percent
 from llo.scba import model as scba
 from llo.scba.parameters import ScbaParameters
 from llo.settings import MIN_PARTICIPANTS
 
 DEFAULT_DRAWS, DEFAULT_SEED = 10_000, 2025
+PRODUCTIVITY_PER_PARTICIPANT = "Productiviteitsbaten per deelnemer (contante waarde, na deadweight)"
+PROJECTED_VALUE = "Toegevoegde waarde per jaar bij de geplande instroom (projectie)"
+PROJECTED_GDP = "Bbp-effect bij de geplande instroom (projectie)"
+FRAME_GDP = "Bbp-effect volgens het evaluatiekader (hele programma)"
 TABLES = {name: list(SCHEMAS[name].columns) for name in
           ("scba_overview", "scba_distribution", "scba_sensitivity", "scba_monte_carlo", "scba_parameters")}
 
@@ -59,17 +64,39 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
         return value / cohort if cohort else np.nan
 
     benefits, costs, npv = _f(v["benefits"]), _f(v["costs"]), _f(v["npv"])
-    gross, net = per(benefits), per(npv)
-    gdp_share = _f(v["yearly_productivity"]) / p["gdp"]
+    gross, net, productivity = per(benefits), per(npv), per(_f(v["pv_productivity"]))
+    yearly = _f(v["yearly_productivity"])
+    gdp_share = yearly / p["gdp"]
+    # The frame's 0.002% of GDP is the whole programme's: the cohort's yearly added value per participant,
+    # projected to the programme's planned intake (about 20 regions x K1), is what compares with it.
+    intake = p["planned_intake_programme"]
+    projected = per(yearly) * intake
+    projected_share = projected / p["gdp"]
     low, high = ref["benefit_per_participant_low"], ref["benefit_per_participant_high"]
     rate = scba.irr(v)
     break_even = scba.break_even_deadweight(v, p)
 
     def against_frame(amount: float) -> str:
+        """The frame's EUR 1,000-3,000 is a benefit from labour productivity and income: only the productivity
+        benefit per participant compares with it."""
         if np.isnan(amount):
             return "n.v.t."
         side = "onder" if amount < low else "boven" if amount > high else "binnen"
-        return f"{side} de bandbreedte van het evaluatiekader (EUR {low:,.0f}-{high:,.0f})".replace(",", ".")
+        return (f"{side} de bandbreedte van het evaluatiekader (EUR {_euro(low)}-{_euro(high)} aan baten uit "
+                "arbeidsproductiviteit en inkomen); contante waarde na deadweight en verdringing")
+
+    def against_seo(amount: float) -> str:
+        if np.isnan(amount):
+            return "n.v.t."
+        seo = ref["seo_net_per_participant"]
+        side = "onder" if amount < seo else "boven" if amount > seo else "gelijk aan"
+        return (f"{side} het netto van SEO 2013 (ongeveer EUR {_euro(seo)} per deelnemer aan een cursus van zes "
+                "maanden); niet te vergelijken met de bandbreedte van het kader, die over baten gaat")
+
+    frame_share = f"{ref['gdp_share']:.3%}".replace(".", ",")
+    projection_note = ("n.v.t." if np.isnan(projected_share) else
+                       f"{small_percent(projected_share / ref['gdp_share'])} van het kader ({frame_share} bbp voor "
+                       "het hele programma)")
 
     rows = [
         ("baten", "Productiviteit (extra betaalde uren)", float(e["hours_week"]),
@@ -77,7 +104,7 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
         ("baten", "Gezondheid (QALY)", float(e["health_net"]), "deelnemers met betere gezondheid (netto)",
          _f(v["pv_health"]), "euro", None),
         ("kosten", "Programmakosten NGF (toegerekend aan het cohort)", cohort, "deelnemers in cohort",
-         _f(v["cost_programme"]), "euro", None),
+         _f(v["cost_programme"]), "euro", allocation_note(unit, v)),
         ("kosten", "Trajectkosten (catalogus)", cohort, "deelnemers in cohort", _f(v["cost_trajectories"]), "euro",
          None),
         ("kosten", "Verlies vrije tijd", None, None, _f(v["pv_leisure"]), "euro", None),
@@ -96,17 +123,54 @@ def overview(unit: Unit, params: ScbaParameters, min_participants: int = MIN_PAR
         ("kengetal", "Deelnemers in cohort (gemeten + uitgevallen)", cohort, "deelnemers", None, None, None),
         ("kengetal", "Waarvan gemeten", float(e["measured"]), "deelnemers", None, None, None),
         ("kengetal", "Naar betaald werk", float(e["entered_work"]), "deelnemers", None, None, None),
-        ("kengetal", "Bruto baten per deelnemer", None, None, gross, "euro", against_frame(gross)),
-        ("kengetal", "Netto baten per deelnemer", None, None, net, "euro", against_frame(net)),
-        ("kengetal", "Toegevoegde waarde per jaar", None, None, _f(v["yearly_productivity"]), "euro", None),
+        ("kengetal", "Bruto baten per deelnemer", None, None, gross, "euro",
+         "inclusief gezondheid, dus niet te vergelijken met de bandbreedte van het kader"),
+        ("kengetal", PRODUCTIVITY_PER_PARTICIPANT, None, None, productivity, "euro", against_frame(productivity)),
+        ("kengetal", "Netto baten per deelnemer", None, None, net, "euro", against_seo(net)),
+        ("kengetal", "Toegevoegde waarde per jaar", None, None, yearly, "euro", "het cohort tot nu toe"),
         ("kengetal", "Bbp-effect", None, None, gdp_share, "aandeel bbp",
-         f"kader: {ref['gdp_share']:.3%} bbp".replace(".", ",")),
+         f"het cohort tot nu toe; het kader ({frame_share} bbp) geldt voor het hele programma"),
+        ("kengetal", PROJECTED_VALUE, intake, "geplande instroom programma (personen)", projected, "euro",
+         "toegevoegde waarde per deelnemer van het cohort maal de geplande instroom"),
+        ("kengetal", PROJECTED_GDP, intake, "geplande instroom programma (personen)", projected_share,
+         "aandeel bbp", projection_note),
+        ("kengetal", FRAME_GDP, None, None, ref["gdp_share"], "aandeel bbp",
+         f"ongeveer EUR {_euro(ref['gdp_share'] * p['gdp'] / 1e6)} miljoen per jaar"),
     ]
     return [{"region": unit.region, "section": section, "item": item, "quantity": quantity, "unit": unit_,
              "value": value, "value_unit": value_unit,
              "per_participant": per(value) if value_unit == "euro" and section != "kengetal" else np.nan,
              "note": note, "suppress": cohort < min_participants}
             for section, item, quantity, unit_, value, value_unit, note in rows]
+
+
+def _euro(amount: float) -> str:
+    return f"{amount:,.0f}".replace(",", ".")
+
+
+def allocation_note(unit: Unit, v: dict) -> str | None:
+    """What the allocation key did where it is not simply cohort / K1 target (llo.scba.model.programme_share)."""
+    default, capped = round(_f(v["programme_default_key"])), round(_f(v["programme_capped"]))
+    notes = []
+    if unit.region == NATIONAL:
+        if default:
+            notes.append(f"{default} regio('s) zonder K1-doel: per deelnemer toegerekend bij het standaard-K1")
+        if capped:
+            notes.append(f"{capped} regio('s) met een cohort boven het K1-doel: het hele budget toegerekend, niet "
+                         "meer (het budget wordt één keer uitgegeven)")
+    else:
+        if default:
+            notes.append(f"geen K1-doel: per deelnemer toegerekend bij het standaard-K1 van "
+                         f"{int(unit.effects['planned_default'])} deelnemers")
+        if capped:
+            notes.append(f"cohort boven het K1-doel van {int(_planned(unit))} deelnemers: het hele budget "
+                         "toegerekend, niet meer (het budget wordt één keer uitgegeven)")
+    return "; ".join(notes) or None
+
+
+def _planned(unit: Unit) -> float:
+    planned = unit.effects.get("planned")
+    return planned if planned and not pd.isna(planned) else unit.effects["planned_default"]
 
 
 def distribution(unit: Unit) -> list[dict]:
@@ -220,21 +284,26 @@ def region_effects(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
 
 def month_tables(trajectories: pd.DataFrame, peildata: list[pd.Timestamp], params: ScbaParameters,
                  planned: dict[str, int], scenario: str = "basis", n_draws: int = DEFAULT_DRAWS,
-                 seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS) -> dict[str, pd.DataFrame]:
+                 seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS,
+                 default_planned: int | None = None) -> dict[str, pd.DataFrame]:
     """Every SCBA table for the peildata, keyed by table name (see checks.outputs)."""
     return tables_from_effects(region_effects(trajectories, peildata), peildata, params, planned, scenario, n_draws,
-                               seed, min_participants)
+                               seed, min_participants, default_planned)
 
 
 def tables_from_effects(effects: pd.DataFrame, peildata: list[pd.Timestamp], params: ScbaParameters,
                         planned: dict[str, int], scenario: str = "basis", n_draws: int = DEFAULT_DRAWS,
-                        seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS) -> dict[str, pd.DataFrame]:
-    """month_tables from region_effects on the peildata."""
+                        seed: int = DEFAULT_SEED, min_participants: int = MIN_PARTICIPANTS,
+                        default_planned: int | None = None) -> dict[str, pd.DataFrame]:
+    """month_tables from region_effects on the peildata. `planned`: each region's K1 target (the planned intake its
+    NGF budget is shared by); `default_planned`: the targets file's default K1, charged per participant to a
+    region without a K1 target (llo.scba.model.programme_share)."""
     collected: dict[str, list[dict]] = {name: [] for name in TABLES}
     for peildatum in peildata:
         on_day = effects[(effects["peildatum"] == pd.Timestamp(peildatum)) & (effects[REACHED] > 0)].drop(
             columns=["peildatum", REACHED])
-        on_day = on_day.assign(planned=[planned.get(region) or 0 for region in on_day.index])
+        on_day = on_day.assign(planned=[planned.get(region) or 0 for region in on_day.index],
+                               planned_default=default_planned or 0)
         point = units(on_day, params)
         key = {"peildatum": pd.Timestamp(peildatum), "scenario": scenario}
         for name, rows in (("scba_overview", [r for u in point for r in overview(u, params, min_participants)]),
