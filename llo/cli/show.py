@@ -98,7 +98,7 @@ def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = 
     import pandas as pd
 
     from llo import warehouse as wh
-    from llo.reporting.publish import small_percent
+    from llo.dutch_numbers import small_percent
 
     engine = wh.engine_for(settings.warehouse_url())
     rows = wh.read_typed(engine, wh.SCBA_OVERVIEW, where=(wh.SCBA_OVERVIEW.c.region == region)

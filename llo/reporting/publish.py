@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from llo.dutch_numbers import NOT_APPLICABLE, number, percent, small_percent  # noqa: F401 - the reports' formats
 from llo.settings import MIN_PARTICIPANTS
-
-NOT_APPLICABLE = "n.v.t."  # nothing to compute (no basis, no T1 yet)
-
 
 MARKDOWN = re.compile(r"([\\`*_\[\]<>|@$~^#'\"])")  # quotes too: escaped, pandoc leaves them straight
 
@@ -30,32 +28,6 @@ def literal(text) -> str:
 
 def suppressed_text(min_participants: int) -> str:
     return f"<{min_participants}"
-
-
-# Dutch number formats: thousands with a dot, decimals with a comma.
-def number(value, decimals: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return NOT_APPLICABLE
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-
-
-def percent(share, decimals: int = 0) -> str:
-    return NOT_APPLICABLE if share is None or pd.isna(share) else number(100 * share, decimals) + "%"
-
-
-def small_percent(share, digits: int = 2) -> str:
-    """A share, however small, as a percentage in plain decimals with `digits` significant digits: 0,00011%
-    (never 1,1e-04%)."""
-    if share is None or pd.isna(share):
-        return NOT_APPLICABLE
-    value = 100 * float(share)
-    if value == 0:
-        return "0%"
-    import math
-
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    return number(round(value, decimals), decimals) + "%"
 
 
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",

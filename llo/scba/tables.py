@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from checks.outputs import SCHEMAS
+from llo.dutch_numbers import small_percent
 from llo.monitor.kpi import NATIONAL
-from llo.reporting.publish import small_percent
 from llo.scba import model as scba
 from llo.scba.parameters import ScbaParameters
 from llo.settings import MIN_PARTICIPANTS
