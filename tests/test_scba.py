@@ -182,8 +182,7 @@ def test_physical_effects_from_trajectories():
 @pytest.mark.parametrize(("name", "direction"), [
     ("deadweight", -1), ("displacement", -1), ("effect_duration_years", +1), ("annual_decay", -1),
     ("hourly_wage", +1), ("leisure_share", -1), ("qaly_gain", +1), ("qaly_value", +1),
-    ("programme_cost_pilots", -1), ("trajectory_costs_additional", -1), ("discount_rate", -1),
-    ("horizon_years", 0)])  # effects end after 5 years, within the shortest horizon
+    ("programme_cost_pilots", -1), ("trajectory_costs_additional", -1), ("discount_rate", -1)])
 def test_sensitivity_moves_the_saldo_in_the_expected_direction(name, direction):
     e = pd.DataFrame([effect(hours_week_unknown_wage=200.0, health_net=20, trajectory_costs=50_000.0, cohort=40,
                              measured=35, planned=400)], index=["twente"])
@@ -193,6 +192,27 @@ def test_sensitivity_moves_the_saldo_in_the_expected_direction(name, direction):
     assert (np.sign(change) == direction) if direction else change == pytest.approx(0, abs=1e-6)
     scenarios = rows[(rows["parameter"] == "discount_rate") & (rows["kind"] == "scenario")]
     assert sorted(scenarios["value_low"].unique()) == [0.03, 0.045]
+
+
+def test_the_horizon_is_a_choice_that_covers_every_effect_not_a_sensitivity():
+    """Durability is assumed, not measured (there is no T2): duration and decay carry that uncertainty. A horizon
+    shorter than the longest duration would cut effects off unseen, so the file refuses it; the tornado has no
+    horizon bar (it could only ever be 0)."""
+    e = pd.DataFrame([effect(hours_week_unknown_wage=200.0, cohort=40, measured=35, planned=400)], index=["twente"])
+    rows = pd.DataFrame(st.sensitivity(e, PARAMS))
+    assert "horizon_years" not in set(rows["parameter"])
+    assert {"effect_duration_years", "annual_decay"} <= set(rows.loc[rows["kind"] == "range", "parameter"])
+    assert PARAMS.parameters["horizon_years"].low >= PARAMS.parameters["effect_duration_years"].high
+
+
+def test_a_horizon_shorter_than_the_longest_effect_is_refused(tmp_path):
+    text = (PROJECT_ROOT / "config" / "scba_parameters.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "scba.yaml"
+    path.write_text(text.replace("    value: 10\n    low: 10\n    high: 10\n", "    value: 10\n    low: 5\n"
+                                 "    high: 10\n", 1), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"horizon_years: the horizon \(5 years at its lowest\) must cover "
+                                                 r"the longest effect duration in the range \(10 years\)"):
+        load_parameters(path)
 
 
 def test_sensitivity_values_every_case_as_the_point_estimate_does():

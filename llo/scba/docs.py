@@ -60,7 +60,10 @@ Income gains that run via health are not counted twice: health is valued by QALY
 - Effects start in **year 0** (the year of the T1) and are **not discounted in year 0**; year t is
   discounted by 1 / (1 + `discount_rate`)^t (numpy-financial's `npv` convention, not Excel's `NPV`, which
   starts at t = 1). An effect lasts `effect_duration_years` (a fractional last year counts pro rata),
-  shrinks by `annual_decay` per year and ends at `horizon_years`.
+  shrinks by `annual_decay` per year and ends at `horizon_years`. How long an effect lasts is **assumed, not
+  measured**: the instrument has no measurement after the T1 (no T2). Duration and decay carry that uncertainty
+  in the sensitivity and Monte Carlo analyses; the horizon is a fixed choice that must cover the longest duration
+  in the range (the parameter file is refused otherwise), so it never cuts an effect off and has no tornado bar.
 - **Saldo (NPV)** = present value of productivity and health − programme and trajectory costs − present
   value of lost leisure. **B/C ratio** = benefits / costs. **Internal rate of return**: the rate at which
   the yearly net flows (costs in year 0) have a zero present value, where the flows change sign.

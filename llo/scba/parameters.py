@@ -113,6 +113,12 @@ def load_parameters(path: Path) -> ScbaParameters:
         scenarios = tuple(_number(v, f"{where}.scenarios") for v in entry.get("scenarios", []))
         parameters[name] = Parameter(name, value, low, high, str(entry["unit"]), str(entry["source"]),
                                      distribution, scenarios)
+    horizon, duration = parameters["horizon_years"], parameters["effect_duration_years"]
+    if horizon.low < duration.high:
+        raise ConfigurationError(
+            f"{path}: parameters.horizon_years: the horizon ({horizon.low:g} years at its lowest) must cover the "
+            f"longest effect duration in the range ({duration.high:g} years): a horizon that cuts effects off is a "
+            "hidden assumption on their duration; vary effect_duration_years and annual_decay instead")
     costs = {}
     for region, entry in (raw.get("regions") or {}).items():
         slug = region_slug(str(region))
