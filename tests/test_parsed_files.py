@@ -149,3 +149,16 @@ def test_a_kept_entry_holds_no_identifier_and_erase_removes_the_region(tmp_path)
     assert b"DEELNEMER-4711" not in kept
     parsed.forget_region(tmp_path / "cache", "twente")
     assert not (tmp_path / "cache" / "twente").exists()
+
+
+def test_clearing_old_entries_lets_a_concurrent_run_rename_its_files_meanwhile(tmp_path, monkeypatch):
+    """Two ingests of one region: while one clears entries, the other renames its temporary file into place. The
+    file listed a moment ago is gone; that is no error (it failed a concurrent PostgreSQL ingest once)."""
+    cache = ParsedFiles(tmp_path, "twente", b"key")
+    cache.folder.mkdir(parents=True)
+    (cache.folder / "kept.manifest.json").write_text("{}", encoding="utf-8")
+    listed = [cache.folder / ".gone-meanwhile.part", cache.folder / "gone.0.rows.parquet",
+              cache.folder / "kept.manifest.json"]
+    monkeypatch.setattr(Path, "iterdir", lambda self: iter(listed) if self == cache.folder else iter([cache.folder]))
+    cache.keep_only({"kept"})
+    assert (cache.folder / "kept.manifest.json").exists()

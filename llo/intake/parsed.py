@@ -103,12 +103,19 @@ class ParsedFiles:
         for other in self.region_folder.iterdir():
             if other != self.folder:
                 shutil.rmtree(other, ignore_errors=True)
-        for path in self.folder.iterdir() if self.folder.is_dir() else []:
-            if path.name.startswith("."):  # a file being written; left behind only by a run that was killed
-                if time.time() - path.stat().st_mtime > STALE_SECONDS:
+        try:
+            entries = list(self.folder.iterdir()) if self.folder.is_dir() else []
+        except FileNotFoundError:  # another run of the region removed the folder (another version) meanwhile
+            return
+        for path in entries:
+            try:
+                if path.name.startswith("."):  # a file being written; left behind only by a run that was killed
+                    if time.time() - path.stat().st_mtime > STALE_SECONDS:
+                        path.unlink(missing_ok=True)
+                elif path.name.split(".", 1)[0] not in digests:
                     path.unlink(missing_ok=True)
-            elif path.name.split(".", 1)[0] not in digests:
-                path.unlink(missing_ok=True)
+            except FileNotFoundError:  # a concurrent run of the region renamed its file into place meanwhile
+                continue
 
 
 def forget_region(root: Path, region: str) -> None:
