@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from llo.monitor import trajectories as tr
-from llo.monitor.change_scores import LABELS
 from llo.monitor.kpi import BY_CODE, NATIONAL
 from llo.regions import phase
 
@@ -103,10 +102,3 @@ def empty() -> pd.DataFrame:
                          "dimension": pd.Series(dtype=object), "group": pd.Series(dtype=object),
                          "measure": pd.Series(dtype=object), "value": pd.Series(dtype="float64"),
                          "n_basis": pd.Series(dtype="Int64")})
-
-
-def measure_label(measure: str) -> str:
-    """The Dutch name of a measure: the KPI's label, or 'Verandering <score>'."""
-    if measure.startswith(CHANGE_PREFIX):
-        return "Verandering " + LABELS[measure.removeprefix(CHANGE_PREFIX)].lower()
-    return BY_CODE[measure].label

@@ -18,7 +18,7 @@ from llo.disclosure import resting_on
 from llo.regions import PILOT, SCALE_UP
 from llo.reporting import breakdowns, interviews
 from llo.reporting.data import ReportData
-from llo.reporting.publish import Ledger, euro_words, number, percent, small_percent
+from llo.reporting.publish import Ledger, and_list, euro_words, number, percent, small_percent
 from llo.scba import tables as scba_tables
 from llo.settings import SUSTAINABLE_WORK_HOURS
 
@@ -178,7 +178,7 @@ def _from_interviews(data: ReportData, ledger: Ledger, question: int, groups: tu
     for direction, words in ((interviews.HELPS, "helpt"), (interviews.HINDERS, "hindert")):
         named = [f"{label} ({number(n)} keer)" for label, n, _ in interviews.top(rows, direction)]
         if named:
-            text += f" Het vaakst {words}: {_listed(named)}."
+            text += f" Het vaakst {words}: {and_list(named)}."
     both = rows.groupby("regio")["ronde"].nunique()
     again = rows[rows["regio"].isin(both[both > 1].index)]
     if len(again):
@@ -189,10 +189,6 @@ def _from_interviews(data: ReportData, ledger: Ledger, question: int, groups: tu
         text += (f" In de regio's met twee gespreksrondes werd het beeld {direction}: de balans (gemiddelde sterkte, "
                  f"+ helpt, − hindert) ging van {first} in de eerste naar {second} in de tweede ronde.")
     return f"{text} {caveat}"
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def _kpis(data: ReportData, ledger: Ledger, figures: _Figures) -> str:

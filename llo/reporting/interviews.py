@@ -16,7 +16,7 @@ from checks.contract import INTERVIEW_THEMES, theme_research_question
 from llo.disclosure import resting_on
 from llo.regions import region_name
 from llo.reporting.data import ReportData
-from llo.reporting.publish import Ledger, day_nl, number
+from llo.reporting.publish import Ledger, and_list, day_nl, number
 
 NONE_YET = "nog geen gecodeerde groepsgesprekken"
 NO_SECOND_ROUND = "nog geen regio met twee gecodeerde gespreksrondes"
@@ -55,10 +55,6 @@ def top(rows: pd.DataFrame, direction: str, count: int = 2) -> list[tuple[str, i
     return [(INTERVIEW_THEMES[t][0].lower(), int(n), float(s)) for t, n, s in per.itertuples(index=False)]
 
 
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
 def summary(data: ReportData, ledger: Ledger) -> str:
     """A short paragraph in words: how many interviews and findings, the most-mentioned helping and hindering themes,
     and which regions have no coded interviews yet."""
@@ -72,8 +68,8 @@ def summary(data: ReportData, ledger: Ledger) -> str:
     count = ledger.number("gesprekken-aantal", number(len(interviews)), None)
     findings = ledger.number("gesprekken-bevindingen", number(len(rows)), None)
     if data.region:
-        held = _listed([f"ronde {int(r)} op {day_nl(d)}" for r, d in
-                        interviews.sort_values("ronde")[["ronde", "datum_gesprek"]].itertuples(index=False)])
+        held = and_list([f"ronde {int(r)} op {day_nl(d)}" for r, d in
+                         interviews.sort_values("ronde")[["ronde", "datum_gesprek"]].itertuples(index=False)])
         text = [f"In {data.name} zijn {count} groepsgesprekken gecodeerd ({held}), met {findings} bevindingen."]
     else:
         text = [f"In {number(interviews['regio'].nunique())} regio's zijn samen {count} groepsgesprekken gecodeerd, "
@@ -81,10 +77,10 @@ def summary(data: ReportData, ledger: Ledger) -> str:
     for direction, words in ((HELPS, "helpend"), (HINDERS, "belemmerend")):
         most = top(rows, direction)
         if most:
-            named = _listed([f"{label} ({number(n)} keer, gemiddelde sterkte {number(s, 1)})" for label, n, s in most])
+            named = and_list([f"{label} ({number(n)} keer, gemiddelde sterkte {number(s, 1)})" for label, n, s in most])
             text.append(f"Het vaakst als {words} genoemd: {named}.")
     if without:
-        text.append(f"Nog geen gecodeerde groepsgesprekken: {_listed([region_name(r) for r in without])}.")
+        text.append(f"Nog geen gecodeerde groepsgesprekken: {and_list([region_name(r) for r in without])}.")
     return " ".join(text)
 
 

@@ -30,6 +30,11 @@ def suppressed_text(min_participants: int) -> str:
     return f"<{min_participants}"
 
 
+def and_list(items: list[str]) -> str:
+    """'a, b en c': items as Dutch running text lists them."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
              "november", "december")
 

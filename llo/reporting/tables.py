@@ -10,7 +10,7 @@ from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, KPIS
 from llo.regions import region_name
 from llo.reporting.data import ReportData
-from llo.reporting.publish import NOT_APPLICABLE, Ledger, day_nl, euro, number, percent, small_percent
+from llo.reporting.publish import NOT_APPLICABLE, Ledger, and_list, day_nl, euro, number, percent, small_percent
 
 PARAMETER_LABELS = {
     "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
@@ -150,13 +150,9 @@ def revision_note(data: ReportData, ledger: Ledger) -> str:
         ("intrekkingen", (later["rows_withdrawn"].fillna(0) > 0) | (later["kind"] == "withdrawals")),
         ("nagekomen metingen", (later["kind"] == "measurements") & (later["rows_new"].fillna(0) > 0))) if mask.any()]
     days = [day_nl(day) for day in sorted(later["received_at"].dt.normalize().unique())]
-    why = f" door {_and(reasons)} ontvangen op {_and(days)}" if reasons else ""
+    why = f" door {and_list(reasons)} ontvangen op {and_list(days)}" if reasons else ""
     return (f"::: {{.callout-important title=\"Herziene cijfers\"}}\nNa de eerste publicatie op "
-            f"{day_nl(published)} zijn de kerncijfers van deze peildatum herzien{why}: {_and(changes)}.\n:::\n")
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+            f"{day_nl(published)} zijn de kerncijfers van deze peildatum herzien{why}: {and_list(changes)}.\n:::\n")
 
 
 def scba_cohort(data: ReportData) -> int:
