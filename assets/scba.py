@@ -48,20 +48,23 @@ ALL_REGIONS = dg.AllPartitionMapping()
 SPECS = [
     dg.AssetSpec("scba_overview", group_name=GROUP, kinds=KINDS, owners=OWNERS,
                  deps=[dg.AssetDep("trajectories", partition_mapping=ALL_REGIONS), "scba_parameter_file"],
-                 description="SCBA overview per region and nationally: benefits (productivity, health), costs "
-                             "(NGF programme, trajectories, lost leisure), saldo (NPV), B/C ratio, internal rate "
-                             "of return, break-even deadweight, PM rows, the productivity benefit per participant "
-                             "against the frame's EUR 1,000-3,000, the net per participant against SEO 2013, the "
-                             "GDP effect of the cohort and projected to the programme's planned intake."),
+                 description="SCBA overview per region and nationally, in two variants (trajectory level: the "
+                             "marginal costs per participant; programme level: the NGF budget and partners' effort "
+                             "by the allocation key): benefits (productivity, health), costs, saldo (NPV), B/C "
+                             "ratio, break-even deadweight, the continuation scenario, PM rows, the productivity "
+                             "benefit per participant against the frame's EUR 1,000-3,000, the net per participant "
+                             "against SEO 2013, the GDP effect of the cohort and projected to the planned intake. "
+                             "Figures of a cohort below the disclosure threshold are not stored."),
     dg.AssetSpec("scba_distribution", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_overview"],
-                 description="Effects by actor (participant, employer, municipality/UWV, central government); "
-                             "transfers cancel out, the rest adds up to the saldo."),
+                 description="Effects by actor and variant (participant, employer, municipality, UWV, central "
+                             "government, partners, the payers of the trajectory costs; PM rows for the health "
+                             "insurer and schools); transfers cancel out, the rest adds up to the saldo."),
     dg.AssetSpec("scba_sensitivity", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_overview"],
-                 description="One-way sensitivity: the saldo with each parameter at its low and high end (tornado "
-                             "data), and the discount-rate scenarios."),
+                 description="One-way sensitivity per variant: the saldo with each parameter at its low and high "
+                             "end (tornado data), and the scenarios (discount rate, continuation)."),
     dg.AssetSpec("scba_monte_carlo", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_overview"],
-                 description="Monte Carlo over every varying parameter (seeded): saldo percentiles and "
-                             "P(saldo > 0)."),
+                 description="Monte Carlo per variant over every varying parameter, the allocation key included "
+                             "(seeded): saldo percentiles and P(saldo > 0)."),
     dg.AssetSpec("scba_parameters", group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["scba_parameter_file"],
                  description="The parameter values each month and scenario was computed with."),
 ]
@@ -75,7 +78,14 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
     from checks.outputs import SCHEMAS
     from llo import warehouse as wh
     from llo.monitor import kpi
-    from llo.scba.tables import PRODUCTIVITY_PER_PARTICIPANT, tables_from_effects
+    from llo.scba import model as scba
+    from llo.scba.tables import (
+        NET_PER_PARTICIPANT,
+        PRODUCTIVITY_PER_PARTICIPANT,
+        SALDO,
+        suppress_small_cohorts,
+        tables_from_effects,
+    )
 
     engine = warehouse.engine()
     params = monitor.scba_parameters().with_overrides(config.overrides)
@@ -89,9 +99,11 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
     if without:  # charged per participant at the default K1 (llo.scba.model.programme_share); the overview says so
         context.log.warning(f"SCBA: no K1 target for {', '.join(without)}; their NGF programme costs are charged per "
                             f"participant at the default K1 ({default_planned})")
-    tables = {name: SCHEMAS[name].validate(frame) for name, frame in tables_from_effects(
-        effects, peildata, params, planned, config.scenario, config.draws, config.seed,
-        monitor.min_participants, default_planned).items()}
+    computed = tables_from_effects(effects, peildata, params, planned, config.scenario, config.draws, config.seed,
+                                   default_planned)
+    # Stored and exported without the figures of cohorts below the disclosure threshold; checked before that.
+    tables = {name: SCHEMAS[name].validate(frame)
+              for name, frame in suppress_small_cohorts(computed, monitor.min_participants).items()}
     by_name = {t.name: t for t in (wh.SCBA_OVERVIEW, wh.SCBA_DISTRIBUTION, wh.SCBA_SENSITIVITY, wh.SCBA_MONTE_CARLO,
                                    wh.SCBA_PARAMETERS)}
     wh.replace_rows(engine, {by_name[name]: frame for name, frame in tables.items()}, "peildatum", peildata,
@@ -103,42 +115,42 @@ def scba_month(context: dg.AssetExecutionContext, config: ScbaRun, warehouse: Wa
                      f"seed {config.seed}")
 
     overview = tables["scba_overview"]
-    last = overview[(overview["peildatum"] == peildata[-1]) & (overview["region"] == kpi.NATIONAL)].set_index("item")
+    national = overview[(overview["peildatum"] == peildata[-1]) & (overview["region"] == kpi.NATIONAL)]
     mc = tables["scba_monte_carlo"]
-    mc_last = mc[(mc["peildatum"] == peildata[-1]) & (mc["region"] == kpi.NATIONAL)]
+    mc_last = mc[(mc["peildatum"] == peildata[-1]) & (mc["region"] == kpi.NATIONAL)].set_index("variant")
     headline = {}
-    if len(peildata) == 1 and len(last):  # see assets/kpi.py: numbers only for a single month
-        headline = {
-            "npv_eur": dg.MetadataValue.float(float(last.at["Saldo (netto contante waarde)", "value"])),
-            "bc_ratio": dg.MetadataValue.float(float(last.at["Baten/kosten-verhouding", "value"])),
-            "gross_benefit_per_participant": dg.MetadataValue.float(float(last.at["Bruto baten per deelnemer",
-                                                                                   "value"])),
-            "net_benefit_per_participant": dg.MetadataValue.float(float(last.at["Netto baten per deelnemer",
-                                                                                 "value"])),
-            "productivity_benefit_per_participant": dg.MetadataValue.float(float(last.at[
-                PRODUCTIVITY_PER_PARTICIPANT, "value"])),
-            "p_npv_positive": dg.MetadataValue.float(float(mc_last["p_npv_positive"].iloc[0]))}
+    if len(peildata) == 1 and len(national) and not national["suppress"].any():  # see assets/kpi.py: one month only
+        for variant in scba.VARIANTS:
+            last = national[national["variant"] == variant].set_index("item")
+            headline |= {f"{variant}_{name}": dg.MetadataValue.float(float(value)) for name, value in {
+                "npv_eur": last.at[SALDO, "value"], "bc_ratio": last.at["Baten/kosten-verhouding", "value"],
+                "net_benefit_per_participant": last.at[NET_PER_PARTICIPANT, "value"],
+                "p_npv_positive": mc_last.at[variant, "p_npv_positive"]}.items()}
+        headline["productivity_benefit_per_participant"] = dg.MetadataValue.float(float(national.set_index(
+            ["variant", "item"]).at[(scba.TRAJECTORY, PRODUCTIVITY_PER_PARTICIPANT), "value"]))
     common = {"peildata": months, "scenario": config.scenario, "overrides": overrides,
               "regions_computed": len(parts.computed), "regions_kept": len(parts.kept),
               "parameters": f"{params.path} (version {params.version}, price year {params.price_year})"}
     for name, frame in tables.items():
         extra = headline if name == "scba_overview" else {}
-        if name == "scba_overview" and len(last):
+        if name == "scba_overview" and len(national):
             extra = {**extra, "national": dg.MetadataValue.md(markdown_table(
-                last.reset_index()[["section", "item", "quantity", "value", "value_unit", "note"]], 30))}
+                national[["variant", "section", "item", "quantity", "value", "value_unit", "note"]], 80))}
         yield dg.MaterializeResult(asset_key=name, metadata={
             "dagster/row_count": len(frame), "dagster/column_schema": column_schema(by_name[name]), **common,
             **extra})
 
-    distribution = tables["scba_distribution"]
+    distribution = computed["scba_distribution"]  # the checks hold every cohort, also those not published
     yield kpi_checks.result(scba_checks.TRANSFERS_CANCEL, "scba_distribution",
                             scba_checks.transfers_not_cancelling(distribution),
-                            "transfers sum to zero for every region and month",
+                            "transfers sum to zero for every region, month and variant",
                             "{n} region-months where transfers do not cancel")
     yield kpi_checks.result(scba_checks.DISTRIBUTION_ADDS_UP, "scba_distribution",
-                            scba_checks.distribution_not_saldo(distribution, overview),
-                            "the actors' effects add up to the saldo", "{n} region-months do not add up")
-    yield kpi_checks.result(scba_checks.MONTE_CARLO_NEAR, "scba_monte_carlo", scba_checks.monte_carlo_far(mc),
+                            scba_checks.distribution_not_saldo(distribution, computed["scba_overview"]),
+                            "the actors' effects add up to the saldo in both variants",
+                            "{n} region-months do not add up")
+    yield kpi_checks.result(scba_checks.MONTE_CARLO_NEAR, "scba_monte_carlo",
+                            scba_checks.monte_carlo_far(computed["scba_monte_carlo"]),
                             "the median of the draws lies near the deterministic saldo everywhere",
                             "{n} region-months with the median far from the estimate",
                             severity=dg.AssetCheckSeverity.WARN)

@@ -51,8 +51,8 @@ def main() -> None:
     from llo.reporting.data import regions_with_figures
     from llo.reporting.render import Renderer, report_file
     from llo.scba import model as scba
-    from llo.scba.parameters import load_parameters
-    from llo.scba.tables import DEFAULT_DRAWS, DEFAULT_SEED, month_tables
+    from llo.scba.parameters import COMPARISON_FILE, load_parameters
+    from llo.scba.tables import DEFAULT_DRAWS, DEFAULT_SEED, month_tables, suppress_small_cohorts
 
     if (settings.landing_dir() / settings.DEMO_MARKER).exists():
         os.environ.setdefault("LLO_DEMO", "1")  # as `llo materialize` does for synthetic data
@@ -85,12 +85,12 @@ def main() -> None:
                              wh.CHANGE_SCORES_MONTH: changes}, "peildatum", peildata)
     lap("kpi")
 
-    params = load_parameters(settings.config_file("scba_parameters.yaml"))
+    params = load_parameters(settings.config_file("scba_parameters.yaml"), settings.config_file(COMPARISON_FILE))
     trajectories = wh.read_typed(engine, wh.TRAJECTORIES, columns=scba.EFFECT_COLUMNS)
     planned = {region: targets.target(region, "K1")[0] for region in sorted(set(trajectories["regio"]))}
-    tables = {wh.metadata.tables[name]: SCHEMAS[name].validate(frame) for name, frame in month_tables(
-        trajectories, peildata, params, planned, "basis", DEFAULT_DRAWS, DEFAULT_SEED,
-        settings.MIN_PARTICIPANTS, targets.defaults.get("K1")).items()}
+    tables = {wh.metadata.tables[name]: SCHEMAS[name].validate(frame) for name, frame in suppress_small_cohorts(
+        month_tables(trajectories, peildata, params, planned, "basis", DEFAULT_DRAWS, DEFAULT_SEED,
+                     targets.defaults.get("K1")), settings.MIN_PARTICIPANTS).items()}
     wh.replace_rows(engine, tables, "peildatum", peildata, scenario="basis")
     lap("scba")
 

@@ -202,50 +202,62 @@ _SCBA_KEY = {
     "scenario": column(str, "Scenario name ('basis' = the parameter file as is)."),
     "region": column(str, "Region slug, or 'nationaal'."),
 }
+_VARIANT = {"variant": column(str, "traject (trajectory level: marginal costs per participant) or programma "
+                                   "(programme level: the NGF budget and partners' effort by the allocation key).",
+                              isin=["traject", "programma"])}
+_SMALL = " Empty where the cohort is below the disclosure threshold."
 SCBA_OVERVIEW = pa.DataFrameSchema(
-    {**_SCBA_KEY,
+    {**_SCBA_KEY, **_VARIANT,
      "section": column(str, "baten, kosten, saldo, pm (not monetised) or kengetal.",
                        isin=["baten", "kosten", "saldo", "pm", "kengetal"]),
      "item": column(str, "Dutch name of the row."),
-     "quantity": column("float64", "Physical size of the effect.", nullable=True),
+     "quantity": column("float64", "Physical size of the effect (the cohort's size is kept where the rest is "
+                                   "suppressed).", nullable=True),
      "unit": column(str, "Unit of the quantity.", nullable=True),
-     "value": column("float64", "Present value in euro (price year), or a ratio / share per value_unit.",
-                     nullable=True),
+     "value": column("float64", "Present value at the zichtjaar in euro of the price year, or a ratio / share per "
+                              "value_unit." + _SMALL, nullable=True),
      "value_unit": column(str, "euro, ratio, per jaar or aandeel.", nullable=True),
      "per_participant": column("float64", "Value per participant in the cohort (euro rows).", nullable=True),
      "note": column(str, "PM, comparison with the evaluation frame, or why a value is not defined.", nullable=True),
-     "suppress": column(bool, "The cohort is smaller than the disclosure threshold.")},
-    name="scba_overview", unique=["peildatum", "scenario", "region", "item"], strict=True, ordered=True)
+     "suppress": column(bool, "The cohort is smaller than the disclosure threshold: its figures are empty.")},
+    name="scba_overview", unique=["peildatum", "scenario", "region", "variant", "item"], strict=True, ordered=True)
 SCBA_DISTRIBUTION = pa.DataFrameSchema(
-    {**_SCBA_KEY, "actor": column(str, "deelnemer, werkgever, gemeente/UWV, rijksoverheid or maatschappij."),
+    {**_SCBA_KEY, **_VARIANT,
+     "actor": column(str, "deelnemer, werkgever, gemeente, UWV, rijksoverheid, regionale en landelijke partners, "
+                          "O&O-fondsen, financier onbekend, zorgverzekeraar, onderwijsinstellingen or maatschappij."),
      "item": column(str, "Dutch name of the effect."),
-     "kind": column(str, "welvaart (welfare effect), transfer (cancels out), kosten or saldo.",
-                    isin=["welvaart", "transfer", "kosten", "saldo"]),
-     "value": column("float64", "Present value in euro for the actor.")},
-    name="scba_distribution", unique=["peildatum", "scenario", "region", "actor", "item"], strict=True, ordered=True)
+     "kind": column(str, "welvaart (welfare effect), transfer (cancels out), kosten, pm (not measured) or saldo.",
+                    isin=["welvaart", "transfer", "kosten", "pm", "saldo"]),
+     "value": column("float64", "Present value in euro for the actor; empty for a PM row." + _SMALL, nullable=True)},
+    name="scba_distribution", unique=["peildatum", "scenario", "region", "variant", "actor", "item"], strict=True,
+    ordered=True)
 SCBA_SENSITIVITY = pa.DataFrameSchema(
-    {**_SCBA_KEY, "parameter": column(str, "Parameter varied (the others at their values)."),
+    {**_SCBA_KEY, **_VARIANT, "parameter": column(str, "Parameter varied (the others at their values)."),
      "kind": column(str, "range (low and high end) or scenario (an alternative value).", isin=["range", "scenario"]),
      "unit": column(str, "Unit of the parameter."),
      "base_value": column("float64", "The parameter's value."),
      "value_low": column("float64", "Low end (or the scenario value)."),
      "value_high": column("float64", "High end (or the scenario value)."),
-     "npv_base": column("float64", "Saldo at the parameter values."),
-     "npv_low": column("float64", "Saldo with the parameter at value_low."),
-     "npv_high": column("float64", "Saldo with the parameter at value_high."),
-     "swing": column("float64", "|npv_high - npv_low|: the bar length in a tornado chart.", ge=0)},
-    name="scba_sensitivity", unique=["peildatum", "scenario", "region", "parameter", "kind", "value_low"],
+     "npv_base": column("float64", "Saldo at the parameter values." + _SMALL, nullable=True),
+     "npv_low": column("float64", "Saldo with the parameter at value_low." + _SMALL, nullable=True),
+     "npv_high": column("float64", "Saldo with the parameter at value_high." + _SMALL, nullable=True),
+     "swing": column("float64", "|npv_high - npv_low|: the bar length in a tornado chart." + _SMALL, ge=0,
+                     nullable=True)},
+    name="scba_sensitivity", unique=["peildatum", "scenario", "region", "variant", "parameter", "kind", "value_low"],
     strict=True, ordered=True)
 SCBA_MONTE_CARLO = pa.DataFrameSchema(
-    {**_SCBA_KEY, "draws": column("Int64", "Number of draws.", ge=1), "seed": column("Int64", "Random seed."),
-     "npv_deterministic": column("float64", "Saldo at the parameter values."),
-     "npv_mean": column("float64", "Mean saldo over the draws."),
-     **{f"npv_p{q:02d}": column("float64", f"{q}th percentile of the saldo.") for q in (5, 10, 25, 50, 75, 90, 95)},
-     "p_npv_positive": column("float64", "Share of draws with a positive saldo.", ge=0, le=1)},
-    name="scba_monte_carlo", unique=["peildatum", "scenario", "region"], strict=True, ordered=True)
+    {**_SCBA_KEY, **_VARIANT, "draws": column("Int64", "Number of draws.", ge=1),
+     "seed": column("Int64", "Random seed."),
+     "npv_deterministic": column("float64", "Saldo at the parameter values." + _SMALL, nullable=True),
+     "npv_mean": column("float64", "Mean saldo over the draws." + _SMALL, nullable=True),
+     **{f"npv_p{q:02d}": column("float64", f"{q}th percentile of the saldo." + _SMALL, nullable=True)
+        for q in (5, 10, 25, 50, 75, 90, 95)},
+     "p_npv_positive": column("float64", "Share of draws with a positive saldo." + _SMALL, ge=0, le=1,
+                              nullable=True)},
+    name="scba_monte_carlo", unique=["peildatum", "scenario", "region", "variant"], strict=True, ordered=True)
 SCBA_PARAMETERS = pa.DataFrameSchema(
     {"peildatum": _SCBA_KEY["peildatum"], "scenario": column(str, "Scenario name."),
-     "parameter": column(str, "Parameter name."),
+     "parameter": column(str, "Parameter name."), "label": column(str, "Dutch name of the parameter."),
      "value": column("float64", "Value used."), "low": column("float64", "Low end of the range."),
      "high": column("float64", "High end of the range."), "unit": column(str, "Unit."),
      "distribution": column(str, "Monte Carlo distribution."), "source": column(str, "Source of the value."),

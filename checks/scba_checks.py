@@ -34,13 +34,14 @@ def _tolerance(values: pd.Series) -> float:
 
 def transfers_not_cancelling(distribution: pd.DataFrame) -> pd.DataFrame:
     transfers = distribution[distribution["kind"] == "transfer"]
-    sums = transfers.groupby(["peildatum", "scenario", "region"])["value"].sum()
+    sums = transfers.groupby(["peildatum", "scenario", "region", "variant"])["value"].sum()
     return sums[sums.abs() > _tolerance(transfers["value"])].rename("transfer_sum").reset_index()
 
 
 def distribution_not_saldo(distribution: pd.DataFrame, overview: pd.DataFrame) -> pd.DataFrame:
-    key = ["peildatum", "scenario", "region"]
-    effects = distribution[distribution["kind"] != "saldo"].groupby(key)["value"].sum().rename("sum_of_actors")
+    key = ["peildatum", "scenario", "region", "variant"]
+    measured = distribution[~distribution["kind"].isin(["saldo", "pm"])]  # PM rows have no value
+    effects = measured.groupby(key)["value"].sum(min_count=1).rename("sum_of_actors")
     saldo = overview[overview["item"] == "Saldo (netto contante waarde)"].set_index(key)["value"].rename("saldo")
     both = saldo.to_frame().join(effects, how="outer")
     bad = (both["saldo"] - both["sum_of_actors"]).abs() > _tolerance(both["saldo"].fillna(0))
@@ -52,5 +53,5 @@ def monte_carlo_far(monte_carlo: pd.DataFrame) -> pd.DataFrame:
     spread = (monte_carlo["npv_p90"] - monte_carlo["npv_p10"]) / 4
     allowed = spread.clip(lower=1e-6 * monte_carlo["npv_deterministic"].abs().clip(lower=1.0))
     outside = (monte_carlo["npv_p50"] - monte_carlo["npv_deterministic"]).abs() > allowed
-    return monte_carlo.loc[outside, ["peildatum", "scenario", "region", "npv_deterministic", "npv_p10", "npv_p50",
-                                     "npv_p90"]]
+    return monte_carlo.loc[outside, ["peildatum", "scenario", "region", "variant", "npv_deterministic", "npv_p10",
+                                     "npv_p50", "npv_p90"]]

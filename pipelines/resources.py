@@ -59,9 +59,9 @@ class Monitor(dg.ConfigurableResource):
             else settings.config_file("scba_parameters.yaml")
 
     def scba_parameters(self):
-        from llo.scba.parameters import load_parameters
+        from llo.scba.parameters import COMPARISON_FILE, load_parameters
 
-        return load_parameters(self.scba_parameters_file())
+        return load_parameters(self.scba_parameters_file(), settings.config_file(COMPARISON_FILE))
 
 
 class Reports(dg.ConfigurableResource):

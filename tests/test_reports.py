@@ -108,11 +108,11 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     figures = re.findall(r'<figure id="(fig-[^"]+)">\s*<img [^>]*src="data:image/png;base64,[^"]+"[^>]*alt="([^"]+)"'
                          r'[^>]*>\s*<figcaption>(.*?)</figcaption>', html, re.S)
     assert [f[0] for f in figures] == ["fig-kpi-verloop", "fig-regio-target", "fig-verandering", "fig-werk",
-                                       "fig-tornado", "fig-montecarlo"]
+                                       "fig-tornado-programma", "fig-tornado-traject", "fig-montecarlo"]
     assert all(caption.startswith(f"Figuur\u00a0{i}:") for i, (_, _, caption) in enumerate(figures, start=1))
     assert all(len(alt) > 30 for _, alt, _ in figures)  # alt text describes the chart, not just its caption
     tables = re.findall(r'<table id="(tbl-[^"]+)"', html)
-    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 22
+    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 23
     assert {"tbl-doelgroep", "tbl-trajecttype", "tbl-leeftijd", "tbl-fase", "tbl-cohort"} <= set(tables)
     assert "SHA-256" not in html.split('id="verantwoording"')[0]  # file hashes live in the provenance file
     assert "Tabel\u00a01: KPI" in html
@@ -318,7 +318,7 @@ def test_the_national_docx_holds_exactly_the_ledger_tables_and_the_figures(rende
     ledger = json.loads((folder / "nationaal.openbaarheid.json").read_text(encoding="utf-8"))
     tables, pictures = docx_structure(word)
     order = [t["label"] for t in structure(html).tables]
-    assert len(tables) == len(order) == len(ledger["tables"]) == 22 and pictures == len(ledger["figures"]) == 6
+    assert len(tables) == len(order) == len(ledger["tables"]) == 23 and pictures == len(ledger["figures"]) == 7
     for label, table in zip(order, tables, strict=True):
         entry = ledger["tables"][label]
         assert table == [[" ".join(c.split()) for c in row] for row in [entry["columns"], *entry["rows"]]], label
@@ -335,8 +335,8 @@ def test_the_national_docx_holds_exactly_the_ledger_tables_and_the_figures(rende
     assert document.core_properties.title == "Impactmonitor LLO Collectief: landelijke rapportage"
     captions = {style: [p.text for p in document.paragraphs if p.style.name == style]
                 for style in ("Image Caption", "Table Caption")}
-    assert [c.split(":")[0] for c in captions["Image Caption"]] == [f"Figuur\u00a0{i}" for i in range(1, 7)]
-    assert [c.split(":")[0] for c in captions["Table Caption"]] == [f"Tabel\u00a0{i}" for i in range(1, 23)]
+    assert [c.split(":")[0] for c in captions["Image Caption"]] == [f"Figuur\u00a0{i}" for i in range(1, 8)]
+    assert [c.split(":")[0] for c in captions["Table Caption"]] == [f"Tabel\u00a0{i}" for i in range(1, 24)]
     assert any(p.style.name == "Kader" for p in document.paragraphs)  # the callouts, in the house style
     assert "import " not in "\n".join(texts)
 
@@ -358,7 +358,7 @@ def test_the_national_pdf_reads_as_the_report_and_its_first_page_is_photographed
     assert "31-12-2025" in text and "<10" in text and "Over deze rapportage" in text
     assert 8 <= len(reader.pages) <= 40 and {tuple(round(v) for v in p.mediabox[2:]) for p in reader.pages} == \
         {(595, 842)}  # A4
-    assert sum(len(page.images) for page in reader.pages) == 6
+    assert sum(len(page.images) for page in reader.pages) == 7
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "nationaal-pdf-pagina-1.png"
     shot.unlink(missing_ok=True)

@@ -95,10 +95,8 @@ def show_scba(month: str, region: str, scenario: str) -> None:
 
 
 def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = "basis") -> str:
-    import pandas as pd
-
+    """Both variants of the overview, programme level first."""
     from llo import warehouse as wh
-    from llo.dutch_numbers import small_percent
 
     engine = wh.engine_for(settings.warehouse_url())
     rows = wh.read_typed(engine, wh.SCBA_OVERVIEW, where=(wh.SCBA_OVERVIEW.c.region == region)
@@ -106,6 +104,15 @@ def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = 
     day, rows = one_month(rows, month, f"SCBA rows for {region} / scenario {scenario}")
     if rows["suppress"].any():
         return f"SCBA {region} {day.date()}: cohort below the disclosure threshold, not shown"
+    return "\n\n".join(_variant_text(rows[rows["variant"] == variant], region, scenario, day)
+                        for variant in ("programma", "traject"))
+
+
+def _variant_text(rows, region: str, scenario: str, day) -> str:
+    import pandas as pd
+
+    from llo.dutch_numbers import small_percent
+    from llo.scba.model import VARIANTS
 
     def amount(value, unit) -> str:
         if pd.isna(value):
@@ -120,5 +127,6 @@ def scba_table_text(month: str = "", region: str = "nationaal", scenario: str = 
         "waarde": [amount(v, u) for v, u in zip(rows["value"], rows["value_unit"], strict=True)],
         "per deelnemer": [amount(v, "euro") for v in rows["per_participant"]],
         "toelichting": rows["note"].fillna("").str.slice(0, 70).to_numpy()})
-    return f"MKBA {region}, scenario {scenario}, peildatum {day.date()} (euro, contante waarde)\n" + \
-        shown.to_string(index=False)
+    variant = VARIANTS.get(rows["variant"].iloc[0], "") if len(rows) else ""
+    return (f"MKBA {region}, {variant}, scenario {scenario}, peildatum {day.date()} (euro, contante waarde)\n"
+            + shown.to_string(index=False))

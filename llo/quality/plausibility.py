@@ -340,7 +340,9 @@ def cross_table_view(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             frames.append(_comparison("change_scores_within_d5", largest.astype("Float64"),
                                       wide["D5"].reindex(largest.index)))
         scba = tables["scba_overview"]
-        scba = scba[scba["scenario"] == "basis"].assign(month=lambda f: _month(f["peildatum"]))
+        # Both variants count the same cohort: one of them is compared.
+        scba = scba[(scba["scenario"] == "basis") & (scba["variant"] == "traject")].assign(
+            month=lambda f: _month(f["peildatum"]))
         months = sorted(set(scba["month"]) & set(wide.index.get_level_values("month")))
         if months:  # only months with both: an SCBA not yet run for a month is no disagreement
             scba = scba[scba["month"].isin(months)].set_index(["region", "month"])

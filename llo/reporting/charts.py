@@ -117,39 +117,46 @@ def work_situation(counts: pd.DataFrame, ledger: Ledger, label: str) -> None:
     _show(fig)
 
 
-def tornado(sensitivity: pd.DataFrame, ledger: Ledger, label: str, top: int = 10) -> None:
-    """The saldo with each parameter at its low and high end, the widest swings on top."""
+def tornado(sensitivity: pd.DataFrame, ledger: Ledger, label: str, names: dict[str, str], title: str,
+            top: int = 10) -> None:
+    """The saldo with each parameter at its low and high end, the widest swings on top (one variant's rows);
+    `names`: each parameter's Dutch name."""
     ledger.figure(label)
-    rows = sensitivity[sensitivity["kind"] == "range"].nlargest(top, "swing")[::-1]
+    rows = sensitivity[(sensitivity["kind"] == "range") & (sensitivity["swing"] > 0)].nlargest(top, "swing")[::-1]
     base = float(sensitivity["npv_base"].iloc[0])
     fig, ax = plt.subplots(figsize=(8, 0.38 * max(len(rows), 3) + 1.4))
     y = np.arange(len(rows))
     ax.barh(y, rows["npv_low"] - base, left=base, color=PALETTE[5], label="lage waarde")
     ax.barh(y, rows["npv_high"] - base, left=base, color=PALETTE[0], label="hoge waarde")
     ax.axvline(base, color="#1f2933", linewidth=1)
-    ax.set_yticks(y, rows["parameter"])
+    ax.set_yticks(y, [names.get(p, p) for p in rows["parameter"]])
     ax.xaxis.set_major_formatter(millions)
-    ax.set(title="Gevoeligheid van het saldo per parameter", xlabel="Saldo (netto contante waarde, mln euro)")
+    ax.set(xlabel="Saldo (netto contante waarde, mln euro)")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")  # over the long parameter names too
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", fontsize=8)
     _show(fig)
 
 
-def monte_carlo(summary: pd.Series, ledger: Ledger, label: str) -> None:
-    """The distribution of the saldo over the draws, as percentile bands around the point estimate."""
+def monte_carlo(summary: pd.DataFrame, ledger: Ledger, label: str, names: dict[str, str]) -> None:
+    """The distribution of the saldo over the draws, as percentile bands around the point estimate: a band per
+    row of `summary` (a variant), named by `names`."""
     ledger.figure(label)
-    p = {q: float(summary[f"npv_p{q:02d}"]) for q in (5, 10, 25, 50, 75, 90, 95)}
-    fig, ax = plt.subplots(figsize=(8, 2.6))
-    ax.barh(0, p[95] - p[5], left=p[5], height=0.5, color="#d9e2ec", label="P5-P95")
-    ax.barh(0, p[90] - p[10], left=p[10], height=0.5, color="#9fb3c8", label="P10-P90")
-    ax.barh(0, p[75] - p[25], left=p[25], height=0.5, color=PALETTE[0], label="P25-P75")
-    ax.plot([p[50]] * 2, [-0.25, 0.25], color="white", linewidth=2, label="mediaan")
-    ax.plot(float(summary["npv_deterministic"]), 0, marker="D", color=PALETTE[1], linestyle="none",
-            label="puntschatting")
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.9 * len(summary)))
+    for y, (_, row) in enumerate(summary.iterrows()):
+        p = {q: float(row[f"npv_p{q:02d}"]) for q in (5, 10, 25, 50, 75, 90, 95)}
+        first = y == 0  # one legend entry per band
+        ax.barh(y, p[95] - p[5], left=p[5], height=0.5, color="#d9e2ec", label="P5-P95" if first else None)
+        ax.barh(y, p[90] - p[10], left=p[10], height=0.5, color="#9fb3c8", label="P10-P90" if first else None)
+        ax.barh(y, p[75] - p[25], left=p[25], height=0.5, color=PALETTE[0], label="P25-P75" if first else None)
+        ax.plot([p[50]] * 2, [y - 0.25, y + 0.25], color="white", linewidth=2, label="mediaan" if first else None)
+        ax.plot(float(row["npv_deterministic"]), y, marker="D", color=PALETTE[1], linestyle="none",
+                label="puntschatting" if first else None)
     ax.axvline(0, color=BAD, linewidth=1)
-    ax.set_yticks([])
+    ax.set_yticks(np.arange(len(summary)), [names.get(v, v) for v in summary["variant"]])
+    ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(millions)
-    ax.set(title=f"Onzekerheid van het saldo ({number(summary['draws'])} trekkingen)",
+    ax.set(title=f"Onzekerheid van het saldo ({number(summary['draws'].iloc[0])} trekkingen)",
            xlabel="Saldo (netto contante waarde, mln euro)")
-    ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.45))
+    ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3 - 0.3 / len(summary)))
     _show(fig)

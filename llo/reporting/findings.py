@@ -19,6 +19,7 @@ from llo.regions import PILOT, SCALE_UP
 from llo.reporting import breakdowns, interviews
 from llo.reporting.data import ReportData
 from llo.reporting.publish import Ledger, and_list, euro_words, number, percent, small_percent
+from llo.reporting.tables import scba_cohort, scba_variant
 from llo.scba import tables as scba_tables
 from llo.settings import SUSTAINABLE_WORK_HOURS
 
@@ -231,8 +232,7 @@ def _economy(data: ReportData, ledger: Ledger) -> str:
     rows = data.scba("overview")
     if rows.empty:
         return "Nog niet te beantwoorden: voor deze peildatum is geen MKBA berekend."
-    items = rows.set_index("item")
-    cohort = int(items.loc[items.index.str.startswith("Deelnemers in cohort"), "quantity"].iloc[0])
+    cohort = scba_cohort(data)
     if ledger.hidden(cohort):
         return (f"Nog niet te beantwoorden: het cohort dat op de peildatum klaar is (met een eenmeting of zonder "
                 f"eenmeting uitgevallen), telt {ledger.suppressed} deelnemers; de MKBA wordt gepubliceerd vanaf de "
@@ -241,24 +241,45 @@ def _economy(data: ReportData, ledger: Ledger) -> str:
     def figure(item: str, text: str) -> str:
         return ledger.number(f"bevinding.{data.key}.6.{item}", text, cohort)
 
-    saldo, ratio = items.at["Saldo (netto contante waarde)", "value"], items.at["Baten/kosten-verhouding", "value"]
-    balance = (f"positief: de baten zijn {figure('saldo', euro_words(saldo))} hoger dan de kosten" if saldo >= 0 else
-               f"negatief: de kosten zijn {figure('saldo', euro_words(-saldo))} hoger dan de baten")
+    programme, trajectory = (scba_variant(data, "overview", v).set_index("item") for v in ("programma", "traject"))
     text = (f"Voor de {figure('cohort', number(cohort))} deelnemers van wie het traject op de peildatum is afgerond "
-            f"(met een eenmeting of uitgevallen), is het saldo van maatschappelijke baten en kosten {balance} "
-            f"(contante waarde); elke euro kosten levert {figure('bk', _cents(ratio))} aan baten op. ")
-    break_even = items.at["Break-even deadweight", "value"]
-    assumed = _assumed_deadweight(data)
+            f"(met een eenmeting of uitgevallen), is het saldo van maatschappelijke baten en kosten op programmaniveau "
+            f"(het NGF-budget en de inzet van de partners, verdeeld over de verwachte instroom) "
+            f"{_balance(programme, figure, 'programma')}. Op trajectniveau (alleen de kosten die een deelnemer extra "
+            f"met zich meebrengt, zoals SEO in 2013 rekende) is het {_balance(trajectory, figure, 'traject')}. ")
+    break_even = programme.at["Break-even deadweight", "value"]
     if pd.notna(break_even):
-        text += (f"Het saldo is positief zolang hoogstens {figure('breakeven', percent(break_even))} van het "
-                 "resultaat ook zonder de aanpak was bereikt (deadweight)")
+        text += (f"Op programmaniveau is het saldo positief zolang hoogstens "
+                 f"{figure('breakeven', percent(break_even))} van het resultaat ook zonder de aanpak was bereikt "
+                 "(deadweight, voor elke groep gelijk)")
     else:
-        text += ("Ook als niemand het resultaat zonder de aanpak had bereikt (0% deadweight), blijven de kosten "
-                 "hoger dan de baten")
-    text += (f"; de MKBA rekent met {assumed}, en zonder controlegroep is die aanname niet te toetsen. "
-             if assumed else ". ")
-    text += _gdp(items, figure)
+        text += ("Ook als niemand het resultaat zonder de aanpak had bereikt (0% deadweight), blijven op "
+                 "programmaniveau de kosten hoger dan de baten")
+    assumed = deadweight_range(data)
+    text += (f"; de MKBA rekent met {assumed} naar de uitkering waarmee deelnemers begonnen, en zonder "
+             "vergelijkingsgroep is die aanname niet te toetsen. " if assumed else ". ")
+    text += ("Niet in geld uitgedrukt (PM) zijn onder meer de betere sociale inclusie en basisvaardigheden en de "
+             "zorgkosten. ")
+    text += _gdp(programme, figure)
     return text
+
+
+def _balance(items: pd.DataFrame, figure, variant: str) -> str:
+    saldo, ratio = items.at[scba_tables.SALDO, "value"], items.at["Baten/kosten-verhouding", "value"]
+    words = figure(f"{variant}.saldo", euro_words(abs(saldo)))
+    balance = (f"positief: de baten zijn {words} hoger dan de kosten" if saldo >= 0 else
+               f"negatief: de kosten zijn {words} hoger dan de baten")
+    return f"{balance} (contante waarde); elke euro kosten levert {figure(f'{variant}.bk', _cents(ratio))} aan baten op"
+
+
+def deadweight_range(data: ReportData) -> str:
+    """The deadweights the month used, as 'een deadweight van 30% tot 70%' (or one figure when they are equal)."""
+    rows = data.scba_parameters
+    values = sorted(set(rows.loc[rows["parameter"].str.startswith("deadweight"), "value"]))
+    if not values:
+        return ""
+    return (f"een deadweight van {percent(values[0])}" if len(values) == 1 else
+            f"een deadweight van {percent(values[0])} tot {percent(values[-1])}")
 
 
 def _gdp(items: pd.DataFrame, figure) -> str:
@@ -283,12 +304,6 @@ def _gdp(items: pd.DataFrame, figure) -> str:
         f"{figure('projectie_bbp', small_percent(projected_share))} van het bbp: "
         f"{figure('kader_deel', small_percent(projected_share / frame))} van de "
         f"{figure('kader', small_percent(frame, 1))} waarmee het evaluatiekader voor het hele programma rekent.")
-
-
-def _assumed_deadweight(data: ReportData) -> str:
-    rows = data.scba_parameters
-    value = rows.loc[rows["parameter"] == "deadweight", "value"]
-    return f"een deadweight van {percent(value.iloc[0])}" if len(value) else ""
 
 
 def _cents(ratio) -> str:

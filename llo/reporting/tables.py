@@ -12,20 +12,6 @@ from llo.regions import region_name
 from llo.reporting.data import ReportData
 from llo.reporting.publish import NOT_APPLICABLE, Ledger, and_list, day_nl, euro, number, percent, small_percent
 
-PARAMETER_LABELS = {
-    "discount_rate": "Discontovoet", "horizon_years": "Tijdshorizon", "effect_duration_years": "Duur van het effect",
-    "annual_decay": "Jaarlijkse afname van het effect", "deadweight": "Deadweight", "displacement": "Verdringing",
-    "hourly_wage": "Bruto uurloon", "employer_on_costs": "Werkgeverslasten", "weeks_per_year": "Werkweken per jaar",
-    "leisure_share": "Waarde vrije tijd (deel van het loon)", "tax_wedge": "Belastingwig",
-    "qaly_gain": "QALY-winst per deelnemer", "qaly_value": "Waarde van een QALY",
-    "benefit_bijstand": "Bijstandsuitkering per jaar", "benefit_ww": "WW-uitkering per jaar",
-    "benefit_wia_wajong": "WIA/Wajong-uitkering per jaar", "benefit_anders": "Andere uitkering per jaar",
-    "programme_cost_pilots": "NGF-budget pilotregio's", "programme_cost_scale_up": "NGF-budget opschaling",
-    "trajectory_costs_additional": "Trajectkosten buiten het NGF-budget", "gdp": "Bruto binnenlands product",
-    "planned_intake_programme": "Geplande instroom programma", "price_year": "Prijsjaar",
-}
-
-
 DISTRIBUTIONS_NL = {"triangular": "driehoek", "uniform": "uniform", "fixed": "vast"}
 
 
@@ -155,11 +141,20 @@ def revision_note(data: ReportData, ledger: Ledger) -> str:
             f"{day_nl(published)} zijn de kerncijfers van deze peildatum herzien{why}: {and_list(changes)}.\n:::\n")
 
 
+VARIANT_COLUMNS = {"traject": "Trajectniveau", "programma": "Programmaniveau"}
+
+
+def scba_variant(data: ReportData, name: str, variant: str) -> pd.DataFrame:
+    """One variant's rows of an SCBA table of this month (overview, distribution, sensitivity, monte_carlo)."""
+    rows = data.scba(name)
+    return rows[rows["variant"] == variant].reset_index(drop=True)
+
+
 def scba_cohort(data: ReportData) -> int:
-    """Participants in the SCBA cohort (0 without SCBA rows)."""
+    """Participants in the SCBA cohort (0 without SCBA rows); both variants count the same cohort."""
     rows = data.scba("overview")
     cohort = rows[rows["item"].str.startswith("Deelnemers in cohort")]["quantity"]
-    return int(cohort.iloc[0]) if len(cohort) else 0
+    return int(cohort.iloc[0]) if len(cohort) and pd.notna(cohort.iloc[0]) else 0
 
 
 def scba_value(value, unit) -> str:
@@ -168,37 +163,96 @@ def scba_value(value, unit) -> str:
             "aandeel": lambda v: percent(v, 1), "aandeel bbp": gdp_share}.get(unit, number)(value)
 
 
+SECTIONS = ["baten", "kosten", "saldo", "pm", "kengetal"]
+
+
+def _side_by_side(rows: pd.DataFrame, keys: list[str], value) -> pd.DataFrame:
+    """The variants next to each other: a row per key, a column per variant (empty where a variant has no such row).
+    Keys keep the order they first appear in, programme level first, within their section."""
+    rows = rows.assign(_first=rows["variant"] != "programma").sort_values("_first", kind="stable")
+    order = list(dict.fromkeys(map(tuple, rows[keys].itertuples(index=False, name=None))))
+    if "section" in keys:
+        order.sort(key=lambda key: SECTIONS.index(key[keys.index("section")]))
+    out = pd.DataFrame(order, columns=keys)
+    for variant, column in VARIANT_COLUMNS.items():
+        mine = rows[rows["variant"] == variant].set_index(keys, drop=False)
+        out[column] = [value(mine.loc[key]) if key in mine.index else "" for key in order]
+    return out
+
+
 def scba_overview(data: ReportData, ledger: Ledger, label: str) -> str:
-    """The SCBA overview: benefits, costs, saldo, indicators and PM rows."""
+    """Both variants of the SCBA side by side: benefits, costs, saldo, key figures and the PM items; a cost that is
+    not part of a variant is empty there. A note that differs between the variants is given for each."""
     rows, cohort = data.scba("overview"), scba_cohort(data)
-    people = rows["unit"].fillna("").str.contains("deelnemers")
-    shown = pd.DataFrame({
-        "Onderdeel": rows["section"], "Post": rows["item"],
-        "Omvang": [number(q, 0 if q == round(q) else 1) if pd.notna(q) else "" for q in rows["quantity"]],
-        "Eenheid": rows["unit"].fillna(""),
-        "Waarde": [scba_value(v, u) if pd.notna(v) else "" for v, u in zip(rows["value"], rows["value_unit"],
-                                                                           strict=True)],
-        "Per deelnemer": [euro(v) if pd.notna(v) else "" for v in rows["per_participant"]],
-        "Toelichting": rows["note"].fillna("")})
-    quantity_n = pd.Series(resting_on(rows["quantity"].fillna(0), cohort)).where(people, cohort)
-    n = pd.DataFrame({"Omvang": quantity_n, **{c: cohort for c in ("Waarde", "Per deelnemer")}})
-    return ledger.table(label, shown, n)
+
+    def shown_value(row) -> str:
+        if row["section"] == "pm":
+            return "PM"
+        if pd.isna(row["value_unit"]):
+            return ""
+        return scba_value(row["value"], row["value_unit"]) if pd.notna(row["value"]) else NOT_APPLICABLE
+
+    table = _side_by_side(rows, ["section", "item"], shown_value)
+    first = rows.drop_duplicates(["section", "item"]).set_index(["section", "item"])
+    keys = list(zip(table["section"], table["item"], strict=True))
+
+    def note(key) -> str:
+        notes = rows[(rows["section"] == key[0]) & (rows["item"] == key[1])].set_index("variant")["note"].dropna()
+        if notes.nunique() <= 1:
+            return notes.iloc[0] if len(notes) else ""
+        return "; ".join(f"{column.lower()}: {notes[v]}" for v, column in VARIANT_COLUMNS.items() if v in notes)
+
+    def size(key) -> str:
+        q, unit = first.at[key, "quantity"], first.at[key, "unit"]
+        return f"{number(q, 0 if q == round(q) else 1)} {unit}" if pd.notna(q) and pd.notna(unit) else ""
+
+    shown = pd.DataFrame({"Onderdeel": table["section"], "Post": table["item"], "Omvang": [size(k) for k in keys],
+                          **{c: table[c] for c in VARIANT_COLUMNS.values()},
+                          "Toelichting": [note(k) for k in keys]})
+    people = [str(first.at[k, "unit"]).startswith("deelnemers") for k in keys]
+    quantity_n = [resting_on(first.at[k, "quantity"], cohort) if p and pd.notna(first.at[k, "quantity"]) else cohort
+                  for k, p in zip(keys, people, strict=True)]
+    n = pd.DataFrame({"Omvang": quantity_n, **{c: cohort for c in VARIANT_COLUMNS.values()}})
+    return ledger.table(label, shown, n, labels=("Onderdeel", "Post", "Toelichting"))
 
 
 def scba_distribution(data: ReportData, ledger: Ledger, label: str) -> str:
-    """Who gains and who pays: welfare effects, transfers and costs per actor; the transfers cancel out."""
+    """Who gains and who pays, in both variants: welfare effects, transfers, costs and PM items per actor; the
+    transfers cancel out."""
     rows = data.scba("distribution")
-    shown = pd.DataFrame({"Actor": rows["actor"], "Post": rows["item"], "Soort": rows["kind"],
-                          "Contante waarde": rows["value"].map(euro)})
-    return ledger.table(label, shown, pd.Series([scba_cohort(data)] * len(rows), dtype=object),
+    table = _side_by_side(rows, ["actor", "item", "kind"],
+                          lambda row: "PM" if row["kind"] == "pm" else euro(row["value"]))
+    shown = table.rename(columns={"actor": "Actor", "item": "Post", "kind": "Soort"})
+    return ledger.table(label, shown, pd.Series([scba_cohort(data)] * len(shown), dtype=object),
                         labels=("Actor", "Post", "Soort"))
 
 
-def scba_number(data: ReportData, ledger: Ledger, item: str) -> str:
-    """One overview value (by the start of its item name) for running text."""
-    rows = data.scba("overview")
+def scba_number(data: ReportData, ledger: Ledger, item: str, variant: str = "programma") -> str:
+    """One overview value of a variant (by the start of its item name) for running text."""
+    rows = scba_variant(data, "overview", variant)
     row = rows[rows["item"].str.startswith(item)].iloc[0]
-    return ledger.number(f"scba.{item}", scba_value(row["value"], row["value_unit"]), scba_cohort(data))
+    return ledger.number(f"scba.{variant}.{item}", scba_value(row["value"], row["value_unit"]), scba_cohort(data))
+
+
+def parameter_labels(data: ReportData) -> dict[str, str]:
+    """Each SCBA parameter's Dutch name (from the parameter file, as the month used it)."""
+    rows = data.scba_parameters
+    return dict(zip(rows["parameter"], rows["label"], strict=True))
+
+
+def deadweight_table(data: ReportData, ledger: Ledger, label: str) -> str:
+    """The deadweight of each target group and benefit: value, range and where it comes from (an assumption, or a
+    comparison-group estimate that replaced it)."""
+    rows = data.scba_parameters
+    rows = rows[rows["parameter"].str.startswith("deadweight")]
+    names = rows["label"].str.removeprefix("Deadweight ")
+    shown = pd.DataFrame({"Deadweight": names.str[:1].str.upper() + names.str[1:],
+                          "Waarde": rows["value"].map(percent), "Laag": rows["low"].map(percent),
+                          "Hoog": rows["high"].map(percent),
+                          "Herkomst": ["vergelijkingsgroep" if str(source).startswith("Vergelijkingsgroep") else
+                                       "aanname" for source in rows["source"]],
+                          "Bron": rows["source"]})
+    return ledger.table(label, shown)
 
 
 def parameters_table(data: ReportData, ledger: Ledger, label: str) -> str:
@@ -209,7 +263,7 @@ def parameters_table(data: ReportData, ledger: Ledger, label: str) -> str:
         return number(v, 0 if abs(v) >= 100 or v == round(v) else 4)
 
     shown = pd.DataFrame({
-        "Parameter": [PARAMETER_LABELS.get(p, p) for p in rows["parameter"]], "Waarde": rows["value"].map(value),
+        "Parameter": rows["label"], "Waarde": rows["value"].map(value),
         "Laag": rows["low"].map(value), "Hoog": rows["high"].map(value), "Eenheid": rows["unit"],
         "Verdeling": rows["distribution"].map(lambda d: DISTRIBUTIONS_NL.get(d, d)), "Bron": rows["source"]})
     return ledger.table(label, shown)
