@@ -13,7 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# The front-end files of the Data Docs pages (jQuery, Bootstrap, bootstrap-table, Font Awesome, Vega), from the npm
+# registry at the versions in vendor/data-docs/package-lock.json; served by the site itself so the pages work offline.
+FRONTEND := vendor/data-docs/node_modules/.package-lock.json
+$(FRONTEND): vendor/data-docs/package.json vendor/data-docs/package-lock.json
+	@command -v npm >/dev/null 2>&1 && (cd vendor/data-docs && npm ci --ignore-scripts --silent) || \
+	  echo "npm not found: Data Docs pages open offline without their scripts (lists on the index stay empty)"
+
+install: $(STAMP) $(FRONTEND)
 
 demo: install  ## demo data when none is there, the whole pipeline, and where the outputs are
 	$(BIN)/llo demo

@@ -1,8 +1,9 @@
 """SYNTHETIC demo deliveries for the LLO impact monitor: trajectory catalogues and monthly measurement files.
 
 Nothing here describes real people. Two pilot regions (Twente, Zuidoost-Brabant) deliver from 2023-01 and six
-scale-up regions from 2025-04, all up to 2025-12. Participants get a T0 at the start of their trajectory and,
-unless they drop out or it is not yet due, a T1 about eight months later with realistic progress.
+scale-up regions from 2025-04, all up to 2025-12 but Rijnmond, which stops delivering after 2025-10 (an overdue
+region). Participants get a T0 at the start of their trajectory and, unless they drop out or it is not yet due, a
+T1 about eight months later with realistic progress.
 For the benchmark, `scale` multiplies every region's intake and `ROLL_OUT` adds the other labour-market regions
 (a second wave from 2024-01, with the pilots' intake per month), so 100x is the national roll-out at about a
 million measurement rows.
@@ -55,6 +56,10 @@ QUARANTINES = {"two_versions": 2}  # rows each row fault sends to quarantine (de
 # one withdraws a participant.
 CUMULATIVE, CORRECTING, WITHDRAWING = "midden-gelderland", "twente", "zuidoost-brabant"
 CORRECTED_MONTH, WITHDRAWN_MONTH = "2025-02", "2024-03"
+# One region stops delivering early: its files of later months never arrive (its participants still exist, so their
+# eenmetingen fall due), and its last file arrives on 2025-11-05, 61 days before the demo's last delivery: past the
+# 45-day delivery window (checks.due_checks: delivery_overdue WARN).
+STOPPED, LAST_DELIVERED_MONTH = "rijnmond", "2025-10"
 FILE_FAULTS = ("bsn_column", "other_region")
 ALL_FAULTS = FORMAT_FAULTS + ROW_FAULTS + FILE_FAULTS
 CSV_ONLY = ("semicolon_decimal_comma", "windows_1252", "utf8_bom")  # not applied to an .xlsx catalogue
@@ -103,6 +108,11 @@ class Delivery:
 
 def _months(slug: str) -> list[str]:
     return [str(p) for p in pd.period_range(FIRST_MONTH.get(slug, SECOND_WAVE), LAST_DAY, freq="M")]
+
+
+def _delivered_months(slug: str, stop: bool = True) -> list[str]:
+    """The months whose file the region delivers: all of them, but for the region that stopped early (with `stop`)."""
+    return [m for m in _months(slug) if not (stop and slug == STOPPED and m > LAST_DELIVERED_MONTH)]
 
 
 def synthetic_region(slug: str, *, seed: int = 2025, scale: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -420,15 +430,15 @@ def _fault_plan(regions: tuple[str, ...]) -> dict[tuple[str, str], tuple[str, ..
     plan: dict[tuple[str, str], list[str]] = {}
     for i, fault in enumerate(FORMAT_FAULTS):
         region = carriers[i % len(carriers)]
-        for key in ["catalogue", *_months(region)]:
+        for key in ["catalogue", *_delivered_months(region)]:
             plan.setdefault((region, key), []).append(fault)
     slots: dict[str, int] = {}
     for i, fault in enumerate(r for r in ROW_FAULTS for _ in range(2)):
         region = row_carriers[i % len(row_carriers)]
         slots[region] = slots.get(region, 0) + 1
-        plan.setdefault((region, _months(region)[-1 - slots[region]]), []).append(fault)
+        plan.setdefault((region, _delivered_months(region)[-1 - slots[region]]), []).append(fault)
     for region, fault in zip(row_carriers, FILE_FAULTS, strict=False):
-        plan.setdefault((region, _months(region)[-1]), []).append(fault)
+        plan.setdefault((region, _delivered_months(region)[-1]), []).append(fault)
     return {key: tuple(faults) for key, faults in plan.items()}
 
 
@@ -451,7 +461,8 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
     """Write synthetic catalogues and monthly measurement files into `landing/<slug>/`, each with the modification
     time of the day it arrived (the catalogue on the first day, a month's file on the 5th of the next month). With
     `faults`, also the ways regions really deliver: a cumulative region, a correction and a withdrawal. With
-    `interviews`, a coded group interview per round due (`interview_rounds`), two weeks after it was held."""
+    `interviews`, a coded group interview per round due (`interview_rounds`), two weeks after it was held. The region
+    STOPPED delivers no file after LAST_DELIVERED_MONTH."""
     landing, regions = Path(landing), tuple(regions)
     plan = _fault_plan(regions) if faults else {}
     landing.mkdir(parents=True, exist_ok=True)
@@ -463,10 +474,11 @@ def generate(landing: Path, *, seed: int = 2025, regions: Iterable[str] = DEMO_R
         catalogue, measurements = synthetic_region(slug, seed=seed, scale=scale)
         month_of = measurements["meetdatum"].dt.strftime("%Y-%m")
         cumulative = faults and slug == CUMULATIVE
+        delivered = set(_delivered_months(slug))
         files = [("catalogue", "trajectcatalogus", catalogue, ".xlsx" if slug in CATALOGUE_XLSX else ".csv",
                   "trajectory_catalogue"),
                  *((month, f"{month}_metingen", measurements[month_of <= month] if cumulative else rows, ".csv",
-                    "measurements") for month, rows in measurements.groupby(month_of))]
+                    "measurements") for month, rows in measurements.groupby(month_of) if month in delivered)]
         for key, name, rows, suffix, kind in files:
             path = landing / slug / f"demo_{slug}_{name}{suffix}"
             wanted = [f for f in plan.get((slug, key), ()) if suffix == ".csv" or f not in CSV_ONLY]

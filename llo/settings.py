@@ -21,6 +21,13 @@ MAX_FILE_MB = 100  # a delivered file above this size is refused unread (LLO_MAX
 # Reports rendered at a time, each worker in a Jupyter kernel (or Quarto process) of its own. Two keep both cores of
 # a small server busy: a report is the kernel computing, then pandoc, then the checks in the run's process.
 REPORT_WORKERS = 2
+# What is late (llo.monitor.due, pipelines/definitions.py). A region that has started delivering is overdue when it
+# sent no file for longer than this window (LLO_DELIVERY_WINDOW_DAYS overrides): regions deliver monthly, so 45 days
+# is one missed month and two weeks' grace. Past twice the window it is an error.
+DELIVERY_WINDOW_DAYS = 45
+# A month's KPI tables, SCBA, data quality and reports are due this many days after its peildatum (the last day of
+# the month): the schedule runs them at 06:00 on the first, so a failed run has a working week to be fixed.
+MONTHLY_DUE_DAYS = 5
 
 
 class ConfigurationError(RuntimeError):
@@ -60,6 +67,27 @@ def max_file_bytes() -> int:
     if megabytes <= 0:
         raise ConfigurationError(f"LLO_MAX_FILE_MB must be above 0, not '{text}'")
     return int(megabytes * 1024 * 1024)
+
+
+def delivery_window_days() -> int:
+    """Days without a delivery after which a region is overdue (LLO_DELIVERY_WINDOW_DAYS, default
+    DELIVERY_WINDOW_DAYS)."""
+    text = os.environ.get("LLO_DELIVERY_WINDOW_DAYS", "").strip()
+    if not text:
+        return DELIVERY_WINDOW_DAYS
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigurationError(f"LLO_DELIVERY_WINDOW_DAYS must be a whole number of days (1 or more), not '{text}'")
+    return int(text)
+
+
+def git_url() -> str:
+    """The repository's web address (LLO_GIT_URL, e.g. https://github.com/org/llo-impact-monitor; GitHub or GitLab):
+    when set, "view source" in the Dagster UI opens the code there; unset, it names the local file."""
+    return os.environ.get("LLO_GIT_URL", "").strip().rstrip("/")
+
+
+def git_branch() -> str:
+    return os.environ.get("LLO_GIT_BRANCH", "").strip() or "main"
 
 
 def dagster_home() -> Path:

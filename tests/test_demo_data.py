@@ -129,7 +129,8 @@ def test_every_region_has_a_catalogue_and_a_file_per_month(clean):
         assert len(catalogues) == 1 and catalogues[0].path.stem == f"demo_{region}_trajectcatalogus"
         assert 6 <= catalogues[0].rows_written <= 10
         first = "2023-01" if region in dd.PILOTS else "2025-04"
-        expected = [f"demo_{region}_{p}_metingen.csv" for p in pd.period_range(first, "2025-12", freq="M")]
+        last = dd.LAST_DELIVERED_MONTH if region == dd.STOPPED else "2025-12"  # one region stops early
+        expected = [f"demo_{region}_{p}_metingen.csv" for p in pd.period_range(first, last, freq="M")]
         assert sorted(d.path.name for d in mine if d.kind == "measurements") == expected
         assert all(d.path.parent == root / region and d.faults == () for d in mine)
 
@@ -293,3 +294,21 @@ def test_synthetic_interview_codings_per_round_due(clean):
     helps = lambda rows: (rows["richting"] == "helpt").mean()  # noqa: E731
     assert helps(later) > helps(pilot)  # the pilot's route anchors between the rounds
     assert (dd.synthetic_interview("achterhoek", 1, seed=2025)["richting"] == "hindert").sum() >= 4
+
+
+def test_one_region_stops_delivering_early(clean):
+    """Rijnmond's last file is its October 2025 file, arriving on 5 November 2025: 61 days before the demo's last
+    delivery (the December files, 5 January 2026), past the 45-day window but not twice it."""
+    import os
+
+    root, deliveries = clean
+    measurements = [d for d in deliveries if d.kind == "measurements"]
+    last = {}
+    for d in measurements:
+        last[d.region] = max(last.get(d.region, pd.Timestamp(0)), pd.Timestamp(os.stat(d.path).st_mtime, unit="s"))
+    last = {region: day.normalize() for region, day in last.items()}
+    assert last[dd.STOPPED] == pd.Timestamp("2025-11-05")
+    assert {r for r, day in last.items() if day != pd.Timestamp("2026-01-05")} == {dd.STOPPED}
+    assert (pd.Timestamp("2026-01-05") - last[dd.STOPPED]).days == 61
+    # Its participants still exist: the stopped months' rows are simply not delivered.
+    assert not (root / dd.STOPPED / f"demo_{dd.STOPPED}_2025-11_metingen.csv").exists()

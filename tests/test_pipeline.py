@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 import pytest
 
 from assets.kpi import region_context
 from assets.scba import scba_month, scba_parameter_file
-from llo import warehouse
+from llo import settings, warehouse
 from llo.monitor.kpi import KPIS
+from pipelines import code_links, freshness
 from pipelines.definitions import defs
 from pipelines.partitions import month_partitions
 from pipelines.resources import Monitor, Warehouse
@@ -25,37 +31,62 @@ SCBA = {"scba_parameter_file", "scba_overview", "scba_distribution", "scba_sensi
         "scba_parameters"}
 
 
-def test_graph_snapshot():
+SNAPSHOT = Path(__file__).with_name("graph_snapshot.json")
+UPDATE_SNAPSHOT = "LLO_UPDATE_GRAPH_SNAPSHOT"
+
+
+def freshness_text(policy) -> str | None:
+    """A freshness policy in a few words (the snapshot's form)."""
+    if policy is None:
+        return None
+    if isinstance(policy, dg.FreshnessPolicy) and hasattr(policy, "deadline_cron"):
+        return f"cron {policy.deadline_cron} {policy.timezone}, window {policy.lower_bound_delta.days} days"
+    warn = policy.warn_window.to_timedelta().days if policy.warn_window else None
+    return f"time window: warn after {warn} days, fail after {policy.fail_window.to_timedelta().days} days"
+
+
+def graph_snapshot() -> dict:
+    """The resolved graph as the reviewed snapshot holds it: per asset its group, partitions, parents, freshness
+    policy and automation; the checks (blocking or not); each job's assets and checks; schedules and sensors."""
+    graph = defs.resolve_asset_graph()
+    assets = {}
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        assets[key.to_user_string()] = {
+            "group": node.group_name, "partitions": node.partitions_def.__class__.__name__ if node.partitions_def
+            else None, "parents": sorted(k.to_user_string() for k in node.parent_keys),
+            "freshness": freshness_text(node.freshness_policy),
+            "automation": node.automation_condition.get_label() if node.automation_condition else None}
+    checks = sorted(f"{k.asset_key.to_user_string()}:{k.name}" + (" (blocking)" if graph.get_check_spec(k).blocking
+                                                                   else "") for k in graph.asset_check_keys)
+    jobs = {}
+    for job in defs.jobs:
+        layer = defs.resolve_job_def(job.name).asset_layer
+        jobs[job.name] = {"assets": sorted(k.to_user_string() for k in layer.executable_asset_keys),
+                          "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}"
+                                           for k in layer.asset_graph.asset_check_keys)}
+    schedules = [{"name": s.name, "cron": s.cron_schedule, "timezone": s.execution_timezone, "job": s.job_name}
+                 for s in defs.schedules]
+    sensors = [{"name": s.name, "default_status": s.default_status.value} for s in defs.sensors]
+    return {"assets": assets, "checks": checks, "jobs": jobs, "schedules": schedules, "sensors": sensors}
+
+
+def test_graph_snapshot(monkeypatch):
+    """The graph against tests/graph_snapshot.json (reviewed like code). After an intended change, regenerate it with
+    `LLO_UPDATE_GRAPH_SNAPSHOT=1 .venv/bin/pytest tests/test_pipeline.py -k graph_snapshot` and review the diff."""
+    text = json.dumps(graph_snapshot(), indent=1, ensure_ascii=False) + "\n"
+    if os.environ.get(UPDATE_SNAPSHOT):
+        SNAPSHOT.write_text(text, encoding="utf-8")
+    assert SNAPSHOT.read_text(encoding="utf-8") == text, \
+        f"the Dagster graph changed: if intended, run with {UPDATE_SNAPSHOT}=1 and review the diff of {SNAPSHOT.name}"
+
+
+def test_the_graph_holds_its_policies():
+    """What the snapshot holds, as rules: groups, partitions, the refresh condition and freshness on every monthly
+    asset, freshness on the ingest, a code reference on every asset and check."""
     graph = defs.resolve_asset_graph()
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} == \
         INGEST | {"trajectories"} | KPI | SCBA | QUALITY | REPORTS | RESEARCH_REPORTS
-    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert checks == {
-        ("measurements", "contract_conformance"), ("measurements", "quarantine_rate"),
-        ("ingest_log", "rejected_files"), ("measurement_versions", "corrections_applied"),
-        ("withdrawals", "withdrawals_applied"), ("interview_codings", "interview_rounds"),
-        ("trajectories", "one_row_per_intake"),
-        ("region_context", "context_file_valid"), ("kpi_national_month", "national_equals_sum_of_regions"),
-        ("kpi_region_month", "cumulative_counts_never_decrease"),
-        ("kpi_national_month", "cumulative_counts_never_decrease"),
-        ("kpi_region_month", "k1_at_least_participants_with_t1"), ("kpi_region_month", "basis_n_present"),
-        ("kpi_region_month", "context_for_every_region"), ("kpi_breakdown_month", "groups_add_up_to_the_kpis"),
-        ("scba_parameter_file", "parameter_file_valid"),
-        ("scba_distribution", "transfers_cancel_out"), ("scba_distribution", "distribution_adds_up_to_saldo"),
-        ("scba_monte_carlo", "monte_carlo_median_near_estimate"),
-        *((report, check) for report in REPORTS | RESEARCH_REPORTS
-          for check in ("disclosure_control", "opens_offline")),
-        *((table, f"gx_{suite}") for suite, tables in {
-            "t1_response": ("kpi_region_month", "kpi_national_month"),
-            "month_over_month": ("kpi_region_month", "kpi_national_month", "ingest_log", "measurements"),
-            "improvement_share": ("kpi_region_month", "kpi_national_month"),
-            "cross_table": ("kpi_region_month", "kpi_national_month", "change_scores_month", "scba_overview",
-                            "trajectories", "measurements", "ingest_log")}.items() for table in tables)}
-    assert [job.name for job in defs.jobs] == ["ingest", "kpi", "scba", "quality", "reports", "monthly",
-                                               "tussen_en_eindrapport"]
-    assert [(s.name, s.cron_schedule, s.execution_timezone, s.job_name) for s in defs.schedules] == \
-        [("monthly_schedule", "0 6 1 * *", "Europe/Amsterdam", "monthly")]
-    assert [s.name for s in defs.sensors] == ["delivery_sensor", "refresh_latest_month", "revision_sensor"]
     groups = {"ingest": INGEST, "trajectories": {"trajectories"}, "kpi": KPI, "scba": SCBA, "quality": QUALITY,
               "reports": REPORTS, "research_reports": RESEARCH_REPORTS}
     for key in graph.get_all_asset_keys():
@@ -70,6 +101,19 @@ def test_graph_snapshot():
     assert {k for k in monthly if graph.get(dg.AssetKey(k)).automation_condition is not None} == monthly
     assert all(graph.get(dg.AssetKey(k)).automation_condition is None and graph.get(dg.AssetKey(k)).partitions_def
                == month_partitions for k in RESEARCH_REPORTS)  # a researcher picks the peildatum
+    fresh = {k.to_user_string(): graph.get(k).freshness_policy for k in graph.get_all_asset_keys()}
+    assert {k for k, p in fresh.items() if p == freshness.MONTHLY} == monthly
+    assert {k for k, p in fresh.items() if p is not None and p != freshness.MONTHLY} == INGEST | {"trajectories"}
+    window = dt.timedelta(days=settings.DELIVERY_WINDOW_DAYS)
+    assert fresh["ingest_log"].warn_window.to_timedelta() == window
+    assert fresh["ingest_log"].fail_window.to_timedelta() == 2 * window
+    for key in graph.get_all_asset_keys():
+        refs = graph.get(key).metadata[code_links.CODE_REFERENCES].code_references
+        assert refs and all(Path(r.file_path).is_file() and r.line_number for r in refs), key
+    for key in graph.asset_check_keys:
+        refs = graph.get_check_spec(key).metadata[code_links.CODE_REFERENCES].code_references
+        source = Path(refs[0].file_path).read_text(encoding="utf-8").splitlines()
+        assert source[refs[0].line_number - 1].lstrip().startswith(("def ", "@")), key  # the function (decorated)
     upstream = {k.to_user_string() for k in graph.get(dg.AssetKey("national_report")).parent_keys}
     assert {"kpi_national_month", "scba_overview", "ingest_log", "trajectories"} <= upstream
 

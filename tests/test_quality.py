@@ -277,3 +277,56 @@ def test_dagster_checks_warn_with_the_facts_and_data_docs_follow(demo_run, tmp_p
     assert Path(docs["path"].value).exists()
     assert docs["dagster/row_count"].value == len(quality.SUITES) and docs["suites_failing"].value == 1
     assert "cross_table" in docs["latest"].value
+
+
+def test_data_docs_pages_load_their_front_end_from_the_site(demo_outcomes, gx_folder):
+    """Every script and stylesheet a Data Docs page loads is a file of the site (static/vendor/, from the npm
+    packages of vendor/data-docs), never a CDN address, and no CDN integrity hash is left to refuse the copy."""
+    import re
+
+    assert expectations.frontend_installed(), "run `make install` (npm install in vendor/data-docs)"
+    site = expectations.build_data_docs(gx_folder).index.parent
+    pages = [p for p in site.rglob("*.html") if expectations.VENDOR not in p.relative_to(site).as_posix()]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link)\b[^>]*\b(src|href)=[\"']https?://", html), page
+        assert "integrity=" not in html, page
+        vendored = [a for a in re.findall(r"<(?:script|link)\b[^>]*\b(?:src|href)=[\"']([^\"']+)", html)
+                    if expectations.VENDOR in a]
+        assert vendored and all((page.parent / a).resolve().is_file() for a in vendored), page
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f"{expectations.VENDOR}/bootstrap-table/dist/bootstrap-table.min.js" in index
+    assert (site / expectations.VENDOR / "@fortawesome/fontawesome-free/webfonts").is_dir()
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it as root)")
+def test_a_headless_chromium_fills_the_data_docs_index_offline(demo_outcomes, gx_folder, tmp_path):
+    """The index opened from disk with every network request refused: GX's JavaScript fills the lists of suites
+    and validation results (bootstrap-table rows, one per suite), the filter controls are there, and a screenshot
+    lands in test-artifacts/."""
+    import re
+    import subprocess
+
+    import matplotlib.image as mpimg
+
+    site = expectations.build_data_docs(gx_folder).index.parent
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--allow-file-access-from-files",  # no network at all
+             "--hide-scrollbars", "--window-size=1600,1400", "--virtual-time-budget=20000"]
+    url = (site / "index.html").as_uri()
+    dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=180).stdout
+    rows = re.findall(r"<tr[^>]*\bdata-index=\"\d+\"", dom)  # rows bootstrap-table drew from GX's data
+    assert len(rows) >= 2 * len(quality.SUITES), f"{len(rows)} table rows filled"
+    for suite in quality.SUITES:
+        assert suite.name in dom
+    assert "bootstrap-table-filter-control" in dom or "filter-control" in dom
+    subprocess.run([*flags, f"--screenshot={artifacts / 'data-docs-index.png'}", url], capture_output=True,
+                   timeout=180, check=True)
+    pixels = mpimg.imread(artifacts / "data-docs-index.png")
+    assert pixels.shape[:2] == (1400, 1600) and pixels[:, :, :3].std() > 0.05

@@ -204,7 +204,8 @@ def region_lines(result, regions: list[str]) -> dict[str, str]:
     return {region: ", ".join(f"{rows[name][region]} {label}" for name, label in shown.items() if name in rows)
             + ("; rows read: " + ", ".join(f"{n} {outcome}" for outcome, n in read[region].items())
                if region in read else "")
-            + "; checks: " + ", ".join(sorted(f"{name} {outcome[region]}" for name, outcome in checks))
+            + "; checks: " + ", ".join(sorted(f"{name} {outcome[region]}" for name, outcome in checks
+                                              if region in outcome))
             for region in regions}
 
 

@@ -286,8 +286,46 @@ def _page(context, identifier) -> Path | None:
 _TRACKER = re.compile(r"https://great-expectations-web-assets\.s3\.[a-z0-9-]+\.amazonaws\.com/([\w.-]+)(\?[^\"')]*)?")
 
 
-# GX's page templates load Bootstrap, jQuery, Font Awesome and Vega from public CDNs. The pages are rendered on
-# the server side, so without them they stay complete; a small local stylesheet keeps them readable offline.
+# GX's page templates load jQuery, Bootstrap, bootstrap-table, Font Awesome and Vega from public CDNs: the index fills
+# its lists of suites and validation results with them, and the validation pages draw their charts. The same files
+# come from the npm registry (vendor/data-docs/package.json, installed by `make install`, the versions the templates
+# name; popper.js 1.16.1, the release Bootstrap 4.3.1 asks for, instead of 1.12.9): each page's CDN address is
+# rewritten to a copy in the site's static/vendor/, without the `integrity` hash of the CDN file, so the site works
+# as GX intends without a network. Where the files are not installed the scripts are dropped and a small local
+# stylesheet keeps the pages readable (the project's own summary table on the index lists every suite either way).
+FRONTEND = settings.PROJECT_ROOT / "vendor" / "data-docs" / "node_modules"
+CDN_FILES = {
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/dist/jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": "popper.js/dist/umd/popper.min.js",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap/dist/js/bootstrap.min.js",
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
+        "bootstrap-table/dist/bootstrap-table.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
+        "bootstrap-table/dist/bootstrap-table.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css":
+        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
+        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js":
+        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css":
+        "bootstrap-datepicker/dist/css/bootstrap-datepicker.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js":
+        "bootstrap-datepicker/dist/js/bootstrap-datepicker.min.js",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
+        "@forevolve/bootstrap-dark/dist/css/bootstrap-prefers-dark.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
+        "@fortawesome/fontawesome-free/css/all.min.css",
+    "https://cdn.jsdelivr.net/npm/vega@5": "vega/build/vega.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite/build/vega-lite.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed/build/vega-embed.min.js",
+}
+FRONTEND_FOLDERS = ("@fortawesome/fontawesome-free/webfonts",)  # what all.min.css loads beside itself (../webfonts)
+VENDOR = "static/vendor"  # in the site
+_CDN_TAG = re.compile(r"<(script|link)\b[^>]*>", re.IGNORECASE)
+_ADDRESS = re.compile(r"\b(src|href)=([\"'])(https?://[^\"']+)\2", re.IGNORECASE)
+_INTEGRITY = re.compile(r"\s(integrity|crossorigin)(=([\"'])[^\"']*\3)?", re.IGNORECASE)
 _EXTERNAL = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<link[^>]*\bhref=[\"']https?://[^>]*>",
                        re.IGNORECASE)
 OFFLINE_CSS = """body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1d1d1b; }
@@ -297,18 +335,57 @@ img { max-height: 3rem; } nav, .navbar { margin-bottom: 1rem; } a { color: #0b53
 """
 
 
-def _local_assets(docs: Path) -> None:
+def frontend_installed(root: Path = FRONTEND) -> bool:
+    """Whether every front-end file the pages use is installed (`make install` runs npm in vendor/data-docs)."""
+    return all((root / path).is_file() for path in CDN_FILES.values()) and all(
+        (root / folder).is_dir() for folder in FRONTEND_FOLDERS)
+
+
+def _vendor(docs: Path, root: Path) -> None:
+    """Copy the front-end files into the site's static/vendor/ (a file already there with the same size stays)."""
+    import shutil
+
+    files = [root / path for path in CDN_FILES.values()]
+    files += [f for folder in FRONTEND_FOLDERS for f in (root / folder).rglob("*") if f.is_file()]
+    for source in files:
+        target = docs / VENDOR / source.relative_to(root)
+        if not target.exists() or target.stat().st_size != source.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def _local_tag(tag: str, vendor: str) -> str:
+    """A <script> or <link> tag with its CDN address replaced by the vendored copy (relative to the page, `vendor`)
+    and without the CDN's integrity hash; a tag with an address not in CDN_FILES is dropped."""
+    found = _ADDRESS.search(tag)
+    if not found:
+        return tag
+    if found.group(3) not in CDN_FILES:
+        return ""
+    local = f"{vendor}/{CDN_FILES[found.group(3)]}"
+    return _INTEGRITY.sub("", tag[:found.start(3)] + local + tag[found.end(3):])
+
+
+def _local_assets(docs: Path, root: Path = FRONTEND) -> None:
     """Make the site open offline and tell no one about this project: GX's logo comes from S3 with the data
-    context id in its URL (point it at the copy in static/images); CDN scripts and styles are dropped in favour
-    of a local stylesheet."""
+    context id in its URL (point it at the copy in static/images); CDN scripts and styles point at the vendored
+    copies (or, where those are not installed, are dropped in favour of a local stylesheet)."""
     images, styles = docs / "static" / "images", docs / "static" / "styles"
     styles.mkdir(parents=True, exist_ok=True)
     (styles / "llo-offline.css").write_text(OFFLINE_CSS, encoding="utf-8")
+    vendored = frontend_installed(root)
+    if vendored:
+        _vendor(docs, root)
     for page in [*docs.rglob("*.html"), *docs.glob("static/styles/*.css")]:
+        if VENDOR in page.relative_to(docs).as_posix():
+            continue
         text = page.read_text(encoding="utf-8")
         relative = os.path.relpath(images, page.parent).replace(os.sep, "/")
         local = _TRACKER.sub(lambda m, to=relative: f"{to}/{_local_image(images, m.group(1))}", text)
-        if page.suffix == ".html" and _EXTERNAL.search(local):
+        if page.suffix == ".html" and vendored:
+            vendor = os.path.relpath(docs / VENDOR, page.parent).replace(os.sep, "/")
+            local = _CDN_TAG.sub(lambda m, to=vendor: _local_tag(m.group(0), to), local)
+        elif page.suffix == ".html" and _EXTERNAL.search(local):
             sheet = os.path.relpath(styles / "llo-offline.css", page.parent).replace(os.sep, "/")
             local = _EXTERNAL.sub("", local).replace("</head>", f'<link rel="stylesheet" href="{sheet}"></head>', 1)
         if local != text:

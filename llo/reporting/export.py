@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from llo import warehouse as wh
+from llo.monitor import due
 from llo.reporting.render import ledger_file
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width = + - @
@@ -33,6 +34,9 @@ FEEDBACK = {wh.INGEST_LOG: ["delivery_order", "sheet"],  # each table in the ord
             wh.QUARANTINE: ["file", "sheet", "row_number", "column_name"],
             wh.WARNINGS: ["file", "sheet", "row_number", "column_name"],
             wh.MEASUREMENT_VERSIONS: ["superseded_at", "superseded_by_file", "superseded_by_row"]}
+# The eenmetingen (T1) to plan: each participant by the file, sheet and row of their T0 as the region delivered it.
+T1_DUE_SHEET = "eenmetingen_te_doen"
+T1_DUE_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij", "startdatum_traject", "t1_gepland", "t1_uiterlijk", "status"]
 # Of a corrected row, where it was and what replaced it; not its values (they are in the region's own files).
 CORRECTION_COLUMNS = ["bron_bestand", "bron_blad", "bron_rij", "meetmoment", "received_at", "superseded_at",
                       "superseded_by_file", "superseded_by_row", "changed_fields"]
@@ -126,8 +130,10 @@ def region_feedback(engine: sa.Engine, region: str) -> dict[str, pd.DataFrame]:
     """What a region's delivery coordinator needs to fix their files, by table name: per file, in the order the
     files arrived, what was read and what became of it (new, unchanged, corrected, quarantined, withdrawn) and why
     (`ingest_log`), every refused row with its column, rule and value (`quarantine`), every warning
-    (`ingest_warnings`), and every row a later delivery corrected, with the file and row that replaced it
-    (`measurement_versions`)."""
+    (`ingest_warnings`), every row a later delivery corrected, with the file and row that replaced it
+    (`measurement_versions`), and the participants whose eenmeting (T1) is due or past its window and not delivered,
+    by the file, sheet and row of their T0 (`eenmetingen_te_doen`, on the clock of llo.monitor.due: the latest
+    delivery of any region), so intakers can plan the conversations. No pseudonym: the region cannot read one."""
     tables = {}
     for table, order in FEEDBACK.items():
         frame = wh.read_table(engine, table, region)
@@ -136,7 +142,20 @@ def region_feedback(engine: sa.Engine, region: str) -> dict[str, pd.DataFrame]:
         if table is wh.MEASUREMENT_VERSIONS:
             frame = frame[CORRECTION_COLUMNS]
         tables[table.name] = frame.sort_values(order, kind="stable", na_position="first").reset_index(drop=True)
+    tables[T1_DUE_SHEET] = t1_due_list(engine, region)
     return tables
+
+
+def t1_due_list(engine: sa.Engine, region: str) -> pd.DataFrame:
+    """The region's T1s due and not delivered, by T0 file, sheet and row (dates as dates)."""
+    today = due.clock(wh.read_table(engine, wh.INGEST_LOG, columns=["region", "kind", "received_at"]))
+    measurements = wh.read_table(engine, wh.MEASUREMENTS, region, columns=[
+        "regio", "deelnemer_id", "meetmoment", "startdatum_traject", "bron_bestand", "bron_blad", "bron_rij"])
+    if today is None:
+        return pd.DataFrame(columns=T1_DUE_COLUMNS)
+    listed = due.t1_due(measurements, today)[T1_DUE_COLUMNS]
+    return listed.assign(**{c: listed[c].dt.date for c in ("startdatum_traject", "t1_gepland", "t1_uiterlijk")},
+                         bron_rij=listed["bron_rij"].astype("Int64"))
 
 
 def published_reports(root: Path, regions: list[str] | None = None) -> list[Path]:

@@ -1,0 +1,90 @@
+"""What is late: regions whose deliveries stopped, and eenmetingen (T1) that are due and not delivered.
+
+The clock of both is the monitor's own data: the latest day any region delivered a file (`clock`), not the wall
+clock. A re-run or a backfill gives the same answer, and the demo (whose files arrived in 2025) shows what a live
+platform showed on its last day. That a whole platform stopped receiving files is what the freshness policy on the
+ingest assets catches (wall-clock time since the last ingest, pipelines/definitions.py).
+
+- A region has *started* once it delivered a file of measurements, catalogue or withdrawals. Coded group interviews
+  are the researchers' files, not the region's, and do not count as deliveries.
+- `overdue_deliveries`: per started region its last delivery and the days since, against the window (default
+  `settings.DELIVERY_WINDOW_DAYS`): on time, overdue (past the window) or long overdue (past twice the window).
+- `t1_due`: per participant with a T0 and no T1 whose T1 is due on the clock (start + 8 months), or overdue (more
+  than 12 months after the start: past the instrument's window), identified by the file, sheet and row of the T0 as
+  the region delivered it. The region knows its participants by its own numbers; the warehouse keeps only
+  pseudonyms, which a region cannot read, so a pseudonym never leaves this module.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from checks.outputs import DROPOUT_MONTHS, T1_DUE_MONTHS
+
+# The kinds of file a region delivers (llo.intake.tables: the kind recognised from the columns).
+DELIVERY_KINDS = ("measurements", "trajectory_catalogue", "withdrawals")
+ON_TIME, OVERDUE, LONG_OVERDUE = "op tijd", "te laat", "ruim te laat"
+DUE, PAST_WINDOW = "te doen", "venster verlopen"
+DELIVERY_COLUMNS = ["region", "last_delivery", "days_since", "window_days", "status"]
+T1_DUE_COLUMNS = ["region", "bron_bestand", "bron_blad", "bron_rij", "startdatum_traject", "t1_gepland",
+                  "t1_uiterlijk", "status"]
+
+
+def deliveries(ingest_log: pd.DataFrame) -> pd.DataFrame:
+    """The lines of the ingest log that are a region's own deliveries (any status: a refused file was delivered)."""
+    return ingest_log[ingest_log["kind"].isin(DELIVERY_KINDS)]
+
+
+def clock(ingest_log: pd.DataFrame) -> pd.Timestamp | None:
+    """The latest day any region delivered a file (None before the first delivery)."""
+    received = pd.to_datetime(deliveries(ingest_log)["received_at"]).dropna()
+    return received.max().normalize() if len(received) else None
+
+
+def overdue_deliveries(ingest_log: pd.DataFrame, window_days: int, today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per region that has started: its last delivery (day), the days from it to `today` (default: the
+    `clock`), the window and the status: op tijd, te laat (more than `window_days`), ruim te laat (more than twice
+    `window_days`). Sorted by region."""
+    if window_days < 1:
+        raise ValueError(f"the delivery window must be at least 1 day, not {window_days}")
+    delivered = deliveries(ingest_log)
+    today = clock(ingest_log) if today is None else pd.Timestamp(today).normalize()
+    if delivered.empty or today is None:
+        return pd.DataFrame(columns=DELIVERY_COLUMNS)
+    last = pd.to_datetime(delivered["received_at"]).dt.normalize().groupby(delivered["region"]).max()
+    days = (today - last).dt.days.clip(lower=0)
+    status = pd.Series(ON_TIME, index=last.index).mask(days > window_days, OVERDUE).mask(
+        days > 2 * window_days, LONG_OVERDUE)
+    return pd.DataFrame({"region": last.index, "last_delivery": last.to_numpy(), "days_since": days.to_numpy(),
+                         "window_days": window_days, "status": status.to_numpy()}).sort_values(
+        "region", ignore_index=True)[DELIVERY_COLUMNS]
+
+
+def t1_due(measurements: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+    """Participants with a T0 and no T1 whose T1 is due on `today`: `te doen` from start + 8 months, `venster
+    verlopen` once more than 12 months have passed since the start. Identified by their T0's file, sheet and row
+    (`bron_*`), sorted by region, file and row; never by participant id."""
+    today = pd.Timestamp(today).normalize()
+    key = ["regio", "deelnemer_id"]
+    t0 = measurements[measurements["meetmoment"] == "T0"]
+    with_t1 = measurements.loc[measurements["meetmoment"] == "T1", key].drop_duplicates()
+    open_ = t0.merge(with_t1, on=key, how="left", indicator=True)
+    open_ = open_[open_["_merge"] == "left_only"]
+    start = pd.to_datetime(open_["startdatum_traject"])
+    planned = start + pd.DateOffset(months=T1_DUE_MONTHS)
+    latest = start + pd.DateOffset(months=DROPOUT_MONTHS)
+    due = open_.assign(startdatum_traject=start, t1_gepland=planned, t1_uiterlijk=latest)[planned <= today]
+    due = due.assign(status=[PAST_WINDOW if end < today else DUE for end in due["t1_uiterlijk"]])
+    out = due.rename(columns={"regio": "region"})[T1_DUE_COLUMNS]
+    return out.sort_values(["region", "bron_bestand", "bron_blad", "bron_rij"], na_position="first",
+                           ignore_index=True)
+
+
+def t1_due_counts(due: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
+    """Per region (every one of `regions`, zero where none are due): how many T1s are due (te doen), how many are
+    past the window, and both together."""
+    counts = pd.crosstab(due["region"], due["status"]).reindex(index=regions, columns=[DUE, PAST_WINDOW],
+                                                              fill_value=0)
+    return pd.DataFrame({"region": regions, "due": counts[DUE].astype(int).to_numpy(),
+                         "past_window": counts[PAST_WINDOW].astype(int).to_numpy()}).assign(
+        total=lambda f: f["due"] + f["past_window"])
