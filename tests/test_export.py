@@ -136,7 +136,8 @@ def test_the_workbook_has_no_formula_cells(twente_files):
 
     path = twente_files["twente.xlsx"]
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["ingest_log", "quarantine", "ingest_warnings", "measurement_versions"]
+    assert workbook.sheetnames == ["ingest_log", "quarantine", "ingest_warnings", "measurement_versions",
+                                   "eenmetingen_te_doen"]
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert cells and all(cell.data_type != "f" for cell in cells)
     with zipfile.ZipFile(path) as archive:
@@ -191,7 +192,7 @@ def test_export_command_writes_every_region(llo_home):
     written = [Path(line.strip()) for line in result.output.splitlines() if line.startswith("  ")]
     assert written == [out / region / f"{region}-terugkoppeling{suffix}" for region in ("rijnmond", "twente")
                        for suffix in (".xlsx", "-ingest_log.csv", "-quarantine.csv", "-ingest_warnings.csv",
-                                      "-measurement_versions.csv")]
+                                      "-measurement_versions.csv", "-eenmetingen_te_doen.csv")]
     assert all(path.exists() for path in written)
     assert "No published reports" in result.output
     values = column(read_csv(out / "twente" / "twente-terugkoppeling-quarantine.csv"), "value")

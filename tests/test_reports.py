@@ -112,7 +112,7 @@ def test_the_national_report_reads_as_a_quarto_document(rendered):
     assert all(caption.startswith(f"Figuur\u00a0{i}:") for i, (_, _, caption) in enumerate(figures, start=1))
     assert all(len(alt) > 30 for _, alt, _ in figures)  # alt text describes the chart, not just its caption
     tables = re.findall(r'<table id="(tbl-[^"]+)"', html)
-    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 23
+    assert tables[:4] == ["tbl-kpi", "tbl-voortgang", "tbl-regios", "tbl-verandering"] and len(tables) == 24
     assert {"tbl-doelgroep", "tbl-trajecttype", "tbl-leeftijd", "tbl-fase", "tbl-cohort"} <= set(tables)
     assert "SHA-256" not in html.split('id="verantwoording"')[0]  # file hashes live in the provenance file
     assert "Tabel\u00a01: KPI" in html
@@ -318,7 +318,7 @@ def test_the_national_docx_holds_exactly_the_ledger_tables_and_the_figures(rende
     ledger = json.loads((folder / "nationaal.openbaarheid.json").read_text(encoding="utf-8"))
     tables, pictures = docx_structure(word)
     order = [t["label"] for t in structure(html).tables]
-    assert len(tables) == len(order) == len(ledger["tables"]) == 23 and pictures == len(ledger["figures"]) == 7
+    assert len(tables) == len(order) == len(ledger["tables"]) == 24 and pictures == len(ledger["figures"]) == 7
     for label, table in zip(order, tables, strict=True):
         entry = ledger["tables"][label]
         assert table == [[" ".join(c.split()) for c in row] for row in [entry["columns"], *entry["rows"]]], label
@@ -336,7 +336,7 @@ def test_the_national_docx_holds_exactly_the_ledger_tables_and_the_figures(rende
     captions = {style: [p.text for p in document.paragraphs if p.style.name == style]
                 for style in ("Image Caption", "Table Caption")}
     assert [c.split(":")[0] for c in captions["Image Caption"]] == [f"Figuur\u00a0{i}" for i in range(1, 8)]
-    assert [c.split(":")[0] for c in captions["Table Caption"]] == [f"Tabel\u00a0{i}" for i in range(1, 24)]
+    assert [c.split(":")[0] for c in captions["Table Caption"]] == [f"Tabel\u00a0{i}" for i in range(1, 25)]
     assert any(p.style.name == "Kader" for p in document.paragraphs)  # the callouts, in the house style
     assert "import " not in "\n".join(texts)
 
