@@ -127,6 +127,10 @@ def test_the_overview_table_sets_the_variants_side_by_side(warehouse):
     assert cells["Programmakosten NGF (toegerekend aan het cohort)"][3] == ""  # not a trajectory-level cost
     assert cells["Regionale begeleiding"][4] == ""  # inside the NGF budget at programme level
     assert cells["Totaal baten"][3] == cells["Totaal baten"][4]  # the same benefits
+    costs = [post for post, c in cells.items() if c[0] == "kosten"]
+    assert costs == ["Programmakosten NGF (toegerekend aan het cohort)", "Inzet van regionale en landelijke partners",
+                     "Trajectkosten buiten het NGF-budget", "Trajectkosten (catalogus)", "Regionale begeleiding",
+                     "Tijd van deelnemers in opleiding", "Begeleiding door werkgevers", "Verlies vrije tijd"]
     sections = [c[0] for c in cells.values()]
     assert sections == sorted(sections, key=["baten", "kosten", "saldo", "pm", "kengetal"].index)
     note = cells["Netto baten per deelnemer"][5]

@@ -349,6 +349,25 @@ def test_docx_and_pdf_are_the_same_bytes_when_rendered_again(tmp_path):
         assert qmd.beside(first, suffix).read_bytes() == qmd.beside(second, suffix).read_bytes(), suffix
 
 
+def test_the_html_is_the_same_bytes_as_pandoc_reading_the_inline_figures(tmp_path):
+    """The figures go to pandoc as files (its Markdown reader is slow on long data URIs) and it embeds them again:
+    the page is the one pandoc writes from the Markdown with its figures inline, byte for byte."""
+    import pypandoc
+
+    source = _project_document(tmp_path)
+    document = qmd.parse(source.read_text(encoding="utf-8"), str(source), qmd.project_options(tmp_path))
+    body = qmd.markdown(document, qmd.execute(document, tmp_path))
+    assert qmd.DATA_PNG.search(body)  # the chart, inline in the Markdown
+    page = qmd.html(document, body, tmp_path / "files.html", tmp_path).read_bytes()
+    css = document.html_options.get("css") or []
+    args = ["--standalone", "--embed-resources", f"--lua-filter={qmd.FILTER}", "--toc",
+            *(f"--css={tmp_path / name}" for name in ([css] if isinstance(css, str) else css)),
+            *(item for key, value in qmd._metadata(document, document.html_options).items()
+              for item in ("--metadata", f"{key}={value}"))]
+    pypandoc.convert_text(body, "html5", format="markdown", extra_args=args, outputfile=str(tmp_path / "inline.html"))
+    assert page == (tmp_path / "inline.html").read_bytes()
+
+
 def test_only_the_formats_asked_for_are_written(tmp_path):
     html = qmd.render(_project_document(tmp_path), tmp_path / "out" / "doc.html", {}, formats=("html",))
     assert [p.name for p in html.parent.iterdir()] == ["doc.html"]

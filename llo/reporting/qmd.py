@@ -351,18 +351,19 @@ def pdf(document: Document, text: str, target: Path, folder: Path) -> Path:
 
 
 def html(document: Document, text: str, target: Path, folder: Path) -> Path:
-    """One self-contained HTML file: table of contents, numbered captions, cross-references, embedded CSS."""
-    import pypandoc
-
+    """One self-contained HTML file: table of contents, numbered captions, cross-references, embedded CSS. The
+    figures go to pandoc as files, which it embeds again: the same bytes as the inline PNGs, in a third of the time
+    (pandoc's Markdown reader is slow on long data URIs)."""
     options = document.html_options
     metadata = _metadata(document, options)
     args = ["--standalone", "--embed-resources", f"--lua-filter={FILTER}"]
     args += ["--toc"] if options.get("toc", True) else []
     css = options.get("css") or []
-    args += [f"--css={folder / name}" for name in ([css] if isinstance(css, str) else css)]
+    args += [f"--css={Path(folder).resolve() / name}" for name in ([css] if isinstance(css, str) else css)]
     args += [item for key, value in metadata.items() for item in ("--metadata", f"{key}={value}")]
     target.parent.mkdir(parents=True, exist_ok=True)
-    pypandoc.convert_text(text, "html5", format="markdown", extra_args=args, outputfile=str(target))
+    with tempfile.TemporaryDirectory(prefix="llo-html-") as scratch:
+        _pandoc(_image_files(text, Path(scratch)), "html5", args, Path(target).resolve(), Path(scratch))
     return target
 
 

@@ -168,9 +168,10 @@ SECTIONS = ["baten", "kosten", "saldo", "pm", "kengetal"]
 
 def _side_by_side(rows: pd.DataFrame, keys: list[str], value) -> pd.DataFrame:
     """The variants next to each other: a row per key, a column per variant (empty where a variant has no such row).
-    Keys keep the order they first appear in, programme level first, within their section."""
-    rows = rows.assign(_first=rows["variant"] != "programma").sort_values("_first", kind="stable")
-    order = list(dict.fromkeys(map(tuple, rows[keys].itertuples(index=False, name=None))))
+    Each variant's order is kept (programme level first where they differ), rows grouped by section."""
+    lists = [list(dict.fromkeys(map(tuple, rows.loc[rows["variant"] == v, keys].itertuples(index=False, name=None))))
+             for v in ("programma", "traject")]
+    order = _merged(*lists)
     if "section" in keys:
         order.sort(key=lambda key: SECTIONS.index(key[keys.index("section")]))
     out = pd.DataFrame(order, columns=keys)
@@ -178,6 +179,17 @@ def _side_by_side(rows: pd.DataFrame, keys: list[str], value) -> pd.DataFrame:
         mine = rows[rows["variant"] == variant].set_index(keys, drop=False)
         out[column] = [value(mine.loc[key]) if key in mine.index else "" for key in order]
     return out
+
+
+def _merged(first: list, second: list) -> list:
+    """Both lists in one, each one's order kept: an item only in `second` comes just before the next item it shares
+    with `first`."""
+    out: list = []
+    for item in first:
+        if item in second:
+            out += [other for other in second[:second.index(item)] if other not in out and other not in first]
+        out.append(item)
+    return out + [other for other in second if other not in out]
 
 
 def scba_overview(data: ReportData, ledger: Ledger, label: str) -> str:
