@@ -34,24 +34,42 @@ def full_run(scale: dict) -> dict:
 
 
 def targets(results: dict) -> list[tuple[str, str, str, bool]]:
-    """(target, limit, measured, met) for every target of the benchmark."""
+    """(target, limit, measured, met) for every target of the benchmark (the limits of the eighth round)."""
     scales = {s["scale"]: s for s in results["scales"]}
     rows = [("code location load", "< 2 s", f"{results['load']['median_seconds']:.2f} s",
              results["load"]["median_seconds"] < 2),
-            ("demo: `llo demo` including reports", "< 60 s", f"{results['demo']['wall']:.1f} s",
-             results["demo"]["wall"] < 60)]
+            ("demo: `llo demo` including reports", "< 15 s", f"{results['demo']['wall']:.1f} s",
+             results["demo"]["wall"] < 15)]
+    if 1 in scales:
+        renders = [r for stage in full_run(scales[1])["detail"].values()
+                   for r in stage.get("detail", {}).get("reports", [])]
+        slowest = max((r["render_seconds"] / r["reports"] for r in renders), default=None)
+        if slowest is not None:
+            rows.append(("render time per report (national and regional, demo), the slower kind", "< 1.0 s",
+                         f"{slowest:.1f} s", slowest < 1.0))
     if NATIONAL_ROLL_OUT in scales:
-        full = full_run(scales[NATIONAL_ROLL_OUT])
-        rows += [("100x full run (national report only)", "< 600 s", f"{full['wall']:.1f} s", full["wall"] < 600),
-                 ("100x peak memory", "< 4096 MiB", f"{full['peak_mib']:.0f} MiB", full["peak_mib"] < 4096)]
+        national = scales[NATIONAL_ROLL_OUT]
+        full = full_run(national)
+        ingest = national["measurement_rows"] / full["detail"]["ingest"]["wall"]
+        rows += [("100x full run (national report only)", "< 60 s", f"{full['wall']:.1f} s", full["wall"] < 60),
+                 ("100x ingest throughput (measurement rows per second of wall time)", "> 40,000 rows/s",
+                  f"{ingest:,.0f} rows/s", ingest > 40_000),
+                 ("100x peak memory", "< 1024 MiB", f"{full['peak_mib']:.0f} MiB", full["peak_mib"] < 1024)]
         if 10 in scales:
             ratio = full["wall"] / full_run(scales[10])["wall"]
             rows.append(("time grows at most linearly: 100x / 10x", "<= 12", f"{ratio:.1f}", ratio <= 12))
+    if 1000 in scales:
+        full = full_run(scales[1000])
+        rows += [("1000x full run on PostgreSQL", "< 15 min", f"{full['wall'] / 60:.1f} min", full["wall"] < 900),
+                 ("1000x peak memory", "< 2048 MiB", f"{full['peak_mib']:.0f} MiB", full["peak_mib"] < 2048)]
+        if NATIONAL_ROLL_OUT in scales:
+            ratio = full["wall"] / full_run(scales[NATIONAL_ROLL_OUT])["wall"]
+            rows.append(("time grows at most linearly: 1000x / 100x", "<= 12", f"{ratio:.1f}", ratio <= 12))
     for scale in sorted(scales):
         share = scales[scale]["incremental"]["wall"] / full_run(scales[scale])["wall"]
         binding = scale == NATIONAL_ROLL_OUT
         rows.append((f"incremental one-region delivery at {scale}x, share of a full run",
-                     "<= 15%" if binding else "(shown)", f"{share:.0%}", share <= 0.15 if binding else None))
+                     "<= 5%" if binding else "(shown)", f"{share:.0%}", share <= 0.05 if binding else None))
     for scale in sorted(scales):
         if "redelivery" in scales[scale]:
             again = scales[scale]["redelivery"]["detail"]["redelivery"]["wall"]  # the stage, as the ingest below
@@ -63,8 +81,8 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
     for scale in sorted(scales):
         if "baseline" in scales[scale]:
             ratio = full_run(scales[scale])["wall"] / scales[scale]["baseline"]["wall"]
-            rows.append((f"orchestration overhead at {scale}x: Dagster / plain script", "<= 1.5" if scale == 10
-                         else "(shown)", f"{ratio:.2f}", ratio <= 1.5 if scale == 10 else None))
+            rows.append((f"orchestration overhead at {scale}x: Dagster / plain script", "<= 1.2" if scale == 10
+                         else "(shown)", f"{ratio:.2f}", ratio <= 1.2 if scale == 10 else None))
     return rows
 
 

@@ -51,11 +51,12 @@ def _results(full_100: float, incremental_100: float, baseline_10: float) -> dic
     def scale(n: int, wall: float, incremental: float, **extra) -> dict:
         return {"scale": n, "regions": 35, "measurement_rows": 1000 * n, "generated_seconds": None,
                 "national_only": n >= 10, "late_delivery": "twente/x.csv", **extra,
-                "full": {"wall": wall, "cpu": wall, "peak_mib": 1000.0, "detail": {}},
+                "full": {"wall": wall, "cpu": wall, "peak_mib": 1000.0,
+                         "detail": {"ingest": {"wall": wall / 25, "cpu": 1, "peak_mib": 1000.0}}},
                 "incremental": {"wall": incremental, "cpu": incremental, "peak_mib": 500.0, "detail": {}}}
 
     return {"load": {"median_seconds": 1.2, "runs": [1.2]}, "demo": {"wall": 45.0, "cpu": 40.0, "peak_mib": 300.0},
-            "scales": [scale(10, 50.0, 20.0, baseline={"wall": baseline_10, "cpu": 1, "peak_mib": 1,
+            "scales": [scale(10, 10.0, 5.0, baseline={"wall": baseline_10, "cpu": 1, "peak_mib": 1,
                                                        "detail": {"seconds": {}}}),
                        scale(100, full_100, incremental_100)],
             "machine": {"cpus": 2, "cpu_model": "x", "memory_gib": 24, "system": "Linux", "python": "3.11",
@@ -63,26 +64,30 @@ def _results(full_100: float, incremental_100: float, baseline_10: float) -> dic
 
 
 def test_targets_are_judged_from_the_measured_figures():
-    met = {name: ok for name, _, _, ok in report.targets(_results(500.0, 60.0, 40.0))}
-    assert met["100x full run (national report only)"] and met["time grows at most linearly: 100x / 10x"]
-    assert met["incremental one-region delivery at 100x, share of a full run"]  # 60 / 500 = 12%
+    met = {name: ok for name, _, _, ok in report.targets(_results(50.0, 2.0, 9.0))}
+    assert met["100x full run (national report only)"] and met["time grows at most linearly: 100x / 10x"]  # 5
+    assert met["100x ingest throughput (measurement rows per second of wall time)"]  # 100,000 rows in 2 s
+    assert met["100x peak memory"]  # 1000 MiB
+    assert met["incremental one-region delivery at 100x, share of a full run"]  # 2 / 50 = 4%
     assert met["incremental one-region delivery at 10x, share of a full run"] is None  # shown, not judged
-    assert met["orchestration overhead at 10x: Dagster / plain script"]  # 50 / 40 = 1.25
-    missed = {name: ok for name, _, _, ok in report.targets(_results(700.0, 120.0, 30.0))}
+    assert met["orchestration overhead at 10x: Dagster / plain script"]  # 10 / 9 = 1.11
+    assert met["demo: `llo demo` including reports"] is False  # 45 s
+    missed = {name: ok for name, _, _, ok in report.targets(_results(130.0, 10.0, 7.0))}
     assert missed == {**met, "100x full run (national report only)": False,
-                      "time grows at most linearly: 100x / 10x": False,  # 700 / 50 = 14
-                      "incremental one-region delivery at 100x, share of a full run": False,  # 17%
-                      "orchestration overhead at 10x: Dagster / plain script": False}  # 1.67
+                      "100x ingest throughput (measurement rows per second of wall time)": False,  # 19,231 rows/s
+                      "time grows at most linearly: 100x / 10x": False,  # 130 / 10 = 13
+                      "incremental one-region delivery at 100x, share of a full run": False,  # 8%
+                      "orchestration overhead at 10x: Dagster / plain script": False}  # 10 / 7 = 1.43
 
 
 def test_writing_keeps_what_is_written_around_the_generated_part(tmp_path):
     path = tmp_path / "BENCHMARKS.md"
     path.write_text(f"# Benchmarks\n\nintro\n\n{report.START}\nold figures\n{report.END}\n\n## Profile\n\nnotes\n")
-    results = copy.deepcopy(_results(500.0, 60.0, 40.0))
+    results = copy.deepcopy(_results(50.0, 2.0, 9.0))
     report.write(results, path)
     text = path.read_text()
     assert text.startswith("# Benchmarks\n\nintro\n\n") and text.endswith("## Profile\n\nnotes\n")
-    assert "old figures" not in text and "| 100x full run (national report only) | < 600 s | 500.0 s | yes |" in text
+    assert "old figures" not in text and "| 100x full run (national report only) | < 60 s | 50.0 s | yes |" in text
     assert path.with_suffix(".json").exists()
 
 
