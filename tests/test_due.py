@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import pandas as pd
 import pytest
 
 from checks import due_checks
+from checks.outputs import TRAJECTORIES
 from llo import settings
 from llo import warehouse as wh
 from llo.intake.ingest import ingest_region, store_region
 from llo.monitor import due
-from llo.reporting import export
+from llo.monitor import trajectories as tr
+from llo.reporting import deliveries, export
 from pipelines.resources import Warehouse
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
@@ -121,6 +124,10 @@ def late_warehouse(tmp_path_factory) -> str:
     engine = wh.engine_for(url)
     for folder in (twente, rijnmond, limburg):
         store_region(engine, ingest_region(folder.name, folder, key=KEY, today=TODAY))
+        stored = wh.read_typed(engine, wh.MEASUREMENTS, folder.name)  # the trajectories as the pipeline stores them
+        trajectories = tr.derive(stored, wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE, folder.name))
+        wh.replace_rows(engine, {wh.TRAJECTORIES: TRAJECTORIES.validate(tr.as_of(
+            trajectories, stored["meetdatum"].max()))}, "regio", [folder.name])
     yield url
     engine.dispose()
 
@@ -137,6 +144,27 @@ def test_the_checks_on_a_late_region_and_due_eenmetingen(late_warehouse, monkeyp
     assert t1.metadata["due_by_region"].data == {"midden-limburg": {"due": 1, "past_window": 0},
                                                  "rijnmond": {"due": 0, "past_window": 0},
                                                  "twente": {"due": 1, "past_window": 1}}
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2025-12-31", {"midden-limburg": (1, 0), "rijnmond": (0, 0), "twente": (1, 1)}),
+    ("2025-07-31", {"midden-limburg": (0, 0), "rijnmond": (0, 0), "twente": (1, 0)}),  # B2 (B1's T1 came 07-10)
+    ("2025-07-09", {"midden-limburg": (0, 0), "rijnmond": (0, 0), "twente": (1, 0)}),  # B1, before its T1; B2 from
+    # 07-12
+])
+def test_the_reports_count_due_eenmetingen_from_the_trajectories_as_the_check_does_from_the_measurements(
+        late_warehouse, day, expected):
+    """The reports count in the database from the trajectories (a row per participant); the check lists from the
+    measurements: the same counts on every peildatum."""
+    engine, peildatum = wh.engine_for(late_warehouse), pd.Timestamp(day)
+    regions = ["midden-limburg", "rijnmond", "twente"]
+    counted = deliveries.t1_counts(SimpleNamespace(engine=engine, peildatum=peildatum, region=None), regions)
+    stored = wh.read_typed(engine, wh.MEASUREMENTS)
+    listed = due.t1_due_counts(due.t1_due(stored[stored["meetdatum"] <= peildatum], peildatum), regions)
+    pd.testing.assert_frame_equal(counted, listed)
+    assert {r.region: (r.due, r.past_window) for r in counted.itertuples()} == expected
+    twente = deliveries.t1_counts(SimpleNamespace(engine=engine, peildatum=peildatum, region="twente"), ["twente"])
+    assert (int(twente["due"].iloc[0]), int(twente["past_window"].iloc[0])) == expected["twente"]
 
 
 def test_the_feedback_export_lists_due_eenmetingen_by_file_and_row(late_warehouse, tmp_path):

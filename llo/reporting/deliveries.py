@@ -14,9 +14,6 @@ from llo.regions import region_name
 from llo.reporting.data import ReportData
 from llo.reporting.publish import Ledger, and_list, day_nl, number
 
-# The columns of the stored measurements the T1 count needs (the pseudonym only to pair T0 and T1; never shown).
-_MEASUREMENT_COLUMNS = ["regio", "deelnemer_id", "meetmoment", "meetdatum", "startdatum_traject", "bron_bestand",
-                        "bron_blad", "bron_rij"]
 STATUS_TEXT = {due.ON_TIME: "op tijd", due.OVERDUE: "te laat", due.LONG_OVERDUE: "ruim te laat"}
 
 
@@ -28,11 +25,23 @@ def on_peildatum(data: ReportData, window_days: int | None = None) -> tuple[pd.D
     log = data.ingest_log
     log = log[pd.to_datetime(log["received_at"]) < end]
     late = due.overdue_deliveries(log, window_days, today=data.peildatum)
-    table = wh.MEASUREMENTS
-    measured = wh.read_table(data.engine, table, data.region, where=table.c.meetdatum <= data.peildatum.date(),
-                             columns=_MEASUREMENT_COLUMNS)
-    t1 = due.t1_due_counts(due.t1_due(measured, data.peildatum), list(late["region"]))
-    return late, t1
+    return late, t1_counts(data, list(late["region"]))
+
+
+def t1_counts(data: ReportData, regions: list[str]) -> pd.DataFrame:
+    """due.t1_due_counts on the peildatum, counted in the database from the trajectories, a row per participant with
+    its planned and latest T1 date (start + 8 and + 12 months, as due.t1_due): a T0 by the peildatum, no T1 by then,
+    the T1 planned by then; past its window when the latest date has passed. The same counts as due.t1_due on the
+    stored measurements (tests/test_due.py), without reading a row per measurement."""
+    table, day = wh.TRAJECTORIES, data.peildatum.date()
+    where = ((table.c.meetdatum_t0 <= day) & (table.c.t1_gepland <= day)
+             & (table.c.meetdatum_t1.is_(None) | (table.c.meetdatum_t1 > day)))
+    if data.region:
+        where &= table.c.regio == data.region
+    counts = wh.read_counts(data.engine, table, ["regio", "t1_uiterlijk"], where=where)
+    past = pd.to_datetime(counts["t1_uiterlijk"]) < data.peildatum.normalize()
+    listed = counts.assign(region=counts["regio"], status=past.map({True: due.PAST_WINDOW, False: due.DUE}))
+    return due.t1_due_counts(listed.loc[listed.index.repeat(listed["rows"])], regions)
 
 
 def overdue_table(data: ReportData, ledger: Ledger, label: str, window_days: int | None = None) -> str:
