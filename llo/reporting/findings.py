@@ -245,8 +245,8 @@ def _economy(data: ReportData, ledger: Ledger) -> str:
     text = (f"Voor de {figure('cohort', number(cohort))} deelnemers van wie het traject op de peildatum is afgerond "
             f"(met een eenmeting of uitgevallen), is het saldo van maatschappelijke baten en kosten op programmaniveau "
             f"(het NGF-budget en de inzet van de partners, verdeeld over de verwachte instroom) "
-            f"{_balance(programme, figure, 'programma')}. Op trajectniveau (alleen de kosten die een deelnemer extra "
-            f"met zich meebrengt, zoals SEO in 2013 rekende) is het {_balance(trajectory, figure, 'traject')}. ")
+            f"{balance(programme, figure, 'programma')}. Op trajectniveau (alleen de kosten die een deelnemer extra "
+            f"met zich meebrengt, zoals SEO in 2013 rekende) is het {balance(trajectory, figure, 'traject')}. ")
     break_even = programme.at["Break-even deadweight", "value"]
     if pd.notna(break_even):
         text += (f"Op programmaniveau is het saldo positief zolang hoogstens "
@@ -264,7 +264,9 @@ def _economy(data: ReportData, ledger: Ledger) -> str:
     return text
 
 
-def _balance(items: pd.DataFrame, figure, variant: str) -> str:
+def balance(items: pd.DataFrame, figure, variant: str) -> str:
+    """A variant's saldo in words and its B/C ratio as what a euro of costs brings (`figure` puts each through the
+    ledger)."""
     saldo, ratio = items.at[scba_tables.SALDO, "value"], items.at["Baten/kosten-verhouding", "value"]
     words = figure(f"{variant}.saldo", euro_words(abs(saldo)))
     balance = (f"positief: de baten zijn {words} hoger dan de kosten" if saldo >= 0 else

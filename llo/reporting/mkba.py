@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from llo.reporting import findings
 from llo.reporting.data import ReportData
-from llo.reporting.findings import deadweight_range
 from llo.reporting.publish import Ledger, euro, euro_words, number, percent
 from llo.reporting.tables import scba_cohort, scba_variant
 from llo.scba import tables as scba_tables
@@ -32,15 +32,9 @@ class _Text:
 def opening(data: ReportData, ledger: Ledger) -> str:
     """The finding first: the saldo in both variants, what each counts, and the PM items beside it."""
     t = _Text(data, ledger)
-    saldo = {v: t.value(v, scba_tables.SALDO) for v in t.items}
-    ratio = {v: t.value(v, "Baten/kosten-verhouding") for v in t.items}
 
     def balance(variant: str) -> str:
-        words = t.figure(f"{variant}.saldo", euro_words(abs(saldo[variant])))
-        side = "de baten zijn" if saldo[variant] >= 0 else "de kosten zijn"
-        other = "de kosten" if saldo[variant] >= 0 else "de baten"
-        return (f"{'positief' if saldo[variant] >= 0 else 'negatief'}: {side} {words} hoger dan {other}; elke euro "
-                f"kosten levert {t.figure(f'{variant}.bk', '€' + chr(160) + number(ratio[variant], 2))} aan baten op")
+        return findings.balance(t.items[variant], t.figure, variant)
 
     pm = t.items["programma"]
     pm = pm[pm["section"] == "pm"]
@@ -91,10 +85,10 @@ def deadweight(data: ReportData, ledger: Ledger) -> str:
                 "geen enkele deadweight (het saldo is ook bij 0% negatief)")
 
     return (f"Hoeveel van het resultaat ook zonder de aanpak was bereikt (deadweight), bepaalt het teken van het "
-            f"saldo. De MKBA rekent met {deadweight_range(data)}, naar de uitkering waarmee een deelnemer begon: wie "
-            "uit de WW komt, vindt vaker zelf werk dan wie uit de bijstand komt (@tbl-deadweight). Het saldo is "
-            f"positief tot een deadweight van {level('programma')} op programmaniveau en {level('traject')} op "
-            f"trajectniveau, voor elke groep gelijk. {origin}")
+            f"saldo. De MKBA rekent met {findings.deadweight_range(data)}, naar de uitkering waarmee een deelnemer "
+            "begon: wie uit de WW komt, vindt vaker zelf werk dan wie uit de bijstand komt (@tbl-deadweight). Het "
+            f"saldo is positief tot een deadweight van {level('programma')} op programmaniveau en "
+            f"{level('traject')} op trajectniveau, voor elke groep gelijk. {origin}")
 
 
 def assumptions(data: ReportData, ledger: Ledger) -> str:

@@ -251,8 +251,9 @@ def valuate(e: pd.Series, region: str, p: dict, params: ScbaParameters) -> dict[
 
     cohort = total(e, "cohort")
     trajectories = at_cost_years("trajectory_costs", params.price_factor)
-    spread = at_cost_years("cohort") / cohort if cohort else 0.0  # the programme costs fall with the cohort's T0s
-    marginal = {"time": at_cost_years("cohort") * p["training_hours"] * p["participant_time_value"],
+    participants = at_cost_years("cohort")  # each cohort participant in the year of the T0, discounted
+    spread = participants / cohort if cohort else 0.0  # the programme costs fall with the cohort's T0s
+    marginal = {"time": participants * p["training_hours"] * p["participant_time_value"],
                 "employer": sum(value * discount(year) for year, value in by_year(e, "in_work_t1").items())
                 * p["employer_guidance_cost"]}
     planned = p["planned_intake_programme"] if region == NATIONAL else e.get("planned")
@@ -260,8 +261,8 @@ def valuate(e: pd.Series, region: str, p: dict, params: ScbaParameters) -> dict[
     ngf = key * budget(region, p, params) * spread
     ngf_trajectories = params.payers.get("ngf", 0.0)
     costs = {
-        TRAJECTORY: {"trajectories": trajectories, "guidance": at_cost_years("cohort") * p[
-            "guidance_cost_per_participant"], **marginal, "ngf": 0.0, "partners": 0.0},
+        TRAJECTORY: {"trajectories": trajectories, "guidance": participants * p["guidance_cost_per_participant"],
+                     **marginal, "ngf": 0.0, "partners": 0.0},
         PROGRAMME: {"trajectories": trajectories * (1 - ngf_trajectories), "guidance": 0.0, **marginal, "ngf": ngf,
                     "partners": ngf * p["partner_contribution_share"]},
     }

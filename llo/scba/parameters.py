@@ -25,7 +25,8 @@ REQUIRED = ("discount_rate", "horizon_years", "effect_duration_years", "annual_d
             "programme_cost_pilots", "programme_cost_scale_up", "scale_up_regions", "partner_contribution_share",
             "infrastructure_share", "continuation_share", "intake_realisation", "gdp", "planned_intake_programme")
 REFERENCE = ("benefit_per_participant_low", "benefit_per_participant_high", "gdp_share", "seo_net_per_participant")
-# Who pays the catalogue's trajectory costs (trajectory_cost_payers in the file; the actor each is booked to).
+# Who pays the catalogue's trajectory costs (trajectory_cost_payers in the file) and the actor each is booked to in
+# the distribution table.
 PAYERS = {"gemeente": "gemeente", "oo_fondsen": "O&O-fondsen", "werkgevers": "werkgever", "ngf": "rijksoverheid",
           "onbekend": "financier onbekend"}
 

@@ -13,7 +13,7 @@ from checks.outputs import SCHEMAS
 from llo.dutch_numbers import small_percent
 from llo.monitor.kpi import NATIONAL
 from llo.scba import model as scba
-from llo.scba.parameters import DEADWEIGHTS, ScbaParameters
+from llo.scba.parameters import DEADWEIGHTS, PAYERS, ScbaParameters
 from llo.settings import MIN_PARTICIPANTS
 
 DEFAULT_DRAWS, DEFAULT_SEED = 10_000, 2025
@@ -175,7 +175,7 @@ def overview(unit: Unit, params: ScbaParameters, variant: str) -> list[dict]:
             f"budget ({p['infrastructure_share']:.0%}) deelt".replace(".", ",")))
     return [{"region": unit.region, "variant": variant, "section": section, "item": item, "quantity": quantity,
              "unit": unit_, "value": value, "value_unit": value_unit,
-             "per_participant": per(value) if value_unit == "euro" and section not in ("kengetal",) else np.nan,
+             "per_participant": per(value) if value_unit == "euro" and section != "kengetal" else np.nan,
              "note": note, "suppress": False}
             for section, item, quantity, unit_, value, value_unit, note in rows]
 
@@ -227,7 +227,7 @@ def distribution(unit: Unit, params: ScbaParameters, variant: str) -> list[dict]
     v = unit.value[variant]
     payers = params.payers
     in_budget = variant == scba.PROGRAMME  # the NGF part of the trajectory costs is inside the NGF budget there
-    trajectories = [(PAYER_ACTORS[payer], f"Trajectkosten ({PAYER_ITEMS[payer]})", "kosten",
+    trajectories = [(PAYERS[payer], f"Trajectkosten ({PAYER_ITEMS[payer]})", "kosten",
                      -share * v["cost_trajectories_all"])
                     for payer, share in payers.items() if share and not (in_budget and payer == "ngf")]
     municipal = sum(v[f"pv_benefits_{scba.SLUGS[k]}"] for k, a in scba.BENEFIT_PAYERS.items() if a == scba.MUNICIPALITY)
@@ -258,8 +258,6 @@ def distribution(unit: Unit, params: ScbaParameters, variant: str) -> list[dict]
     return out
 
 
-PAYER_ACTORS = {"gemeente": scba.MUNICIPALITY, "oo_fondsen": "O&O-fondsen", "werkgevers": scba.EMPLOYER,
-                "ngf": scba.GOVERNMENT, "onbekend": "financier onbekend"}
 PAYER_ITEMS = {"gemeente": "educatie en re-integratie", "oo_fondsen": "O&O-fondsen", "werkgevers": "werkgevers",
                "ngf": "NGF", "onbekend": "financier onbekend"}
 
