@@ -9,6 +9,8 @@ group's figures add up to the region's. Disclosure control is the reports' (thei
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -43,45 +45,83 @@ def cohort(start: pd.Series) -> pd.Series:
     return start.dt.year.astype(str) + "-K" + start.dt.quarter.astype(str)
 
 
-def groups(state: pd.DataFrame) -> pd.DataFrame:
-    """The group of each participant in each dimension."""
+def groups(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """The group of each participant in each dimension: none depends on the peildatum."""
     return pd.DataFrame({
-        "doelgroep": state["doelgroep"].astype(object),
-        "trajecttype": state["trajecttype"].astype(object).where(state["trajecttype"].notna(), TYPE_UNKNOWN),
-        "leeftijd": age_band(state["geboortejaar"], state["meetdatum_t0"]),
-        "fase": state["regio"].map(phase),
-        "cohort": cohort(state["meetdatum_t0"])}, index=state.index)
+        "doelgroep": trajectories["doelgroep"].astype(object),
+        "trajecttype": trajectories["trajecttype"].astype(object).where(trajectories["trajecttype"].notna(),
+                                                                        TYPE_UNKNOWN),
+        "leeftijd": age_band(trajectories["geboortejaar"], trajectories["meetdatum_t0"]),
+        "fase": trajectories["regio"].map({region: phase(region) for region in trajectories["regio"].unique()}),
+        "cohort": cohort(trajectories["meetdatum_t0"])}, index=trajectories.index)
 
 
-def breakdown(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.DataFrame:
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of the values in sorted order of the values (-1 for a missing one, which no group takes, as
+    groupby leaves it out) and the sorted values."""
+    codes, labels = pd.factorize(values, sort=True)
+    return codes, np.asarray(labels, dtype=object)
+
+
+def _sums(state: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Per participant in the state, the number each figure adds to its value and to its basis: the figures' names,
+    values and bases (rows: participants, columns: figures)."""
+    measured = (state["status"] == tr.GEMETEN).to_numpy()
+    names, values, bases = [], [], []
+    for code in MEASURES:
+        names.append(code)
+        values.append(BY_CODE[code].count(state).to_numpy(dtype="float64"))
+        bases.append(BY_CODE[code].of(state).to_numpy(dtype="float64"))
+    for name in CHANGES:
+        change = state[f"{name}_verschil"].to_numpy(dtype="float64", na_value=np.nan)
+        present = measured & ~np.isnan(change)
+        names.append(CHANGE_PREFIX + name)
+        values.append(np.where(present, change, 0.0))
+        bases.append(present.astype("float64"))
+    return names, np.column_stack(values), np.column_stack(bases)
+
+
+def breakdown(trajectories: pd.DataFrame, peildatum: pd.Timestamp, coded: Coded | None = None) -> pd.DataFrame:
     """Every figure for every group of every dimension on the peildatum, for the nation and for each region:
-    peildatum, region, dimension, group, measure, value, n_basis. One grouping per dimension computes them all."""
+    peildatum, region, dimension, group, measure, value, n_basis. `coded` (`Coded.of(trajectories)`) saves
+    computing the participants' groups again for each peildatum."""
+    coded = coded or Coded.of(trajectories)
+    on_day = (trajectories["meetdatum_t0"] <= pd.Timestamp(peildatum)).to_numpy()
     state = tr.as_of(trajectories, peildatum)
     if state.empty:
         return empty()
-    measured = state["status"] == tr.GEMETEN
-    sums = {}
-    for code in MEASURES:
-        sums[f"{code} value"] = BY_CODE[code].count(state).astype("int64")
-        sums[f"{code} n_basis"] = BY_CODE[code].of(state).astype("int64")
-    for name in CHANGES:
-        change = state[f"{name}_verschil"].astype("float64").where(measured)
-        sums[f"{CHANGE_PREFIX}{name} value"] = change.fillna(0.0)
-        sums[f"{CHANGE_PREFIX}{name} n_basis"] = change.notna().astype("int64")
-    sums = pd.DataFrame(sums, index=state.index)
-    names = [*MEASURES, *(CHANGE_PREFIX + name for name in CHANGES)]
-    grouped, frames = groups(state), []
-    for dimension in DIMENSIONS:
-        for region, keys in ((NATIONAL, [grouped[dimension]]), (None, [state["regio"], grouped[dimension]])):
-            total = sums.groupby(keys, sort=True).sum()
-            regions = [region] * len(total) if region else total.index.get_level_values(0)
+    names, values, bases = _sums(state)
+    # First summed per profile (a region and a group in every dimension), which few participants do not share;
+    # then each dimension sums the profiles.
+    profile = coded.profile[on_day]
+    members = np.bincount(profile, minlength=len(coded.profiles))
+    totals = [np.stack([np.bincount(profile, weights=column, minlength=len(coded.profiles)) for column in matrix.T],
+                       axis=1) for matrix in (values, bases)]
+    region_codes, regions = coded.profiles[:, 0], coded.labels["regio"]
+    frames = []
+    for number, dimension in enumerate(DIMENSIONS, start=1):
+        codes, labels = coded.profiles[:, number], coded.labels[dimension]
+        grouped = (region_codes >= 0) & (codes >= 0)  # a missing group is left out, as groupby leaves it out
+        cell = region_codes[grouped] * len(labels) + codes[grouped]  # one cell per region and group
+        size = len(regions) * len(labels)
+
+        def summed(per_profile, cell=cell, grouped=grouped, size=size, labels=labels):
+            return np.stack([np.bincount(cell, weights=column[grouped], minlength=size) for column in per_profile.T],
+                            axis=1).reshape(len(regions), len(labels), len(names))
+
+        value, basis = summed(totals[0]), summed(totals[1])
+        present = np.bincount(cell, weights=members[grouped], minlength=size).reshape(len(regions), len(labels)) > 0
+        national = present.any(axis=0)  # a group is shown where it has participants, as a groupby shows them
+        for region, keep, figures in ((NATIONAL, national, (value.sum(axis=0)[national], basis.sum(axis=0)[national])),
+                                      (None, present, (value[present], basis[present]))):
+            rows, columns = np.nonzero(keep) if region is None else (None, np.nonzero(keep)[0])
+            count = len(columns)
             frames.append(pd.DataFrame({  # one row per group and measure, the measures of a group together
-                "region": np.repeat(np.asarray(regions, dtype=object), len(names)),
-                "group": np.repeat(total.index.get_level_values(-1).to_numpy(dtype=object), len(names)),
-                "measure": np.tile(np.asarray(names, dtype=object), len(total)),
-                "value": total[[f"{n} value" for n in names]].to_numpy(dtype="float64").ravel(),
-                "n_basis": total[[f"{n} n_basis" for n in names]].to_numpy(dtype="float64").ravel(),
-                "dimension": dimension}))
+                "region": np.repeat(regions[rows] if region is None else np.full(count, region, dtype=object),
+                                    len(names)),
+                "group": np.repeat(labels[columns], len(names)),
+                "measure": np.tile(np.asarray(names, dtype=object), count),
+                "value": figures[0].ravel(), "n_basis": figures[1].ravel(), "dimension": dimension}))
     rows = pd.concat(frames, ignore_index=True)
     change = rows["measure"].str.startswith(CHANGE_PREFIX)
     rows["value"] = rows["value"].where(~change, rows["value"] / rows["n_basis"].where(rows["n_basis"] > 0))
@@ -91,9 +131,28 @@ def breakdown(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.DataFra
     return rows[["peildatum", "region", "dimension", "group", "measure", "value", "n_basis"]]
 
 
+@dataclass(frozen=True)
+class Coded:
+    """Each participant's region and groups as integer codes (`_codes`): `labels` per dimension (and "regio") the
+    names of the codes; `profiles` the distinct combinations (columns: region, then the DIMENSIONS in order);
+    `profile` per participant the number of its combination."""
+    labels: dict[str, np.ndarray]
+    profiles: np.ndarray
+    profile: np.ndarray
+
+    @classmethod
+    def of(cls, trajectories: pd.DataFrame) -> Coded:
+        grouped = groups(trajectories)
+        coded = {"regio": _codes(trajectories["regio"]), **{name: _codes(grouped[name]) for name in DIMENSIONS}}
+        profiles, profile = np.unique(np.column_stack([codes for codes, _ in coded.values()]), axis=0,
+                                      return_inverse=True)
+        return cls({name: labels for name, (_, labels) in coded.items()}, profiles, profile.ravel())
+
+
 def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) -> pd.DataFrame:
     """The breakdowns of each peildatum."""
-    frames = [f for f in (breakdown(trajectories, day) for day in peildata) if len(f)]
+    coded = Coded.of(trajectories)
+    frames = [f for f in (breakdown(trajectories, day, coded) for day in peildata) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else empty()
 
 

@@ -24,6 +24,7 @@ runs the same code as the point estimate.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,14 +71,32 @@ def column(quantity: str, year: int) -> str:
     return f"{quantity}{SEPARATOR}{year}"
 
 
-def by_year(e: pd.Series, quantity: str) -> dict[int, float]:
+class Effects(dict):
+    """One unit's effects (a row of `effects`, by column name), with each quantity's years parsed from the column
+    names once: a unit is valued and described dozens of times, and reading its columns anew each time was most of
+    the SCBA stage's time."""
+
+    @classmethod
+    def of(cls, e: pd.Series | dict) -> Effects:
+        return e if isinstance(e, Effects) else cls(e.items())
+
+    @cached_property
+    def years(self) -> dict[str, dict[int, float]]:
+        """Per quantity its non-zero values per calendar year, in column order."""
+        found: dict[str, dict[int, float]] = {}
+        for name, value in self.items():
+            if isinstance(name, str) and SEPARATOR in name and value:
+                quantity, year = name.rsplit(SEPARATOR, 1)
+                found.setdefault(quantity, {})[int(year)] = float(value)
+        return found
+
+
+def by_year(e: pd.Series | dict, quantity: str) -> dict[int, float]:
     """A quantity of `effects` per calendar year (the T1 year for effects, the T0 year for costs)."""
-    prefix = quantity + SEPARATOR
-    return {int(name[len(prefix):]): float(value) for name, value in e.items()
-            if isinstance(name, str) and name.startswith(prefix) and value}
+    return dict(Effects.of(e).years.get(quantity, {}))
 
 
-def total(e: pd.Series, quantity: str) -> float:
+def total(e: pd.Series | dict, quantity: str) -> float:
     return sum(by_year(e, quantity).values())
 
 
@@ -207,11 +226,11 @@ def _count(value) -> np.ndarray:
     return np.nan_to_num(np.asarray(0.0 if value is None else value, dtype=float))
 
 
-def valuate(e: pd.Series, region: str, p: dict, params: ScbaParameters) -> dict[str, dict[str, np.ndarray]]:
+def valuate(e: pd.Series | dict, region: str, p: dict, params: ScbaParameters) -> dict[str, dict[str, np.ndarray]]:
     """Per variant: yearly welfare effects and transfers of the cohort (first full year, euro of the price year),
     present values at the zichtjaar, costs, the saldo. `p` holds a number or an array of draws per parameter; the
     results broadcast over the draws. `e` also holds the unit's K1 target (`planned`, `planned_default`)."""
-    rate = np.asarray(p["discount_rate"], dtype=float)
+    e, rate = Effects.of(e), np.asarray(p["discount_rate"], dtype=float)
 
     def discount(year: int):
         return (1.0 + rate) ** -(year - params.zichtjaar)
@@ -224,7 +243,7 @@ def valuate(e: pd.Series, region: str, p: dict, params: ScbaParameters) -> dict[
     yearly = {name: 0.0 for name in ("productivity", "health", "leisure", "taxes",
                                      *(f"benefits_{slug}" for slug in SLUGS.values()))}
     present = dict.fromkeys(yearly, 0.0)
-    years = sorted({int(str(name).rsplit(SEPARATOR, 1)[1]) for name in e.index if SEPARATOR in str(name)})
+    years = sorted({int(str(name).rsplit(SEPARATOR, 1)[1]) for name in e if SEPARATOR in str(name)})
     for year in years:
         def q(quantity: str, year: int = year) -> float:
             return float(e.get(column(quantity, year), 0.0))

@@ -29,7 +29,7 @@ TABLES = {name: list(SCHEMAS[name].columns) for name in
 class Unit:
     """A region or the nation on a peildatum: its effects and point valuation per variant."""
     region: str
-    effects: pd.Series
+    effects: scba.Effects
     value: dict[str, dict]
 
 
@@ -52,9 +52,9 @@ def units(effects: pd.DataFrame, params: ScbaParameters, p: dict | None = None) 
     p = params.values() if p is None else p
     if effects.empty:
         return []
-    regional = [Unit(region, row, scba.valuate(row, region, p, params)) for region, row in effects.iterrows()]
-    nation = effects.sum()
-    return [*regional, Unit(NATIONAL, nation, scba.valuate(nation, NATIONAL, p, params))]
+    rows = [(region, scba.Effects.of(row)) for region, row in effects.iterrows()]
+    rows.append((NATIONAL, scba.Effects.of(effects.sum())))
+    return [Unit(region, e, scba.valuate(e, region, p, params)) for region, e in rows]
 
 
 def _f(x) -> float:
