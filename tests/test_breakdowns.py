@@ -82,3 +82,43 @@ def test_the_age_band_comes_from_the_year_of_birth_and_the_start():
         "tot 27 jaar", "27 tot 45 jaar", "45 tot 55 jaar", "55 jaar en ouder", "55 jaar en ouder", "onbekend"]
     assert breakdowns.cohort(pd.Series(pd.to_datetime(["2025-03-31", "2025-04-01"]))).tolist() == [
         "2025-K1", "2025-K2"]
+
+
+def test_a_series_of_breakdowns_equals_a_groupby_of_each_days_state(demo_run):
+    """The breakdowns sum what each participant adds in its phase, per profile of groups; on the demo's trajectories
+    they equal, to the bit and in the same order, one groupby per dimension of each day's state (as_of)."""
+    import numpy as np
+
+    from llo import warehouse as wh
+    from llo.monitor.kpi import BY_CODE
+
+    trajectories = wh.read_typed(demo_run[2], wh.TRAJECTORIES, columns=breakdowns.COLUMNS)
+    days = [pd.Timestamp(day) for day in ("2023-03-31", "2024-06-30", "2025-12-31")]
+    series = breakdowns.breakdown_table(trajectories, days)
+    groups = breakdowns.groups(trajectories)
+    for day in days:
+        state = tr.as_of(trajectories, day)
+        measured = state["status"] == tr.GEMETEN
+        sums = {}
+        for code in breakdowns.MEASURES:
+            sums[f"{code} value"], sums[f"{code} n_basis"] = BY_CODE[code].count(state), BY_CODE[code].of(state)
+        for name in breakdowns.CHANGES:
+            change = state[f"{name}_verschil"].astype("float64").where(measured)
+            sums[f"{breakdowns.CHANGE_PREFIX}{name} value"] = change.fillna(0.0)
+            sums[f"{breakdowns.CHANGE_PREFIX}{name} n_basis"] = change.notna()
+        sums = pd.DataFrame(sums).astype("float64")
+        frames = []
+        for dimension in breakdowns.DIMENSIONS:
+            group = groups.loc[state.index, dimension]
+            for keys in ([group], [state["regio"], group]):
+                total = sums.groupby(keys).sum()
+                for label, row in total.iterrows():
+                    region, name = label if len(keys) > 1 else ("nationaal", label)
+                    frames += [(region, dimension, name, measure, row[f"{measure} value"], row[f"{measure} n_basis"])
+                               for measure in breakdowns.FIGURES]
+        expected = pd.DataFrame(frames, columns=["region", "dimension", "group", "measure", "value", "n_basis"])
+        change = expected["measure"].str.startswith(breakdowns.CHANGE_PREFIX)
+        expected["value"] = np.where(change, expected["value"] / expected["n_basis"].where(expected["n_basis"] > 0),
+                                     expected["value"])
+        found = series[series["peildatum"] == day].drop(columns="peildatum").reset_index(drop=True)
+        pd.testing.assert_frame_equal(found[expected.columns].astype({"n_basis": "float64"}), expected)

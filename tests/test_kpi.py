@@ -326,3 +326,36 @@ def test_invariants_hold_for_any_cohort(people):
     wide = national.pivot_table(index="peildatum", columns="kpi", values="value")
     assert (wide["D5"] + wide["D7"] + wide["D8"] == wide["K1"]).all()  # every participant has one status
     assert wide.loc[kpi.month_end("2025-12"), "K1"] == len(rows)
+
+
+def test_the_series_of_counts_and_effects_equal_those_computed_day_by_day(demo_run):
+    """region_counts and the SCBA's region_effects sum what each participant adds in its phase (tr.Phases); on the
+    demo's trajectories they give, to the bit, what a state per day (as_of) gives, also on days between phases."""
+    from llo import warehouse as wh
+    from llo.scba import model as scba
+    from llo.scba.tables import REACHED, region_effects
+
+    engine = demo_run[2]
+    trajectories = wh.read_typed(engine, wh.TRAJECTORIES)
+    catalogue_rows = wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE)
+    days = [pd.Timestamp(day) for day in ("2023-01-14", "2023-06-30", "2024-01-31", "2025-04-30", "2025-12-31")]
+    series = kpi.region_counts(trajectories, catalogue_rows, days)
+    for day in days:
+        wide = kpi.counts_on(trajectories, catalogue_rows, day).unstack("kpi")
+        wide.columns = [f"{code} {field}" for field, code in wide.columns]
+        active = kpi.months_active(trajectories, day).reindex(wide.index, fill_value=0).fillna(0).astype("Int64")
+        pd.testing.assert_frame_equal(series[series["peildatum"] == day].drop(columns="peildatum"),
+                                      wide[kpi.COUNTS].assign(**{kpi.MONTHS_ACTIVE: active}))
+    assert series.loc[series["peildatum"] == days[-1], "K1 value"].sum() == len(trajectories)
+
+    regions = sorted(set(trajectories["regio"]))
+    effects = region_effects(trajectories, days, regions)
+    for day in days:
+        state = tr.as_of(trajectories[scba.EFFECT_COLUMNS].astype({c: "category" for c in scba.EFFECT_CATEGORIES}),
+                         day)
+        expected = scba.effects(state).reindex(regions, fill_value=0.0)
+        expected[REACHED] = state.groupby("regio").size().reindex(regions, fill_value=0)
+        on_day = effects[effects["peildatum"] == day].drop(columns="peildatum")
+        on_day = on_day.loc[:, (on_day != 0).any() | on_day.columns.isin(expected.columns)]  # other days' years
+        pd.testing.assert_frame_equal(on_day, expected.fillna(0.0).rename_axis("region"), check_like=True)
+    assert effects.loc[effects["peildatum"] == days[-1], REACHED].sum() == len(trajectories)

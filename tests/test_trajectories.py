@@ -126,3 +126,25 @@ def test_no_measurements_give_an_empty_valid_table():
     rows = tr.as_of(tr.derive(empty, catalogue()), pd.NaT)
     assert rows.empty
     TRAJECTORIES.validate(rows)
+
+
+def test_a_participants_state_on_any_day_is_that_of_its_phase():
+    """Phases: on every day each participant is in the state of its phase, as as_of gives it. A is measured within
+    its window, B never (lopend, then uitgevallen), C after its window (lopend, uitgevallen, then gemeten), D starts
+    later. Letters per participant: - not yet started, L lopend, U uitgevallen, G gemeten."""
+    t = tr.derive(measurements(participant("A", "2024-09-30", start="2024-01-31", t1={"participatieladder": 5}),
+                               participant("B", start="2024-01-31"),
+                               participant("C", "2025-06-30", start="2024-01-31", t1={"participatieladder": 5}),
+                               participant("D", start="2024-06-15")), catalogue())
+    phases, letter = tr.Phases.of(t), {"-": -1, **{status[0].upper(): n for n, status in enumerate(tr.PHASES)}}
+    expected = {"2024-01-30": "----", "2024-08-31": "LLLL", "2024-09-30": "GLLL", "2025-02-28": "GUUL",
+                "2025-06-30": "GUGU", "2025-07-31": "GUGU"}
+    for day, letters in expected.items():
+        on = phases.on(pd.Timestamp(day))
+        assert on.tolist() == [letter[c] for c in letters], day
+        state = tr.as_of(t, pd.Timestamp(day)).drop(columns="peildatum").reset_index(drop=True)
+        rows = [phases.states[tr.PHASES[p]].iloc[[i]] for i, p in enumerate(on) if p >= 0]
+        if not rows:
+            assert state.empty
+            continue
+        pd.testing.assert_frame_equal(pd.concat(rows).reset_index(drop=True), state)

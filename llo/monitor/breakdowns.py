@@ -63,40 +63,38 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(labels, dtype=object)
 
 
-def _sums(state: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Per participant in the state, the number each figure adds to its value and to its basis: the figures' names,
-    values and bases (rows: participants, columns: figures)."""
+def _adds(state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """What each participant in the state adds to each figure's value and basis (rows: participants, columns: the
+    figures of `FIGURES`). Counts and changes of ranks are whole numbers, exact in float32, which halves the memory."""
     measured = (state["status"] == tr.GEMETEN).to_numpy()
-    names, values, bases = [], [], []
+    values, bases = [], []
     for code in MEASURES:
-        names.append(code)
-        values.append(BY_CODE[code].count(state).to_numpy(dtype="float64"))
-        bases.append(BY_CODE[code].of(state).to_numpy(dtype="float64"))
+        values.append(BY_CODE[code].count(state).to_numpy(dtype="float32"))
+        bases.append(BY_CODE[code].of(state).to_numpy(dtype="float32"))
     for name in CHANGES:
         change = state[f"{name}_verschil"].to_numpy(dtype="float64", na_value=np.nan)
         present = measured & ~np.isnan(change)
-        names.append(CHANGE_PREFIX + name)
-        values.append(np.where(present, change, 0.0))
-        bases.append(present.astype("float64"))
-    return names, np.column_stack(values), np.column_stack(bases)
+        values.append(np.where(present, change, 0.0).astype("float32"))
+        bases.append(present.astype("float32"))
+    return np.column_stack(values), np.column_stack(bases)
 
 
-def breakdown(trajectories: pd.DataFrame, peildatum: pd.Timestamp, coded: Coded | None = None) -> pd.DataFrame:
-    """Every figure for every group of every dimension on the peildatum, for the nation and for each region:
-    peildatum, region, dimension, group, measure, value, n_basis. `coded` (`Coded.of(trajectories)`) saves
-    computing the participants' groups again for each peildatum."""
-    coded = coded or Coded.of(trajectories)
-    on_day = (trajectories["meetdatum_t0"] <= pd.Timestamp(peildatum)).to_numpy()
-    state = tr.as_of(trajectories, peildatum)
-    if state.empty:
+FIGURES = [*MEASURES, *(CHANGE_PREFIX + name for name in CHANGES)]  # the measure of each figure
+
+
+def _on_day(peildatum: pd.Timestamp, coded: Coded, phases: tr.Phases, adds: tuple[np.ndarray, np.ndarray]
+            ) -> pd.DataFrame:
+    """Every figure for every group of every dimension on the peildatum, for the nation and each region: what the
+    participants add in their phase on that day, summed per profile (a region and a group in every dimension, which
+    few participants do not share), then per region and group of each dimension."""
+    phase = phases.on(peildatum)
+    present = np.flatnonzero(phase >= 0)
+    if not len(present):
         return empty()
-    names, values, bases = _sums(state)
-    # First summed per profile (a region and a group in every dimension), which few participants do not share;
-    # then each dimension sums the profiles.
-    profile = coded.profile[on_day]
-    members = np.bincount(profile, minlength=len(coded.profiles))
-    totals = [np.stack([np.bincount(profile, weights=column, minlength=len(coded.profiles)) for column in matrix.T],
-                       axis=1) for matrix in (values, bases)]
+    phase, profile, n = phase[present], coded.profile[present], len(coded.profiles)
+    members = np.bincount(profile, minlength=n)
+    totals = [np.stack([np.bincount(profile, weights=column, minlength=n) for column in add[phase, present].T],
+                       axis=1) for add in adds]
     region_codes, regions = coded.profiles[:, 0], coded.labels["regio"]
     frames = []
     for number, dimension in enumerate(DIMENSIONS, start=1):
@@ -107,7 +105,7 @@ def breakdown(trajectories: pd.DataFrame, peildatum: pd.Timestamp, coded: Coded 
 
         def summed(per_profile, cell=cell, grouped=grouped, size=size, labels=labels):
             return np.stack([np.bincount(cell, weights=column[grouped], minlength=size) for column in per_profile.T],
-                            axis=1).reshape(len(regions), len(labels), len(names))
+                            axis=1).reshape(len(regions), len(labels), len(FIGURES))
 
         value, basis = summed(totals[0]), summed(totals[1])
         present = np.bincount(cell, weights=members[grouped], minlength=size).reshape(len(regions), len(labels)) > 0
@@ -118,9 +116,9 @@ def breakdown(trajectories: pd.DataFrame, peildatum: pd.Timestamp, coded: Coded 
             count = len(columns)
             frames.append(pd.DataFrame({  # one row per group and measure, the measures of a group together
                 "region": np.repeat(regions[rows] if region is None else np.full(count, region, dtype=object),
-                                    len(names)),
-                "group": np.repeat(labels[columns], len(names)),
-                "measure": np.tile(np.asarray(names, dtype=object), count),
+                                    len(FIGURES)),
+                "group": np.repeat(labels[columns], len(FIGURES)),
+                "measure": np.tile(np.asarray(FIGURES, dtype=object), count),
                 "value": figures[0].ravel(), "n_basis": figures[1].ravel(), "dimension": dimension}))
     rows = pd.concat(frames, ignore_index=True)
     change = rows["measure"].str.startswith(CHANGE_PREFIX)
@@ -144,15 +142,29 @@ class Coded:
     def of(cls, trajectories: pd.DataFrame) -> Coded:
         grouped = groups(trajectories)
         coded = {"regio": _codes(trajectories["regio"]), **{name: _codes(grouped[name]) for name in DIMENSIONS}}
-        profiles, profile = np.unique(np.column_stack([codes for codes, _ in coded.values()]), axis=0,
-                                      return_inverse=True)
-        return cls({name: labels for name, (_, labels) in coded.items()}, profiles, profile.ravel())
+        # each combination as one number (a digit per dimension; a missing group is digit 0): one sort of numbers
+        sizes = [len(labels) + 1 for _, labels in coded.values()]
+        number = np.zeros(len(trajectories), dtype="int64")
+        for (codes, _), size in zip(coded.values(), sizes, strict=True):
+            number = number * size + (codes + 1)
+        distinct, profile = np.unique(number, return_inverse=True)
+        digits = []
+        for size in reversed(sizes):
+            distinct, digit = np.divmod(distinct, size)
+            digits.append(digit - 1)
+        return cls({name: labels for name, (_, labels) in coded.items()}, np.column_stack(digits[::-1]),
+                   profile.ravel())
 
 
 def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) -> pd.DataFrame:
-    """The breakdowns of each peildatum."""
-    coded = Coded.of(trajectories)
-    frames = [f for f in (breakdown(trajectories, day, coded) for day in peildata) if len(f)]
+    """The breakdowns of each peildatum: the participants' groups coded once, and what each adds to each figure
+    in each phase of its trajectory (tr.Phases) computed once, for every peildatum."""
+    if trajectories.empty:
+        return empty()
+    coded, phases = Coded.of(trajectories), tr.Phases.of(trajectories)
+    per_phase = [_adds(state) for state in phases.states.values()]
+    adds = tuple(np.stack([added[i] for added in per_phase]) for i in range(2))  # (phase, participant, figure)
+    frames = [f for f in (_on_day(day, coded, phases, adds) for day in peildata) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else empty()
 
 

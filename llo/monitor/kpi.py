@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from checks.outputs import CONTEXT_COLUMNS, KPI_NATIONAL_MONTH, KPI_REGION_MONTH
@@ -204,14 +205,34 @@ def months_active(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.Ser
 
 def region_counts(trajectories: pd.DataFrame, catalogue: pd.DataFrame, days: Iterable[pd.Timestamp]) -> pd.DataFrame:
     """counts_on for each day, a row per region and day: a peildatum column and the value and basis of each KPI
-    ('K1 value', 'K1 n_basis', ...). Every region's row is its own part: the monthly asset keeps it per region."""
+    ('K1 value', 'K1 n_basis', ...). Every region's row is its own part: the monthly asset keeps it per region.
+    What a participant adds to a KPI depends only on its phase (tr.Phases): each KPI is evaluated on the three
+    states once, and each day sums what the participants add in their phase on that day."""
+    days = sorted(set(map(pd.Timestamp, days)))
+    if not days:
+        return pd.DataFrame(columns=["peildatum", *COUNTS, MONTHS_ACTIVE])
+    people = [k for k in KPIS if k.code != CATALOGUE_KPI]
+    phases = tr.Phases.of(trajectories[COLUMNS])
+    adds = {f"{k.code} {field}": np.stack([mask(state).astype("int8").to_numpy() for state in phases.states.values()])
+            for k in people for field, mask in (("value", k.count), ("n_basis", k.of))}
+    regions = sorted(set(trajectories["regio"]) | set(catalogue["regio"]))
+    region = pd.Categorical(trajectories["regio"], categories=regions).codes
+    first = trajectories.groupby("regio")["meetdatum_t0"].min().reindex(regions)  # the first nulmeting
     frames = []
-    for day in sorted(set(map(pd.Timestamp, days))):
-        wide = counts_on(trajectories, catalogue, day).unstack("kpi")
-        wide.columns = [f"{code} {field}" for field, code in wide.columns]
-        active = months_active(trajectories, day).reindex(wide.index, fill_value=0).fillna(0).astype("Int64")
-        frames.append(wide.reindex(columns=COUNTS).assign(**{MONTHS_ACTIVE: active}, peildatum=day))
-    return pd.concat(frames) if frames else pd.DataFrame(columns=["peildatum", *COUNTS, MONTHS_ACTIVE])
+    for day in days:
+        phase = phases.on(day)
+        present = np.flatnonzero(phase >= 0)
+        where, phase = region[present], phase[present]
+        wide = {name: np.bincount(where, weights=add[phase, present], minlength=len(regions)).astype("int64")
+                for name, add in adds.items()}
+        developed = catalogue.loc[catalogue["startdatum"] <= day, "regio"].value_counts().reindex(regions,
+                                                                                               fill_value=0)
+        wide |= {f"{CATALOGUE_KPI} {field}": developed.to_numpy() for field in ("value", "n_basis")}
+        started = first.where(first <= day)  # the first nulmeting on or before the day, as months_active takes it
+        active = (day.year * 12 + day.month - started.dt.year * 12 - started.dt.month + 1).fillna(0)
+        frames.append(pd.DataFrame(wide, index=pd.Index(regions, name="region"))[COUNTS].astype("Int64").assign(
+            **{MONTHS_ACTIVE: active.astype("Int64").array}, peildatum=day))
+    return pd.concat(frames)
 
 
 def region_month_table(trajectories: pd.DataFrame, catalogue: pd.DataFrame, peildata: Iterable[pd.Timestamp],

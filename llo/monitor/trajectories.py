@@ -8,6 +8,8 @@ Every rule here is named in `docs/kpi-definitions.md` (generated from `llo.monit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -107,12 +109,48 @@ def as_of(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.DataFrame:
     """The trajectories of participants with a T0 on or before the peildatum, as known on that day."""
     peildatum = pd.Timestamp(peildatum)
     out = trajectories[trajectories["meetdatum_t0"] <= peildatum].copy()
-    later = ~(out["meetdatum_t1"] <= peildatum)  # no T1, or one measured after the peildatum
-    for name in out.columns.intersection(T1_COLUMNS):
-        out[name] = out[name].mask(later)
+    _without_t1(out, ~(out["meetdatum_t1"] <= peildatum))  # no T1, or one measured after the peildatum
     out["status"] = status(out, peildatum)
     out["peildatum"] = peildatum
     return out
+
+
+def _without_t1(frame: pd.DataFrame, rows: pd.Series) -> None:
+    """Blank the T1 fields of `rows`: not known (yet) on the peildatum."""
+    for name in frame.columns.intersection(T1_COLUMNS):
+        frame[name] = frame[name].mask(rows)
+
+
+@dataclass(frozen=True)
+class Phases:
+    """The states `as_of` gives a participant: lopend and uitgevallen (the T1 fields blank) and gemeten. A
+    participant's state changes only on its T0, its T1 and the end of its window, so figures over many peildata
+    are computed from these three states and each participant's phase on each day (`on`), not from a state per
+    day. Every state has the trajectories' rows, in their order, without the peildatum column."""
+    states: dict[str, pd.DataFrame]  # LOPEND, UITGEVALLEN, GEMETEN (in PHASES order)
+    t0: np.ndarray
+    t1: np.ndarray
+    latest: np.ndarray
+
+    @classmethod
+    def of(cls, trajectories: pd.DataFrame) -> Phases:
+        unmeasured = trajectories.copy()
+        _without_t1(unmeasured, pd.Series(True, index=unmeasured.index))
+        states = {LOPEND: unmeasured.assign(status=LOPEND), UITGEVALLEN: unmeasured.assign(status=UITGEVALLEN),
+                  GEMETEN: trajectories.assign(status=GEMETEN)}
+        return cls(states, *(trajectories[name].to_numpy(dtype="datetime64[ns]")
+                             for name in ("meetdatum_t0", "meetdatum_t1", "t1_uiterlijk")))
+
+    def on(self, peildatum: pd.Timestamp) -> np.ndarray:
+        """Per participant its phase on the peildatum, as a position in PHASES (the rule of `status`), or -1
+        before its T0."""
+        day = np.datetime64(pd.Timestamp(peildatum), "ns")
+        phase = np.select([self.t1 <= day, self.latest < day], [PHASES.index(GEMETEN), PHASES.index(UITGEVALLEN)],
+                          PHASES.index(LOPEND))
+        return np.where(self.t0 <= day, phase, -1)
+
+
+PHASES = (LOPEND, UITGEVALLEN, GEMETEN)
 
 
 def status(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.Series:

@@ -107,8 +107,11 @@ def effects(state: pd.DataFrame) -> pd.DataFrame:
     Each region's K1 target is added where they are valued (scba_tables.tables_from_effects)."""
     cohort = state[state["status"].isin([tr.GEMETEN, tr.UITGEVALLEN])]
     measured = cohort[cohort["status"] == tr.GEMETEN]
-    regions = sorted(set(state["regio"]))
+    return summed(per_person(measured), measured, cohort, sorted(set(state["regio"])))
 
+
+def per_person(measured: pd.DataFrame) -> pd.DataFrame:
+    """What each measured participant adds to each effect, in the year of its T1 (a row per participant)."""
     def paid_hours(moment: str) -> pd.Series:
         return measured[f"uren_per_week_{moment}"].fillna(0).where(
             measured[f"arbeidssituatie_{moment}"].isin(tr.PAID_WORK), 0.0)
@@ -116,23 +119,28 @@ def effects(state: pd.DataFrame) -> pd.DataFrame:
     gained = paid_hours("t1") - paid_hours("t0")  # net: work lost counts against work gained
     wage = measured["bruto_uurloon_t1"]
     group = measured["uitkering_t0"].astype(object).map(GROUPS).fillna(OTHER)
-    per_person = {"measured": pd.Series(1, index=measured.index),
-                  "health_net": np.sign(measured["leefgebied_gezondheid_verschil"].astype("float64").fillna(0)),
-                  "entered_work": (~measured["arbeidssituatie_t0"].isin(tr.PAID_WORK)
-                                   & measured["arbeidssituatie_t1"].isin(tr.PAID_WORK)).astype(int),
-                  "in_work_t1": measured["arbeidssituatie_t1"].isin(tr.PAID_WORK).astype(int),
-                  "pm_certificates": measured["certificaat_of_sk_behaald"].fillna(False).astype(int),
-                  "pm_social_inclusion": measured["verbeterde_sociale_inclusie"].fillna(False).astype(int),
-                  "pm_basic_skills": measured["verbeterde_basisvaardigheden"].fillna(False).astype(int)}
+    adds = {"measured": pd.Series(1, index=measured.index),
+            "health_net": np.sign(measured["leefgebied_gezondheid_verschil"].astype("float64").fillna(0)),
+            "entered_work": (~measured["arbeidssituatie_t0"].isin(tr.PAID_WORK)
+                             & measured["arbeidssituatie_t1"].isin(tr.PAID_WORK)).astype(int),
+            "in_work_t1": measured["arbeidssituatie_t1"].isin(tr.PAID_WORK).astype(int),
+            "pm_certificates": measured["certificaat_of_sk_behaald"].fillna(False).astype(int),
+            "pm_social_inclusion": measured["verbeterde_sociale_inclusie"].fillna(False).astype(int),
+            "pm_basic_skills": measured["verbeterde_basisvaardigheden"].fillna(False).astype(int)}
     for slug in (*GROUPS.values(), OTHER):
         mine = group == slug
-        per_person[f"hours_week_{slug}"] = gained.where(mine, 0.0)
-        per_person[f"hours_week_unknown_wage_{slug}"] = gained.where(mine & wage.isna(), 0.0)
-        per_person[f"wage_bill_week_known_{slug}"] = (gained * wage).fillna(0.0).where(mine, 0.0)
+        adds[f"hours_week_{slug}"] = gained.where(mine, 0.0)
+        adds[f"hours_week_unknown_wage_{slug}"] = gained.where(mine & wage.isna(), 0.0)
+        adds[f"wage_bill_week_known_{slug}"] = (gained * wage).fillna(0.0).where(mine, 0.0)
     for kind, slug in SLUGS.items():  # leaving a benefit for none, and entering one from none
-        per_person[f"benefit_out_{slug}"] = _moved(measured, kind, "geen")
-        per_person[f"benefit_in_{slug}"] = _moved(measured, "geen", kind)
-    parts = [_per_year(pd.DataFrame(per_person), measured["regio"], measured["meetdatum_t1"]),
+        adds[f"benefit_out_{slug}"] = _moved(measured, kind, "geen")
+        adds[f"benefit_in_{slug}"] = _moved(measured, "geen", kind)
+    return pd.DataFrame(adds)
+
+
+def summed(adds: pd.DataFrame, measured: pd.DataFrame, cohort: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
+    """`effects` from what the measured participants add (`per_person`) and the cohort."""
+    parts = [_per_year(adds, measured["regio"], measured["meetdatum_t1"]),
              _per_year(pd.DataFrame({"cohort": pd.Series(1, index=cohort.index),
                                      "trajectory_costs": cohort["trajectkosten"].astype("float64").fillna(0.0)}),
                        cohort["regio"], cohort["meetdatum_t0"])]

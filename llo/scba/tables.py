@@ -376,16 +376,26 @@ def region_effects(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
     """scba.effects on each peildatum without the planned intake, a row per region (those of the trajectories, or
     `regions`) and peildatum, with a peildatum column and the participants reached by then: a region takes part
     from its first. Every region's row is its own part: the monthly asset keeps it per region."""
-    from llo.monitor.trajectories import as_of
+    from llo.monitor import trajectories as tr
 
     regions = sorted(set(trajectories["regio"])) if regions is None else regions
     # Categories, so that every month compares codes instead of hundreds of thousands of strings.
     trajectories = trajectories[scba.EFFECT_COLUMNS].astype({name: "category" for name in scba.EFFECT_CATEGORIES})
+    # What a participant adds depends only on its phase (tr.Phases): what each adds when measured is computed once,
+    # and each peildatum takes the rows of those measured by then, in the order as_of gives them.
+    phases = tr.Phases.of(trajectories)
+    measured_state = phases.states[tr.GEMETEN]
+    adds = scba.per_person(measured_state)
+    names, region = np.unique(trajectories["regio"].to_numpy(dtype=object), return_inverse=True)
     frames = []
     for day in sorted(set(map(pd.Timestamp, peildata))):
-        state = as_of(trajectories, day)
-        effects = scba.effects(state).reindex(regions, fill_value=0.0)
-        effects[REACHED] = state.groupby("regio").size().reindex(regions, fill_value=0)
+        phase = phases.on(day)
+        measured = phase == tr.PHASES.index(tr.GEMETEN)
+        cohort = measured | (phase == tr.PHASES.index(tr.UITGEVALLEN))
+        reached = pd.Series(np.bincount(region[phase >= 0], minlength=len(names)), index=names)
+        effects = scba.summed(adds[measured], measured_state[measured], trajectories[cohort],
+                              list(reached.index[reached > 0])).reindex(regions, fill_value=0.0)
+        effects[REACHED] = reached[reached > 0].reindex(regions, fill_value=0)
         frames.append(effects.assign(peildatum=day))
     return pd.concat(frames).fillna(0.0).rename_axis("region")
 
