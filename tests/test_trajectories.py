@@ -143,8 +143,9 @@ def test_a_participants_state_on_any_day_is_that_of_its_phase():
         on = phases.on(pd.Timestamp(day))
         assert on.tolist() == [letter[c] for c in letters], day
         state = tr.as_of(t, pd.Timestamp(day)).drop(columns="peildatum").reset_index(drop=True)
-        rows = [phases.states[tr.PHASES[p]].iloc[[i]] for i, p in enumerate(on) if p >= 0]
+        rows = [phases.state(tr.PHASES[p]).iloc[[i]] for i, p in enumerate(on) if p >= 0]
         if not rows:
             assert state.empty
             continue
         pd.testing.assert_frame_equal(pd.concat(rows).reset_index(drop=True), state)
+    assert "status" not in t  # the states are made beside the trajectories, not in them

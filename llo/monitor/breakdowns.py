@@ -162,7 +162,7 @@ def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) ->
     if trajectories.empty:
         return empty()
     coded, phases = Coded.of(trajectories), tr.Phases.of(trajectories)
-    per_phase = [_adds(state) for state in phases.states.values()]
+    per_phase = [_adds(phases.state(status)) for status in tr.PHASES]
     adds = tuple(np.stack([added[i] for added in per_phase]) for i in range(2))  # (phase, participant, figure)
     frames = [f for f in (_on_day(day, coded, phases, adds) for day in peildata) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else empty()

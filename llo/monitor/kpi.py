@@ -213,8 +213,12 @@ def region_counts(trajectories: pd.DataFrame, catalogue: pd.DataFrame, days: Ite
         return pd.DataFrame(columns=["peildatum", *COUNTS, MONTHS_ACTIVE])
     people = [k for k in KPIS if k.code != CATALOGUE_KPI]
     phases = tr.Phases.of(trajectories[COLUMNS])
-    adds = {f"{k.code} {field}": np.stack([mask(state).astype("int8").to_numpy() for state in phases.states.values()])
-            for k in people for field, mask in (("value", k.count), ("n_basis", k.of))}
+    masks = {f"{k.code} {field}": mask for k in people for field, mask in (("value", k.count), ("n_basis", k.of))}
+    per_phase = []
+    for status in tr.PHASES:
+        state = phases.state(status)
+        per_phase.append({name: mask(state).astype("int8").to_numpy() for name, mask in masks.items()})
+    adds = {name: np.stack([added[name] for added in per_phase]) for name in masks}  # (phase, participant)
     regions = sorted(set(trajectories["regio"]) | set(catalogue["regio"]))
     region = pd.Categorical(trajectories["regio"], categories=regions).codes
     first = trajectories.groupby("regio")["meetdatum_t0"].min().reindex(regions)  # the first nulmeting

@@ -125,21 +125,28 @@ def _without_t1(frame: pd.DataFrame, rows: pd.Series) -> None:
 class Phases:
     """The states `as_of` gives a participant: lopend and uitgevallen (the T1 fields blank) and gemeten. A
     participant's state changes only on its T0, its T1 and the end of its window, so figures over many peildata
-    are computed from these three states and each participant's phase on each day (`on`), not from a state per
-    day. Every state has the trajectories' rows, in their order, without the peildatum column."""
-    states: dict[str, pd.DataFrame]  # LOPEND, UITGEVALLEN, GEMETEN (in PHASES order)
+    are computed from these three states (`state`) and each participant's phase on each day (`on`), not from a
+    state per day."""
+    trajectories: pd.DataFrame
     t0: np.ndarray
     t1: np.ndarray
     latest: np.ndarray
 
     @classmethod
     def of(cls, trajectories: pd.DataFrame) -> Phases:
-        unmeasured = trajectories.copy()
-        _without_t1(unmeasured, pd.Series(True, index=unmeasured.index))
-        states = {LOPEND: unmeasured.assign(status=LOPEND), UITGEVALLEN: unmeasured.assign(status=UITGEVALLEN),
-                  GEMETEN: trajectories.assign(status=GEMETEN)}
-        return cls(states, *(trajectories[name].to_numpy(dtype="datetime64[ns]")
-                             for name in ("meetdatum_t0", "meetdatum_t1", "t1_uiterlijk")))
+        return cls(trajectories, *(trajectories[name].to_numpy(dtype="datetime64[ns]")
+                                   for name in ("meetdatum_t0", "meetdatum_t1", "t1_uiterlijk")))
+
+    def state(self, status: str) -> pd.DataFrame:
+        """Every participant as as_of gives it on a day in the phase `status`: the trajectories' rows, in their
+        order, without the peildatum column. Made when asked, so that one state at a time is in memory."""
+        if status == GEMETEN:
+            state = self.trajectories.copy(deep=False)  # a new column only: the trajectories' own stay shared
+        else:
+            state = self.trajectories.copy()
+            _without_t1(state, pd.Series(True, index=state.index))
+        state["status"] = status
+        return state
 
     def on(self, peildatum: pd.Timestamp) -> np.ndarray:
         """Per participant its phase on the peildatum, as a position in PHASES (the rule of `status`), or -1

@@ -384,7 +384,7 @@ def region_effects(trajectories: pd.DataFrame, peildata: list[pd.Timestamp],
     # What a participant adds depends only on its phase (tr.Phases): what each adds when measured is computed once,
     # and each peildatum takes the rows of those measured by then, in the order as_of gives them.
     phases = tr.Phases.of(trajectories)
-    measured_state = phases.states[tr.GEMETEN]
+    measured_state = phases.state(tr.GEMETEN)
     adds = scba.per_person(measured_state)
     names, region = np.unique(trajectories["regio"].to_numpy(dtype=object), return_inverse=True)
     frames = []
