@@ -160,6 +160,9 @@ class Kernel:
         self.manager.transport, self.manager.ip = "ipc", str(Path(self.sockets.name) / "socket")
         try:
             starter.start_new_kernel()
+            # One client for every document: a new one per document waits 0.2 s for the kernel's output channel to
+            # fall silent (jupyter_client's wait_for_ready). Its output is told apart by the request it answers.
+            self.client = starter.start_new_kernel_client()
         except BaseException:
             self.sockets.cleanup()
             raise
@@ -169,6 +172,7 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         try:
+            self.client.stop_channels()
             run_sync(self.manager.shutdown_kernel)(now=True)
         finally:
             self.sockets.cleanup()
@@ -192,6 +196,7 @@ def execute(document: Document, cwd: Path, timeout: int = 600, kernel: Kernel | 
                       (_fresh_start(cwd), *(cell.source for cell in document.cells))]
     shared = {"km": kernel.manager} if kernel else {"kernel_name": "python3"}
     client = NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(cwd)}}, **shared)
+    client.kc = kernel.client if kernel else None  # the shared kernel's client (see Kernel), else a new one
     try:
         client.execute()
     except CellExecutionError:
@@ -202,9 +207,6 @@ def execute(document: Document, cwd: Path, timeout: int = 600, kernel: Kernel | 
                 raise RenderError(f"{document.path}: {where} failed: {errors[0]['ename']}: {errors[0]['evalue']}") \
                     from None
         raise
-    finally:
-        if kernel and client.kc is not None:
-            client.kc.stop_channels()  # the shared kernel lives on; this document's client does not
     notebook.cells = notebook.cells[1:]
     return notebook
 
