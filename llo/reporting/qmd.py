@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,31 +284,65 @@ def _metadata(document: Document, options: dict) -> dict:
     return metadata
 
 
-def _image_files(text: str, folder: Path) -> str:
-    """The Markdown with each embedded PNG written to a file in `folder` and referred to by name: Typst reads
+def _figures(text: str) -> tuple[str, dict[str, bytes]]:
+    """The Markdown with each embedded PNG referred to by a file name instead, and the PNGs by name: Typst reads
     images only from files, and pandoc's DOCX writer embeds them the same way from either."""
-    count = 0
+    figures = {}
 
-    def written(match: re.Match) -> str:
-        nonlocal count
-        count += 1
-        (folder / f"figuur-{count}.png").write_bytes(base64.b64decode("".join(match.group(1).split())))
-        return f"](figuur-{count}.png)"
+    def named(match: re.Match) -> str:
+        name = f"figuur-{len(figures) + 1}.png"
+        figures[name] = base64.b64decode("".join(match.group(1).split()))
+        return f"]({name})"
 
-    return DATA_PNG.sub(written, text)
+    return DATA_PNG.sub(named, text), figures
 
 
-def _pandoc(text: str, to: str, args: list[str], output: Path, cwd: Path) -> None:
+def _image_files(text: str, folder: Path) -> str:
+    """The Markdown with each embedded PNG written to a file in `folder` and referred to by name (`_figures`)."""
+    text, figures = _figures(text)
+    for name, png in figures.items():
+        (folder / name).write_bytes(png)
+    return text
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Markdown as pandoc read it (its JSON), with the figures it names: read once for every format, as reading
+    the Markdown is a third of each format's pandoc run. The writers take it where they take Markdown."""
+    json: str
+    figures: dict[str, bytes]
+
+
+def read(text: str) -> Parsed:
+    """The Markdown read by pandoc (the figures as files, `_figures`), for the writers (html, docx, pdf)."""
+    text, figures = _figures(text)
+    return Parsed(_pandoc(text, "json", [], None, None), figures)
+
+
+def _source(text: str | Parsed, folder: Path) -> tuple[str, str]:
+    """What a writer hands pandoc, and in which format: the figures written to `folder` as files."""
+    if isinstance(text, Parsed):
+        for name, png in text.figures.items():
+            (folder / name).write_bytes(png)
+        return text.json, "json"
+    return _image_files(text, folder), "markdown"
+
+
+def _pandoc(text: str, to: str, args: list[str], output: Path | None, cwd: Path | None, reader: str = "markdown"
+            ) -> str:
+    """pandoc from `reader` to `to`, into `output` (None: returned)."""
     import pypandoc
 
-    done = subprocess.run([pypandoc.get_pandoc_path(), "--from", "markdown", "--to", to, "--output", str(output),
-                           *args], input=text, capture_output=True, text=True, cwd=cwd, timeout=300,
+    done = subprocess.run([pypandoc.get_pandoc_path(), "--from", reader, "--to", to,
+                           *(("--output", str(output)) if output else ()), *args], input=text, capture_output=True,
+                          text=True, encoding="utf-8", cwd=cwd, timeout=300,
                           env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)})
     if done.returncode:
         raise RenderError(f"pandoc --to {to} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return done.stdout
 
 
-def docx(document: Document, text: str, target: Path, folder: Path) -> Path:
+def docx(document: Document, text: str | Parsed, target: Path, folder: Path) -> Path:
     """A DOCX of the same Markdown: Word styles from `format.docx.reference-doc`, tables as Word tables, figures
     as embedded pictures, callouts in the paragraph style `Kader`."""
     options = document.format_options("docx")
@@ -319,14 +354,15 @@ def docx(document: Document, text: str, target: Path, folder: Path) -> Path:
             args.append(f"--reference-doc={Path(folder) / options['reference-doc']}")
         args += [item for key, value in _metadata(document, options).items()
                  for item in ("--metadata", f"{key}={value}")]
-        _pandoc(_image_files(text, Path(scratch)), "docx", args, target.resolve(), Path(scratch))
+        source, reader = _source(text, Path(scratch))
+        _pandoc(source, "docx", args, target.resolve(), Path(scratch), reader)
     return target
 
 
 TYPST_VARIABLES = ("papersize", "margin", "fontsize", "mainfont", "section-numbering", "page-numbering", "columns")
 
 
-def pdf(document: Document, text: str, target: Path, folder: Path) -> Path:
+def pdf(document: Document, text: str | Parsed, target: Path, folder: Path) -> Path:
     """A PDF of the same Markdown: pandoc's Typst writer (options of `format.typst`, as Quarto's typst format), then
     the `typst` package with its embedded fonts only (the same on every machine; nothing is fetched)."""
     import typst
@@ -344,7 +380,8 @@ def pdf(document: Document, text: str, target: Path, folder: Path) -> Path:
         args += [f"--include-in-header={Path(folder) / name}" for name in ([headers] if isinstance(headers, str)
                                                                           else headers)]
         source = scratch / "rapport.typ"
-        _pandoc(_image_files(text, scratch), "typst", args, source, scratch)
+        markdown, reader = _source(text, scratch)
+        _pandoc(markdown, "typst", args, source, scratch, reader)
         try:
             target.write_bytes(typst.compile(str(source), root=str(scratch), ignore_system_fonts=True, format="pdf"))
         except RuntimeError as error:
@@ -352,7 +389,7 @@ def pdf(document: Document, text: str, target: Path, folder: Path) -> Path:
     return target
 
 
-def html(document: Document, text: str, target: Path, folder: Path) -> Path:
+def html(document: Document, text: str | Parsed, target: Path, folder: Path) -> Path:
     """One self-contained HTML file: table of contents, numbered captions, cross-references, embedded CSS. The
     figures go to pandoc as files, which it embeds again: the same bytes as the inline PNGs, in a third of the time
     (pandoc's Markdown reader is slow on long data URIs)."""
@@ -365,7 +402,8 @@ def html(document: Document, text: str, target: Path, folder: Path) -> Path:
     args += [item for key, value in metadata.items() for item in ("--metadata", f"{key}={value}")]
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="llo-html-") as scratch:
-        _pandoc(_image_files(text, Path(scratch)), "html5", args, Path(target).resolve(), Path(scratch))
+        source, reader = _source(text, Path(scratch))
+        _pandoc(source, "html5", args, Path(target).resolve(), Path(scratch), reader)
     return target
 
 
@@ -382,9 +420,14 @@ def render(path: Path, target: Path, parameters: dict | None = None, timeout: in
     document = with_parameters(document, parameters or {})
     notebook = execute(document, path.parent, timeout, kernel)
     body = markdown(document, notebook)
-    written = html(document, body, Path(target), path.parent)
-    if "docx" in formats:
-        docx(document, body, beside(target, "docx"), path.parent)
-    if "pdf" in formats:
-        pdf(document, body, beside(target, "pdf"), path.parent)
-    return written
+    # The Markdown is read once, and the formats are written at the same time: each is a pandoc process (and typst
+    # for the PDF), so on several cores a report takes about as long as its slowest format.
+    files = {name: Path(target) if name == "html" else beside(target, name) for name in FORMATS
+             if name == "html" or name in formats}
+    parsed = read(body) if len(files) > 1 else body
+    with ThreadPoolExecutor(len(files)) as pool:
+        done = [pool.submit({"html": html, "docx": docx, "pdf": pdf}[name], document, parsed, file, path.parent)
+                for name, file in files.items()]
+    for future in done:
+        future.result()  # raises the first format's failure
+    return Path(target)
