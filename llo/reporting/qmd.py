@@ -156,6 +156,7 @@ class Kernel:
         # The kernel's channels (code and its output) are Unix sockets in a folder only this user can open, not
         # TCP ports on 127.0.0.1 that any local user could reach (ipykernel warns about those on every start).
         self.sockets = tempfile.TemporaryDirectory(prefix="llo-kernel-")
+        self.documents = 0  # executed in it so far
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3")
         self.manager = starter.create_kernel_manager()
         self.manager.transport, self.manager.ip = "ipc", str(Path(self.sockets.name) / "socket")
@@ -179,11 +180,16 @@ class Kernel:
             self.sockets.cleanup()
 
 
-def _fresh_start(cwd: Path) -> str:
-    """The hidden first cell: an empty namespace, no figures left over, the document's folder as working dir."""
-    return ("get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
+def _fresh_start(cwd: Path, freeze: bool = False) -> str:
+    """The hidden first cell: no figures left over, an empty namespace, the document's folder as working dir.
+    `freeze` (at a shared kernel's second document): what is left after the reset, the modules and their caches, is
+    moved out of the garbage collector's sight (gc.freeze), once. The reset collects the last document's garbage,
+    and a full collection that also looks at every object the modules hold took 0.17 s a document. Once, not at
+    every document: what dies after being frozen is never collected (measured: 3 MiB more a report; once, 4 MiB)."""
+    return ("import sys as _sys\n"
             "_sys.modules.get('matplotlib.pyplot') and _sys.modules['matplotlib.pyplot'].close('all')\n"
-            f"_os.chdir({str(cwd)!r})\ndel _os, _sys")
+            "get_ipython().run_line_magic('reset', '-f')\nimport gc as _gc, os as _os\n"
+            + ("_gc.freeze()\n" if freeze else "") + f"_os.chdir({str(cwd)!r})\ndel _gc, _os")
 
 
 def execute(document: Document, cwd: Path, timeout: int = 600, kernel: Kernel | None = None):
@@ -193,8 +199,11 @@ def execute(document: Document, cwd: Path, timeout: int = 600, kernel: Kernel | 
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.v4.new_notebook()
+    if kernel:
+        kernel.documents += 1
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in
-                      (_fresh_start(cwd), *(cell.source for cell in document.cells))]
+                      (_fresh_start(cwd, kernel is not None and kernel.documents == 2),
+                       *(cell.source for cell in document.cells))]
     shared = {"km": kernel.manager} if kernel else {"kernel_name": "python3"}
     client = NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(cwd)}}, **shared)
     client.kc = kernel.client if kernel else None  # the shared kernel's client (see Kernel), else a new one
