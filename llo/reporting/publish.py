@@ -68,6 +68,9 @@ class Ledger:
         self.min_participants = int(min_participants)
         self.suppressed = suppressed_text(self.min_participants)
         self.entries: dict[str, dict] = {"tables": {}, "figures": {}, "numbers": {}}
+        # Each entry's JSON, encoded once when it changes: the file is rewritten after every addition, and encoding
+        # every entry again each time (json's indented encoder is pure Python) took a third of a report's cells.
+        self._encoded: dict[str, dict[str, str]] = {section: {} for section in self.entries}
 
     def hidden(self, n) -> bool:
         return n is not None and not pd.isna(n) and n < self.min_participants
@@ -83,7 +86,7 @@ class Ledger:
         self.entries["tables"][label] = {
             "columns": [str(c) for c in shown.columns], "rows": rows,
             "n": [[None if pd.isna(v) else int(v) for v in row] for row in n_cells.to_numpy()]}
-        self._save()
+        self._save("tables", label)
         return "\n".join(["| " + " | ".join(literal(c) for c in shown.columns) + " |",
                           "|" + "|".join("---" for _ in shown.columns) + "|",
                           *("| " + " | ".join(literal(v) for v in row) + " |" for row in rows)]) + "\n"
@@ -94,25 +97,41 @@ class Ledger:
         figure = self.entries["figures"].setdefault(label, {"n": [], "dropped": 0})
         figure["n"] += [None if pd.isna(v) else int(v) for v in kept[n_column]]
         figure["dropped"] += len(frame) - len(kept)
-        self._save()
+        self._save("figures", label)
         return kept
 
     def figure(self, label: str) -> None:
         """Register a figure that shows no participant figures (parameters, model results of a shown cohort)."""
         self.entries["figures"].setdefault(label, {"n": [], "dropped": 0})
-        self._save()
+        self._save("figures", label)
 
     def number(self, key: str, text: str, n) -> str:
         """A figure in running text."""
         shown = self.suppressed if self.hidden(n) else text
         self.entries["numbers"][key] = {"shown": shown, "n": None if n is None or pd.isna(n) else int(n)}
-        self._save()
+        self._save("numbers", key)
         return shown
 
-    def _save(self) -> None:
+    def _save(self, section: str, key: str) -> None:
+        """The ledger file after entries[section][key] changed: the text json.dumps(..., indent=1) gives for the
+        whole ledger, from the entries' encodings (an entry sits two levels deep, so its lines are indented by 2)."""
         if self.path:
-            self.path.write_text(json.dumps({"min_participants": self.min_participants, **self.entries},
-                                            ensure_ascii=False, indent=1), encoding="utf-8")
+            self._encoded[section][key] = _json(self.entries[section][key]).replace("\n", "\n  ")
+            self.path.write_text(_json_object([("min_participants", _json(self.min_participants)), *(
+                (name, _json_object(list(self._encoded[name].items()), 1)) for name in self.entries)]),
+                encoding="utf-8")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)  # a newline in a string is escaped: "\n" is layout
+
+
+def _json_object(items: list[tuple[str, str]], level: int = 0) -> str:
+    """A JSON object at nesting `level` as json.dumps(indent=1) writes it, from its keys and encoded values."""
+    if not items:
+        return "{}"
+    inner = "\n" + " " * (level + 1)
+    return "{" + inner + ("," + inner).join(f"{_json(key)}: {text}" for key, text in items) + "\n" + " " * level + "}"
 
 
 def _per_cell(shown: pd.DataFrame, n) -> pd.DataFrame:
