@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import sqlalchemy as sa
@@ -220,6 +221,9 @@ def _rows(frame: pd.DataFrame, table: sa.Table, dialect: sa.Dialect) -> list:
             columns[column.name] = [None] * len(frame)
             continue
         values = frame[column.name]
+        if dialect.name == "sqlite" and (stored := _sqlite_form(values, column.type)) is not None:
+            columns[column.name] = stored
+            continue
         if pd.api.types.is_datetime64_any_dtype(values):
             is_date = isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime)
             naive = values.dt.tz_convert(None) if values.dt.tz is not None else values  # stored as UTC
@@ -233,6 +237,30 @@ def _rows(frame: pd.DataFrame, table: sa.Table, dialect: sa.Dialect) -> list:
     if dialect.name == "sqlite":
         return list(zip(*columns.values(), strict=True))
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _sqlite_form(values: pd.Series, kind: sa.types.TypeEngine) -> list | None:
+    """A whole column in the form SQLAlchemy's SQLite bind processors give value by value, where that form is plain:
+    dates as 'YYYY-MM-DD', times as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC), booleans as 1 and 0, floats as they are;
+    None for a missing value. None for any other column: its values go through the processor one by one."""
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        naive = values.dt.tz_convert(None) if values.dt.tz is not None else values  # stored as UTC
+        if isinstance(kind, sa.DateTime):
+            text = np.char.replace(naive.to_numpy().astype("datetime64[us]").astype(str), "T", " ").astype(object)
+        elif isinstance(kind, sa.Date):
+            text = naive.to_numpy().astype("datetime64[D]").astype(str).astype(object)
+        else:
+            return None
+        text[missing] = None
+        return text.tolist()
+    if isinstance(kind, sa.Boolean) and pd.api.types.is_bool_dtype(values):
+        ones = values.fillna(False).astype(bool).to_numpy().astype(int).astype(object)
+        ones[missing] = None
+        return ones.tolist()
+    if isinstance(kind, sa.Float) and values.dtype == "float64":
+        return values.astype(object).where(~missing, None).tolist()
+    return None
 
 
 def _insert(conn: sa.Connection, table: sa.Table, rows: list) -> None:

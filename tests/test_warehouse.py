@@ -199,3 +199,27 @@ def test_replacing_months_leaves_other_months(engine):
     warehouse.replace_rows(engine, {warehouse.KPI_REGION_MONTH: february}, "peildatum", [kpi.month_end("2024-02")])
     stored = warehouse.read_typed(engine, warehouse.KPI_REGION_MONTH)
     assert stored.groupby("peildatum").size().tolist() == [len(january), len(february)]
+
+
+def test_sqlite_rows_in_the_stored_form_equal_the_bind_processors(monkeypatch):
+    """Dates, times (naive and with a zone), booleans and floats are put in SQLite's stored form a column at a time;
+    the rows are those SQLAlchemy's bind processors give value by value, missing values included."""
+    table = sa.Table("forms", sa.MetaData(), sa.Column("day", sa.Date), sa.Column("at", sa.DateTime),
+                     sa.Column("at_utc", sa.DateTime), sa.Column("flag", sa.Boolean), sa.Column("flag_na", sa.Boolean),
+                     sa.Column("x", sa.Float), sa.Column("n", sa.Integer), sa.Column("text", sa.Text))
+    frame = pd.DataFrame({
+        "day": pd.to_datetime(["2024-01-05", None, "1999-12-31"]),
+        "at": pd.to_datetime(["2024-01-05 03:04:05.000123", "2025-06-30", None], format="ISO8601"),
+        "at_utc": pd.to_datetime(["2024-01-05 03:04:05", "2025-06-30 23:59:59.5", None], format="ISO8601")
+        .tz_localize("Europe/Amsterdam"),
+        "flag": [True, False, True], "flag_na": pd.array([True, None, False], dtype="boolean"),
+        "x": [1.5, float("nan"), 1e-7], "n": pd.array([1, None, 3], dtype="Int64"), "text": ["a", None, "c"]})
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    rows = warehouse._rows(frame, table, dialect)
+    monkeypatch.setattr(warehouse, "_sqlite_form", lambda values, kind: None)  # every value through its processor
+    assert rows == warehouse._rows(frame, table, dialect)
+    assert [type(value) for value in rows[0]] == [str, str, str, int, int, float, int, str]
+    assert rows[0][:4] == ("2024-01-05", "2024-01-05 03:04:05.000123", "2024-01-05 02:04:05.000000", 1)
+    assert rows[1][0] is None and rows[1][4] is None and rows[1][5] is None and rows[2][1] is None
