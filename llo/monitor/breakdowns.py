@@ -85,8 +85,8 @@ FIGURES = [*MEASURES, *(CHANGE_PREFIX + name for name in CHANGES)]  # the measur
 def _on_day(peildatum: pd.Timestamp, coded: Coded, phases: tr.Phases, adds: tuple[np.ndarray, np.ndarray]
             ) -> pd.DataFrame:
     """Every figure for every group of every dimension on the peildatum, for the nation and each region: what the
-    participants add in their phase on that day, summed per profile (a region and a group in every dimension, which
-    few participants do not share), then per region and group of each dimension."""
+    participants add in their phase on that day, summed per profile (a region and a group in every dimension; many
+    participants share one), then per region and group of each dimension."""
     phase = phases.on(peildatum)
     present = np.flatnonzero(phase >= 0)
     if not len(present):

@@ -309,12 +309,13 @@ def draws(params: ScbaParameters, n: int, seed: int) -> dict:
 
 
 def monte_carlo(effects: pd.DataFrame, params: ScbaParameters, n: int = DEFAULT_DRAWS,
-                seed: int = DEFAULT_SEED) -> list[dict]:
+                seed: int = DEFAULT_SEED, point_units: list[Unit] | None = None) -> list[dict]:
     """Per unit and variant, the saldo over n draws of every varying parameter; the draws are shared by the regions
-    and the variants, so the national distribution keeps their correlation."""
+    and the variants, so the national distribution keeps their correlation. `point_units`: `units(effects, params)`
+    when the caller has them already."""
     drawn = draws(params, n, seed)
     point = {(u.region, variant): _f(value["npv"])
-             for u in units(effects, params) for variant, value in u.value.items()}
+             for u in point_units or units(effects, params) for variant, value in u.value.items()}
     rows = []
     for unit in units(effects, params, drawn):
         for variant, value in unit.value.items():
@@ -428,7 +429,7 @@ def tables_from_effects(effects: pd.DataFrame, peildata: list[pd.Timestamp], par
                            ("scba_distribution", [r for u in point for variant in scba.VARIANTS
                                                   for r in distribution(u, params, variant)]),
                            ("scba_sensitivity", sensitivity(on_day, params)),
-                           ("scba_monte_carlo", monte_carlo(on_day, params, n_draws, seed)),
+                           ("scba_monte_carlo", monte_carlo(on_day, params, n_draws, seed, point)),
                            ("scba_parameters", parameter_rows(params))):
             collected[name] += [{**key, **row} for row in rows]
     return {name: pd.DataFrame(rows, columns=TABLES[name]) for name, rows in collected.items()}
