@@ -51,13 +51,12 @@ SPECS = [
 def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing):
     """Read, check and store everything the run's regions delivered: one region after a delivery, or every region
     of a full run in one run (a single-run backfill: Dagster's cost per run is larger than a region's work). Each
-    region is stored in a transaction of its own."""
+    region is stored in a transaction of its own (llo.intake.ingest.ingest_and_store)."""
     import pandas as pd
 
     from assets.metadata import column_schema, markdown_table
     from llo import settings
-    from llo.intake.ingest import OUTCOMES, ingest_region, store_region
-    from llo.intake.parsed import ParsedFiles
+    from llo.intake.ingest import OUTCOMES, ingest_and_store
     from llo.warehouse import (
         CATALOGUE_VERSIONS,
         INGEST_LOG,
@@ -69,9 +68,6 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
         TRAJECTORY_CATALOGUE,
         WARNINGS,
         WITHDRAWALS,
-        read_typed,
-        received_at,
-        withdrawals_of,
     )
 
     regions, engine, today, key = context.partition_keys, warehouse.engine(), dt.date.today(), settings.pseudonym_key()
@@ -86,14 +82,9 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     checks = {name: {} for name in ingest_checks.NAMES}
     for number, region in enumerate(regions, start=1):
         folder = region_folder(landing.folder(), region)
-        known = received_at(engine, region)
-        stored = {table.name: read_typed(engine, table, region)
-                  for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE, INTERVIEW_CODINGS)}
-        result = ingest_region(region, folder, key=key, today=today, received_at=known,
-                               withdrawn=withdrawals_of(engine, region),
-                               cache=ParsedFiles(settings.parsed_files_dir(), region, key))
-        store_region(engine, result, stored)
-        changed[region] = _first_changed_month(stored, result)
+        stored = ingest_and_store(engine, region, folder, key=key, today=today, parsed_root=settings.parsed_files_dir())
+        result, known = stored.result, stored.received_before
+        changed[region] = stored.first_changed_month
         log = result.ingest_log
         new_files = set(log.loc[~log["sha256"].isin(known), "file"])
         outcomes[region] = {outcome: int(log[f"rows_{outcome}"].sum()) for outcome in OUTCOMES}
@@ -165,21 +156,3 @@ def region_ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     for results in checks.values():
         yield ingest_checks.over_regions(results)
 
-
-def _first_changed_month(stored: dict, result) -> str | None:
-    """The month partition key of the first month whose figures change: of a measurement stored before and not now or
-    the other way round, or, for a changed catalogue row, from its startdatum on; for a changed interview finding,
-    from the month of its interview (the reports of later months show it)."""
-    import pandas as pd
-
-    from checks.contract import MODELS
-    from llo.intake.versions import first_changed_day
-
-    days = [first_changed_day(stored["measurements"], result.measurements,
-                              list(MODELS["measurements"].to_schema().columns)),
-            first_changed_day(stored["trajectory_catalogue"], result.trajectory_catalogue,
-                              list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum"),
-            first_changed_day(stored["interview_codings"], result.interview_codings,
-                              list(MODELS["interview_codings"].to_schema().columns), date="datum_gesprek")]
-    days = [day for day in days if day is not None and not pd.isna(day)]
-    return f"{min(days):%Y-%m}-01" if days else None

@@ -16,18 +16,19 @@ from pipelines.resources import Monitor, Warehouse
                 "flags (improved labour-market position, social inclusion, basic skills, sustainable work). "
                 "Status (lopend / gemeten / uitgevallen) as of the region's latest meetdatum.")
 def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monitor: Monitor):
-    """The trajectories of the run's regions (one, or every region of a full run), each region written on its own.
-    A region whose measurements, catalogue, threshold and derivation code are those its stored trajectories were
-    derived from keeps them: a re-delivery that changed nothing derives and writes nothing."""
+    """The trajectories of the run's regions (one, or every region of a full run), each region written on its own
+    (llo.monitor.region_trajectories). A region whose measurements, catalogue, threshold and derivation code are
+    those its stored trajectories were derived from keeps them: a re-delivery that changed nothing derives and writes
+    nothing."""
     import pandas as pd
 
     from assets.metadata import column_schema, markdown_table
     from checks import contract, outputs
-    from checks.outputs import STATUSES, TRAJECTORIES
-    from llo.fingerprints import code_version, fingerprint
+    from checks.outputs import STATUSES
+    from llo.fingerprints import code_version
     from llo.monitor import trajectories as tr
     from llo.monitor.region_results import trajectory_versions
-    from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, TRAJECTORY_VERSIONS, read_typed, replace_rows
+    from llo.monitor.region_trajectories import derive_and_store
     from llo.warehouse import TRAJECTORIES as TABLE
 
     regions, engine = context.partition_keys, warehouse.engine()
@@ -35,28 +36,19 @@ def trajectories(context: dg.AssetExecutionContext, warehouse: Warehouse, monito
     derived_from = trajectory_versions(engine, "derived_from")
     counts, statuses, flags, checks, latest, kept = {}, [], [], {}, [], []
     for region in regions:
-        measurements = read_typed(engine, MEASUREMENTS, region)
-        catalogue = read_typed(engine, TRAJECTORY_CATALOGUE, region)
-        latest.append(measurements["meetdatum"].max())
-        inputs = f"{fingerprint(measurements, catalogue)}-{code}"
-        if derived_from.get(region) == inputs:  # what is stored was derived from these very inputs
-            rows = read_typed(engine, TABLE, region, columns=["regio", "status", "meetdatum_t1", *tr.FLAGS])
+        derived = derive_and_store(engine, region, derived_from.get(region), code=code,
+                                   hours=monitor.sustainable_work_hours)
+        rows = derived.rows
+        latest.append(derived.latest)
+        if derived.kept:
             kept.append(region)
-        else:
-            rows = TRAJECTORIES.validate(tr.as_of(tr.derive(measurements, catalogue, monitor.sustainable_work_hours),
-                                                  latest[-1]))
-            # the region's version with its rows, in one transaction: the monthly assets use what they kept of the
-            # region only while it is unchanged (llo.monitor.region_results)
-            version = pd.DataFrame({"regio": [region], "version": [fingerprint(rows, catalogue)],
-                                    "derived_from": [inputs]})
-            replace_rows(engine, {TABLE: rows, TRAJECTORY_VERSIONS: version}, "regio", [region])
         counts[region] = len(rows)
         statuses.append(rows["status"].value_counts().reindex(list(STATUSES), fill_value=0))
         flags.append(rows[list(tr.FLAGS)].sum())
-        context.log.info(f"{region}: {len(rows)} trajectories" + (" (unchanged, kept)" if kept[-1:] == [region] else "")
+        context.log.info(f"{region}: {len(rows)} trajectories" + (" (unchanged, kept)" if derived.kept else "")
                          + ", " + ", ".join(f"{n} {s}" for s, n in statuses[-1].items()))
         checks[region] = kpi_checks.result(
-            kpi_checks.TRAJECTORY_ACCOUNTING, "trajectories", kpi_checks.trajectory_accounting(rows, measurements),
+            kpi_checks.TRAJECTORY_ACCOUNTING, "trajectories", kpi_checks.trajectory_accounting(rows, derived.moments),
             f"{len(rows)} trajectories for {len(rows)} T0 rows", "{n} region(s) do not add up")
     known = [day for day in latest if pd.notna(day)]
     yield dg.MaterializeResult(metadata={

@@ -35,16 +35,15 @@ def main() -> None:
 
     import os
 
-    from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH, SCHEMAS, TRAJECTORIES
+    from checks.outputs import CHANGE_SCORES_MONTH, KPI_NATIONAL_MONTH, KPI_REGION_MONTH, SCHEMAS
     from llo import settings
     from llo import warehouse as wh
-    from llo.intake.ingest import ingest_region, store_region
-    from llo.intake.parsed import ParsedFiles
+    from llo.intake.ingest import ingest_and_store
     from llo.monitor import kpi
-    from llo.monitor import trajectories as tr
     from llo.monitor.change_scores import COLUMNS as SCORE_COLUMNS
     from llo.monitor.change_scores import change_scores_months
     from llo.monitor.context import load_context
+    from llo.monitor.region_trajectories import derive_and_store
     from llo.monitor.targets import load_targets
     from llo.quality import expectations
     from llo.regions import REGIONS
@@ -60,16 +59,10 @@ def main() -> None:
     lap("imports")
 
     regions = sorted(p.name for p in settings.landing_dir().iterdir() if p.is_dir() and p.name in REGIONS)
-    for region in regions:  # a region's tables, then its trajectories
-        key = settings.pseudonym_key()
-        store_region(engine, ingest_region(region, settings.landing_dir() / region, key=key, today=today,
-                                           received_at=wh.received_at(engine, region),
-                                           cache=ParsedFiles(settings.parsed_files_dir(), region, key)))
-        measurements = wh.read_typed(engine, wh.MEASUREMENTS, region)
-        derived = tr.derive(measurements, wh.read_typed(engine, wh.TRAJECTORY_CATALOGUE, region),
-                            settings.SUSTAINABLE_WORK_HOURS)
-        rows = TRAJECTORIES.validate(tr.as_of(derived, measurements["meetdatum"].max()))
-        wh.replace_rows(engine, {wh.TRAJECTORIES: rows}, "regio", [region])
+    for region in regions:  # a region's tables, then its trajectories, as the assets do
+        ingest_and_store(engine, region, settings.landing_dir() / region, key=settings.pseudonym_key(), today=today,
+                         parsed_root=settings.parsed_files_dir())
+        derive_and_store(engine, region, None, code="baseline", hours=settings.SUSTAINABLE_WORK_HOURS)
     lap("ingest")
 
     peildata = [kpi.month_end(str(p)) for p in wh.data_months(engine)]

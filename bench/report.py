@@ -65,7 +65,7 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
         if NATIONAL_ROLL_OUT in scales:
             ratio = full["wall"] / full_run(scales[NATIONAL_ROLL_OUT])["wall"]
             rows.append(("time grows at most linearly: 1000x / 100x", "<= 12", f"{ratio:.1f}", ratio <= 12))
-    for scale in sorted(scales):
+    for scale in sorted(s for s in scales if "incremental" in scales[s]):
         share = scales[scale]["incremental"]["wall"] / full_run(scales[scale])["wall"]
         binding = scale == NATIONAL_ROLL_OUT
         rows.append((f"incremental one-region delivery at {scale}x, share of a full run",
@@ -112,9 +112,12 @@ def _scale_section(scale: dict) -> list[str]:
     rows, full = scale["measurement_rows"], full_run(scale)
     generated = f"generated in {scale['generated_seconds']:.0f} s" if scale["generated_seconds"] else "reused"
     reports = "national report only" if scale["national_only"] else "national and regional reports"
-    lines = ["", f"## Scale {scale['scale']}x: {scale['regions']} regions, {rows:,} measurement rows ({reports})", "",
-             f"Deliveries {generated}. The full run is one process; per stage its wall time, CPU time (with the "
-             "report kernel) and peak memory; rows/s is measurement rows per second of wall time.", "",
+    warehouse = scale.get("warehouse", "SQLite")
+    lines = ["", f"## Scale {scale['scale']}x: {scale['regions']} regions, {rows:,} measurement rows ({reports}, "
+             f"{warehouse})", "",
+             f"Measured {scale.get('measured', 'with the rest')}; deliveries {generated}. The full run is one process; "
+             "per stage its wall time, CPU time (with the report kernel) and peak memory; rows/s is measurement rows "
+             "per second of wall time.", "",
              "| stage | wall s | CPU s | peak MiB | rows/s | runs | rows written |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, stage in full["detail"].items():
@@ -128,10 +131,14 @@ def _scale_section(scale: dict) -> list[str]:
                  f"**{full['peak_mib']:.0f}** | **{_fmt_rate(rows, full['wall'])}** | | |")
     lines += ["", "Dagster's wall time per step, summed over the runs: " +
               ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()) + "."]
-    inc = scale["incremental"]
-    lines += ["", f"Incremental run after one late delivery (`{scale['late_delivery']}`: the region's ingest job, then "
-              f"the monthly job for the latest month): {inc['wall']:.1f} s wall, {inc['cpu']:.1f} s CPU, "
-              f"{inc['peak_mib']:.0f} MiB peak = {inc['wall'] / full['wall']:.0%} of the full run."]
+    if "incremental" in scale:
+        inc = scale["incremental"]
+        lines += ["", f"Incremental run after one late delivery (`{scale['late_delivery']}`: the region's ingest job, "
+                  f"then the monthly job for the latest month): {inc['wall']:.1f} s wall, {inc['cpu']:.1f} s CPU, "
+                  f"{inc['peak_mib']:.0f} MiB peak = {inc['wall'] / full['wall']:.0%} of the full run."]
+    else:
+        lines += ["", "Only the full run is measured at this scale: an incremental run or a re-delivery would take "
+                  "as long again."]
     if "redelivery" in scale:
         again = scale["redelivery"]["detail"]["redelivery"]
         lines += [f"Cumulative re-delivery (every region sends its whole history again in one file, "
@@ -151,6 +158,17 @@ def _scale_section(scale: dict) -> list[str]:
                   f"Dagster): {b['wall']:.1f} s wall, {b['cpu']:.1f} s CPU, {b['peak_mib']:.0f} MiB peak ({steps}). "
                   f"Orchestration overhead: {full['wall'] / b['wall']:.2f}×."]
     return lines
+
+
+def merged(results: dict, previous: Path) -> dict:
+    """`results` with the scales of the `previous` JSON that were not run this time (`--scales 1000` adds the 1000x
+    point to the other scales' figures); each scale says when it was measured."""
+    if not previous.exists():
+        return results
+    ran = {scale["scale"] for scale in results["scales"]}
+    kept = [scale for scale in json.loads(previous.read_text(encoding="utf-8")).get("scales", [])
+            if scale["scale"] not in ran]
+    return {**results, "scales": sorted([*kept, *results["scales"]], key=lambda scale: scale["scale"])}
 
 
 def write(results: dict, path: Path) -> None:

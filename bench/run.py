@@ -1,4 +1,5 @@
-"""`make bench`: the pipeline at scale 1x (the demo), 10x and 100x (the national roll-out), stage by stage.
+"""`make bench`: the pipeline at scale 1x (the demo), 10x and 100x (the national roll-out), stage by stage; on request
+(`make bench BENCH_ARGS=--scales 1000`) the 1000x point on PostgreSQL, added to the figures of the other scales.
 
 Per scale, the full run is one process (bench/pipeline.py) on a fresh LLO_HOME and Dagster instance that measures
 its stages; the incremental run after one late delivery and the plain-script baseline (bench/baseline.py) are
@@ -22,6 +23,10 @@ from bench import report
 
 LATE_REGION = "twente"  # the incremental delivery goes to the largest region: the worst case
 NATIONAL_ONLY_FROM = 10  # from this scale on only the national report is rendered (35 regional reports add nothing)
+# From this scale on the warehouse is PostgreSQL, where a national roll-out runs, and only the full run is measured
+# (an incremental run or a re-delivery would take as long again); the point is opt-in (--scales 1000).
+POSTGRES_FROM = 1000
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"  # the local server (trust authentication)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,11 +62,31 @@ def python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def environment(home: Path) -> dict:
+def environment(home: Path, warehouse_url: str | None = None) -> dict:
+    """The embedded defaults (SQLite and local files under `home`), or the warehouse at `warehouse_url`."""
     env = {**os.environ, "LLO_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     for name in ("LLO_WAREHOUSE_URL", "DAGSTER_POSTGRES_URL", "LLO_SITE_URL"):
-        env.pop(name, None)  # the embedded defaults: SQLite and local files
+        env.pop(name, None)
+    if warehouse_url:
+        env["LLO_WAREHOUSE_URL"] = warehouse_url
     return env
+
+
+def fresh_postgres_database(server: str, name: str) -> str:
+    """An empty database `name` on the PostgreSQL server (dropped first when it exists); its URL."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(f"{server}postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        raise SystemExit(f"the {POSTGRES_FROM}x point runs on PostgreSQL, and none answers at {server}: start one, "
+                         f"or give another with --postgres ({exc.orig})") from None
+    finally:
+        admin.dispose()
+    return f"{server}{name}"
 
 
 def deliveries(scale: int, folder: Path) -> tuple[Path, float | None]:
@@ -120,40 +145,44 @@ def cumulative_redelivery(home: Path, scale: int) -> int:
     return written
 
 
-def measured_rows(home: Path) -> int:
+def measured_rows(url: str) -> int:
     """Measurement rows read from the deliveries (accepted and quarantined), from the ingest log."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(f"sqlite:///{home / 'warehouse.sqlite'}")
+    engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT sum(rows_read) FROM ingest_log WHERE kind = 'measurements'")).scalar()
     engine.dispose()
     return int(rows or 0)
 
 
-def run_scale(scale: int, folder: Path, baseline: bool) -> dict:
+def run_scale(scale: int, folder: Path, baseline: bool, postgres: str = POSTGRES_SERVER) -> dict:
     data, generated = deliveries(scale, folder)
     home = fresh_home(data, folder / "run" / f"{scale}x")
-    env, national_only = environment(home), scale >= NATIONAL_ONLY_FROM
+    url = fresh_postgres_database(postgres, f"llo_bench_{scale}x") if scale >= POSTGRES_FROM else None
+    env, national_only = environment(home, url), scale >= NATIONAL_ONLY_FROM
     flags = ["--national-only"] if national_only else []
-    print(f"[{scale}x] full run", flush=True)
+    print(f"[{scale}x] full run" + (f" on {url}" if url else ""), flush=True)
     out = home / "bench-full.json"
     full = measure(python("-m", "bench.pipeline", str(out), *flags), env, out)
     print(f"[{scale}x] full run {full.wall:.1f} s wall, {full.cpu:.1f} s CPU, {full.peak_mib:.0f} MiB peak", flush=True)
-    rows = measured_rows(home)
+    result = {"scale": scale, "regions": len([p for p in (data / "landing").iterdir() if p.is_dir()]),
+              "measurement_rows": measured_rows(url or f"sqlite:///{home / 'warehouse.sqlite'}"),
+              "generated_seconds": generated, "national_only": national_only, "warehouse": "PostgreSQL" if url
+              else "SQLite", "measured": time.strftime("%Y-%m-%d"), "full": asdict(full)}
+    if url:
+        return result
     late = late_delivery(home)
     print(f"[{scale}x] incremental run after {late.relative_to(home / 'landing')}", flush=True)
     out = home / "bench-incremental.json"
-    incremental = measure(python("-m", "bench.pipeline", str(out), "--incremental", LATE_REGION, *flags), env, out)
-    again = cumulative_redelivery(home, scale)
-    print(f"[{scale}x] cumulative re-delivery of every region ({again:,} rows again): the ingest run", flush=True)
+    result["incremental"] = asdict(measure(python("-m", "bench.pipeline", str(out), "--incremental", LATE_REGION,
+                                                  *flags), env, out))
+    result["late_delivery"] = f"{LATE_REGION}/{late.name}"
+    result["redelivery_rows"] = cumulative_redelivery(home, scale)
+    print(f"[{scale}x] cumulative re-delivery of every region ({result['redelivery_rows']:,} rows again): the ingest "
+          "run", flush=True)
     out = home / "bench-redelivery.json"
-    redelivery = measure(python("-m", "bench.pipeline", str(out), "--redelivery"), env, out)
-    result = {"scale": scale, "regions": len([p for p in (data / "landing").iterdir() if p.is_dir()]),
-              "measurement_rows": rows, "generated_seconds": generated, "national_only": national_only,
-              "full": asdict(full), "incremental": asdict(incremental),
-              "late_delivery": f"{LATE_REGION}/{late.name}", "redelivery": asdict(redelivery),
-              "redelivery_rows": again}
+    result["redelivery"] = asdict(measure(python("-m", "bench.pipeline", str(out), "--redelivery"), env, out))
     if baseline:
         plain = fresh_home(data, folder / "run" / f"{scale}x-baseline")
         out = plain / "bench-baseline.json"
@@ -185,8 +214,12 @@ def demo(folder: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="1,10,100", help="comma-separated scale factors (default 1,10,100)")
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated scale factors (default 1,10,100; "
+                        f"from {POSTGRES_FROM} on the warehouse is PostgreSQL, see --postgres)")
     parser.add_argument("--baseline", default="10", help="scales that also run the plain script (default 10)")
+    parser.add_argument("--postgres", default=POSTGRES_SERVER, help="the PostgreSQL server of the scales from "
+                        f"{POSTGRES_FROM} on, as a URL ending in '/' (default {POSTGRES_SERVER}): each gets a fresh "
+                        "database llo_bench_<scale>x")
     parser.add_argument("--folder", type=Path, default=ROOT / ".bench", help="generated data and run folders")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="the report (JSON beside it)")
     args = parser.parse_args()
@@ -197,10 +230,10 @@ def main() -> None:
     results = {"load": code_location_load(args.folder)}
     print(f"[load] code location {results['load']['median_seconds']} s (median of 5)", flush=True)
     results["demo"] = demo(args.folder)
-    results["scales"] = [run_scale(scale, args.folder, scale in with_baseline) for scale in scales]
+    results["scales"] = [run_scale(scale, args.folder, scale in with_baseline, args.postgres) for scale in scales]
     results["machine"] = report.machine()
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
-    report.write(results, args.out)
+    report.write(report.merged(results, args.out.with_suffix(".json")), args.out)
     print(f"Written {args.out} and {args.out.with_suffix('.json')} ({results['bench_seconds']:.0f} s in all)")
 
 

@@ -52,8 +52,9 @@ def delivery_result(ingest_log, window_days: int) -> dg.AssetCheckResult:
         description=description, metadata=metadata)
 
 
-def t1_due_result(ingest_log, measurements) -> dg.AssetCheckResult:
-    """Counts per region of T1s due and past their window on the clock; warns when any is due."""
+def t1_due_result(ingest_log, measurements_on) -> dg.AssetCheckResult:
+    """Counts per region of T1s due and past their window on the clock; warns when any is due. `measurements_on(day)`
+    gives the stored measurements `due.t1_due` needs on that day (llo.monitor.due.open_nulmetingen)."""
     import pandas as pd
 
     from assets.metadata import markdown_table
@@ -61,7 +62,8 @@ def t1_due_result(ingest_log, measurements) -> dg.AssetCheckResult:
 
     today = due.clock(ingest_log)
     regions = sorted(set(due.deliveries(ingest_log)["region"]))
-    listed = due.t1_due(measurements, today) if today is not None else pd.DataFrame(columns=due.T1_DUE_COLUMNS)
+    listed = due.t1_due(measurements_on(today), today) if today is not None \
+        else pd.DataFrame(columns=due.T1_DUE_COLUMNS)
     counts = due.t1_due_counts(listed, regions)
     by_file = (listed.groupby(["region", "bron_bestand", "status"]).size().rename("participants").reset_index()
                if len(listed) else listed.iloc[:0, :0])
@@ -99,13 +101,11 @@ def delivery_overdue(warehouse: Warehouse) -> dg.AssetCheckResult:
     "and not delivered, counted (WARN when any). The region's feedback export (llo export) lists them by the file, "
     "sheet and row of their T0."))
 def t1_due(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from llo.warehouse import INGEST_LOG, MEASUREMENTS, read_table
+    from llo.monitor.due import open_nulmetingen
+    from llo.warehouse import INGEST_LOG, read_table
 
     engine = warehouse.engine()
-    return t1_due_result(read_table(engine, INGEST_LOG),
-                         read_table(engine, MEASUREMENTS, columns=["regio", "deelnemer_id", "meetmoment",
-                                                                   "startdatum_traject", "bron_bestand", "bron_blad",
-                                                                   "bron_rij"]))
+    return t1_due_result(read_table(engine, INGEST_LOG), lambda today: open_nulmetingen(engine, today))
 
 
 DUE_CHECKS = [delivery_overdue, t1_due]

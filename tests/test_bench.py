@@ -91,6 +91,30 @@ def test_writing_keeps_what_is_written_around_the_generated_part(tmp_path):
     assert path.with_suffix(".json").exists()
 
 
+def test_the_1000x_point_is_judged_shown_and_added_to_the_other_scales(tmp_path):
+    """The opt-in 1000x point (a full run on PostgreSQL, nothing else) is judged by its limits and written next to
+    the scales measured before it, which `merged` keeps from the JSON."""
+    earlier = copy.deepcopy(_results(50.0, 2.0, 9.0))
+    path = tmp_path / "BENCHMARKS.md"
+    report.write(earlier, path)
+    point = {"scale": 1000, "regions": 35, "measurement_rows": 11_000_000, "generated_seconds": 1700.0,
+             "national_only": True, "warehouse": "PostgreSQL", "measured": "2026-12-05",
+             "full": {"wall": 1200.0, "cpu": 1100.0, "peak_mib": 1500.0,
+                      "detail": {"ingest": {"wall": 700.0, "cpu": 1, "peak_mib": 2500.0}}}}
+    results = report.merged({**copy.deepcopy(earlier), "scales": [point]}, path.with_suffix(".json"))
+    assert [scale["scale"] for scale in results["scales"]] == [10, 100, 1000]
+    met = {name: ok for name, _, _, ok in report.targets(results)}
+    assert met["1000x full run on PostgreSQL"] is False  # 20 minutes
+    assert met["1000x peak memory"] is False  # the ingest stage's 2500 MiB
+    assert met["time grows at most linearly: 1000x / 100x"] is False  # 1200 / 50 = 24
+    assert not any("at 1000x" in name for name in met)  # no incremental run or re-delivery at this scale
+    report.write(results, path)
+    text = path.read_text()
+    assert "## Scale 1000x: 35 regions, 11,000,000 measurement rows (national report only, PostgreSQL)" in text
+    assert "## Scale 100x: 35 regions, 100,000 measurement rows (national report only, SQLite)" in text
+    assert "| 1000x full run on PostgreSQL | < 15 min | 20.0 min | no |" in text
+
+
 def test_the_baseline_computes_the_tables_the_pipeline_computes(demo_run, tmp_path):
     """The plain script (no Dagster) on the same files gives the same KPI and SCBA figures as the assets."""
     import shutil

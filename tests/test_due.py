@@ -85,7 +85,7 @@ def test_eenmetingen_due_and_past_their_window():
     assert "deelnemer_id" not in listed
     counts = due.t1_due_counts(listed, ["rijnmond", "twente"])
     assert counts.values.tolist() == [["rijnmond", 0, 0, 0], ["twente", 2, 1, 3]]
-    result = due_checks.t1_due_result(log(("twente", "measurements", "2025-12-31")), rows)
+    result = due_checks.t1_due_result(log(("twente", "measurements", "2025-12-31")), lambda day: rows)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert (result.metadata["t1_due"].value, result.metadata["t1_past_window"].value) == (2, 1)
     assert result.metadata["due_by_region"].data == {"twente": {"due": 2, "past_window": 1}}
@@ -144,6 +144,37 @@ def test_the_checks_on_a_late_region_and_due_eenmetingen(late_warehouse, monkeyp
     assert t1.metadata["due_by_region"].data == {"midden-limburg": {"due": 1, "past_window": 0},
                                                  "rijnmond": {"due": 0, "past_window": 0},
                                                  "twente": {"due": 1, "past_window": 1}}
+
+
+def test_the_open_nulmetingen_the_database_selects_give_the_same_list_on_every_day(tmp_path):
+    """`open_nulmetingen` leaves out, in SQL, the T0s with a T1 and those started less than seven months before the
+    day; `t1_due` of what it selects is `t1_due` of every measurement, on each day of fifteen months, with starts on
+    the last days of months (eight months later is a shorter month: the due day is its last day)."""
+    starts = ["2024-06-30", "2024-07-31", "2024-08-29", "2024-08-31", "2024-10-31", "2024-12-31", "2025-01-31",
+              "2025-02-28", "2025-03-15"]
+    rows = [measurement_row(f"P{n}", date=start, start=start) for n, start in enumerate(starts)]
+    rows += [measurement_row("P1", "T1", date="2025-04-30", start=starts[1]),  # P1 and P5 have their T1
+             measurement_row("P5", "T1", date="2025-08-29", start=starts[5])]
+    folder = tmp_path / "twente"
+    write_csv(folder / "catalogus.csv", catalogue_rows("TW-1"))
+    write_csv(folder / "metingen.csv", rows)
+    engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    store_region(engine, ingest_region("twente", folder, key=KEY, today=TODAY))
+    stored = wh.read_table(engine, wh.MEASUREMENTS, columns=due.T1_DUE_READS)
+    assert len(stored) == len(rows)
+    listed = 0
+    for day in pd.date_range("2025-01-01", "2026-03-31"):
+        selected = due.open_nulmetingen(engine, day)
+        assert set(selected["meetmoment"]) <= {"T0"} and len(selected) <= len(starts) - 2
+        expected = due.t1_due(stored, day)
+        # (an empty selection reads as columns of no type: the same empty list)
+        pd.testing.assert_frame_equal(due.t1_due(selected, day), expected, check_dtype=len(expected) > 0,
+                                      check_index_type=len(expected) > 0)
+        listed += len(expected)
+    assert listed > 1000  # the days compared list participants, due and past their window
+    assert due.t1_due(due.open_nulmetingen(engine, pd.Timestamp("2025-02-28")), pd.Timestamp("2025-02-28"))[
+        "startdatum_traject"].dt.strftime("%Y-%m-%d").tolist() == ["2024-06-30"]  # planned 2025-02-28, a month-end
+    engine.dispose()
 
 
 @pytest.mark.parametrize(("day", "expected"), [

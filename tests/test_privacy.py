@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from llo.intake.ingest import ingest_region
@@ -23,6 +24,11 @@ def test_pseudonym_is_keyed_stable_and_region_scoped():
     assert len(pseudonym(KEY, "twente", "A1")) == 32
 
 
+def _columns(*rows: list[str]) -> list[np.ndarray]:
+    """The table's columns, as the reader gives them, from its rows."""
+    return [np.array(cells, dtype=object) for cells in zip(*rows, strict=True)]
+
+
 @pytest.mark.parametrize("header,value,found", [
     ("Opmerking", "bel 06-12345678", "phone number"),
     ("Opmerking", "mail jan@example.org", "e-mail address"),
@@ -30,7 +36,7 @@ def test_pseudonym_is_keyed_stable_and_region_scoped():
     ("Achternaam", "", "by its name"),
 ])
 def test_identifier_detection(header, value, found):
-    problems = identifier_problems(["Deelnemer ID", header], [["A1", value]], id_position=0, allowed={0})
+    problems = identifier_problems(["Deelnemer ID", header], _columns(["A1", value]), id_position=0, allowed={0})
     assert len(problems) == 1 and found in problems[0]
     assert value == "" or value.split()[-1] not in problems[0]  # the value itself is never repeated
 
@@ -38,9 +44,9 @@ def test_identifier_detection(header, value, found):
 def test_participant_ids_of_nine_digits_are_not_mistaken_for_a_bsn_column():
     ids = [f"{n:09d}" for n in range(100000001, 100000021)]
     assert 0 < sum(elfproef(i) for i in ids) < len(ids) / 2  # some pass by chance, as random numbers do
-    assert identifier_problems(["Deelnemer ID"], [[i] for i in ids], id_position=0, allowed={0}) == []
+    assert identifier_problems(["Deelnemer ID"], _columns(*[[i] for i in ids]), id_position=0, allowed={0}) == []
     bsns = ["111222333", "123456782"]
-    assert identifier_problems(["Deelnemer ID"], [[b] for b in bsns], id_position=0, allowed={0})
+    assert identifier_problems(["Deelnemer ID"], _columns(*[[b] for b in bsns]), id_position=0, allowed={0})
 
 
 def test_a_file_with_a_bsn_column_is_rejected_and_no_value_is_kept(tmp_path):

@@ -45,16 +45,19 @@ def test_rewriting_a_region_replaces_only_that_region(engine, tmp_path, region_f
     assert log.loc["n.csv", "status"] == "rejected"
 
 
-def test_a_failed_write_leaves_the_previous_state(engine, region_folder):
+def test_a_failed_write_leaves_the_previous_state(engine, region_folder, monkeypatch):
     first = ingest_region("twente", region_folder, key=KEY, today=TODAY)
     store_region(engine, first)
     write_csv(region_folder / "2024-10.csv", [measurement_row("Z1")])
     second = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    insert = warehouse._insert
 
-    @sa.event.listens_for(engine, "before_cursor_execute")
-    def disk_full(conn, cursor, statement, *args):  # the last table of the transaction fails
-        if statement.startswith("INSERT INTO ingest_log"):
+    def disk_full(conn, table, rows):  # the insert of the ingest log fails, after the measurements went in
+        if table is warehouse.INGEST_LOG:
             raise RuntimeError("disk full")
+        insert(conn, table, rows)
+
+    monkeypatch.setattr(warehouse, "_insert", disk_full)
 
     with pytest.raises(RuntimeError, match="disk full"):
         store_region(engine, second)

@@ -52,7 +52,7 @@ def erase_region(folder: Path, region: str, key: bytes, tombstones: set[str]) ->
         removed = sum(len(rows) for rows in drop.values())
         if not removed:
             continue
-        left = sum(len(table.rows) for table in tables) - removed
+        left = sum(len(table) for table in tables) - removed
         before = hashlib.sha256(data).hexdigest()
         if left == 0:
             path.unlink()
@@ -69,8 +69,8 @@ def _rows_of(table: RawTable, region: str, key: bytes, tombstones: set[str]) -> 
     position = next((p for p, name in classify(table.header).columns.items() if name == "deelnemer_id"), None)
     if position is None:
         return set()
-    return {number for row, number in zip(table.rows, table.row_numbers, strict=True)
-            if row[position].strip() and tombstone(key, pseudonym(key, region, row[position])) in tombstones}
+    return {number for value, number in zip(table.columns[position], table.row_numbers, strict=True)
+            if value and tombstone(key, pseudonym(key, region, value)) in tombstones}
 
 
 def _csv_without(data: bytes, records: set[int]) -> bytes:

@@ -64,6 +64,49 @@ class RegionIngest:
     interview_versions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+@dataclass
+class Stored:
+    """What became of a region's ingest: its result, as stored, with what the warehouse held before."""
+
+    result: RegionIngest
+    received_before: dict[str, dt.datetime]  # when each file content (sha256) was first received, before this run
+    first_changed_month: str | None  # the month partition key from which the region's figures changed (None: none)
+
+
+def ingest_and_store(engine, region: str, folder: Path, *, key: bytes, today: dt.date, parsed_root: Path) -> Stored:
+    """One region of a run: read what the warehouse holds of it, ingest its landing folder and store the result."""
+    from llo.warehouse import (
+        INTERVIEW_CODINGS,
+        MEASUREMENTS,
+        TRAJECTORY_CATALOGUE,
+        read_typed,
+        received_at,
+        withdrawals_of,
+    )
+
+    known = received_at(engine, region)
+    stored = {table.name: read_typed(engine, table, region)
+              for table in (MEASUREMENTS, TRAJECTORY_CATALOGUE, INTERVIEW_CODINGS)}
+    result = ingest_region(region, folder, key=key, today=today, received_at=known,
+                           withdrawn=withdrawals_of(engine, region), cache=ParsedFiles(parsed_root, region, key))
+    store_region(engine, result, stored)
+    return Stored(result, known, first_changed_month(stored, result))
+
+
+def first_changed_month(stored: dict[str, pd.DataFrame], result: RegionIngest) -> str | None:
+    """The month partition key of the first month whose figures change: of a measurement stored before and not now or
+    the other way round, or, for a changed catalogue row, from its startdatum on; for a changed interview finding,
+    from the month of its interview (the reports of later months show it)."""
+    days = [versions.first_changed_day(stored["measurements"], result.measurements,
+                                       list(MODELS["measurements"].to_schema().columns)),
+            versions.first_changed_day(stored["trajectory_catalogue"], result.trajectory_catalogue,
+                                       list(MODELS["trajectory_catalogue"].to_schema().columns), date="startdatum"),
+            versions.first_changed_day(stored["interview_codings"], result.interview_codings,
+                                       list(MODELS["interview_codings"].to_schema().columns), date="datum_gesprek")]
+    days = [day for day in days if day is not None and not pd.isna(day)]
+    return f"{min(days):%Y-%m}-01" if days else None
+
+
 def store_region(engine, result: RegionIngest, stored: dict[str, pd.DataFrame] | None = None) -> None:
     """Replace everything stored for the region by `result`, atomically. A table whose rows in `stored` (by table
     name, as read before the ingest) are already these rows is not written again: after a cumulative re-delivery

@@ -116,34 +116,44 @@ def several_lookup(categories: dict) -> Callable[[str], str]:
     return read
 
 
+class Distinct:
+    """A column's values, factorised once, so that each parse of the column computes once per distinct value: a
+    delivery repeats its categories, dates and numbers thousands of times."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+        self.codes, self.distinct = pd.factorize(values)
+        self.missing = self.codes == -1
+
+    def map(self, parse: Callable[[str], object], dtype: object = object) -> np.ndarray:
+        """`parse` of every value, as an array of `dtype` (None becomes NaN in a float array)."""
+        parsed = np.array([parse(value) for value in self.distinct] + [None], dtype=object)
+        result = (parsed if dtype is object else parsed.astype(dtype))[self.codes]  # code -1 picks the last
+        if self.missing.any():  # None, NaN and pd.NA are all code -1 but not the same value to `parse`: each its own
+            missing = self.values[self.missing]
+            by_kind = {kind: parse(value) for kind, value in {type(value): value for value in missing}.items()}
+            result[self.missing] = [by_kind[type(value)] for value in missing]
+        return result
+
+
 def each_distinct(values: np.ndarray, parse: Callable[[str], object]) -> np.ndarray:
-    """`parse` of every value, computed once per distinct value: a delivery repeats its categories, dates and
-    numbers thousands of times."""
-    codes, distinct = pd.factorize(values)
-    parsed = np.empty(len(distinct) + 1, dtype=object)  # the last one for code -1, a missing value
-    parsed[:-1] = [parse(value) for value in distinct]
-    result = parsed[codes]
-    missing = codes == -1
-    if missing.any():  # None, NaN and pd.NA are all code -1 but not the same value to `parse`: each its own
-        kinds = {type(value): value for value in values[missing]}
-        by_kind = {kind: parse(value) for kind, value in kinds.items()}
-        result[missing] = [by_kind[type(value)] for value in values[missing]]
-    return result
+    """`parse` of every value, computed once per distinct value."""
+    return Distinct(values).map(parse)
 
 
 def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> tuple[pd.Series, pd.Series]:
     """The typed column and a boolean mask of delivered values that could not be read as `dtype`.
     Works on numpy arrays: a file has a few rows and tens of columns, and pandas' per-call cost would dominate."""
-    values, index = texts.to_numpy(dtype=object), texts.index
-    empty = each_distinct(values, is_empty).astype(bool)
+    values, index = Distinct(texts.to_numpy(dtype=object)), texts.index
+    empty = values.map(is_empty, bool)
     categories = metadata.get("categories")
     if dtype == "boolean":
-        parsed = each_distinct(values, category_lookup(categories))
+        parsed = values.map(category_lookup(categories))
         read = pd.notna(parsed)
         failed, known = ~empty & ~read, ~empty & read
         typed = pd.arrays.BooleanArray(np.where(known, parsed, False).astype(bool), ~known)
     elif dtype in ("Int64", "float64"):
-        numbers = each_distinct(values, lambda t: parse_number(t, decimal)).astype(float)
+        numbers = values.map(lambda t: parse_number(t, decimal), float)
         failed = ~empty & np.isnan(numbers)
         if dtype == "Int64":
             failed |= ~np.isnan(numbers) & ((numbers % 1 != 0) | (np.abs(numbers) >= EXACT_INTEGERS))
@@ -151,12 +161,12 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
         typed = pd.arrays.IntegerArray(np.where(good, numbers, 0).astype("int64"), ~good) if dtype == "Int64" \
             else np.where(good, numbers, np.nan)
     elif dtype.startswith("datetime64"):
-        dates = each_distinct(values, _storable_date)
+        dates = values.map(_storable_date)
         failed = ~empty & pd.isna(dates)
         typed = np.where(~failed & ~empty, dates, None).astype("datetime64[ns]")
     elif metadata.get("multiple"):  # several categories in one cell (an interview's partners)
-        failed = np.zeros(len(values), dtype=bool)
-        typed = np.where(empty, None, each_distinct(values, several_lookup(categories)))
+        failed = np.zeros(len(texts), dtype=bool)
+        typed = np.where(empty, None, values.map(several_lookup(categories)))
     else:  # text: category spellings become the canonical value; unknown values stay as typed for the contract
         lookup = category_lookup(categories) if categories else None
 
@@ -165,5 +175,5 @@ def parse_column(texts: pd.Series, dtype: str, metadata: dict, decimal: str) -> 
             value = lookup(text) if lookup else None
             return text if value is None else value
 
-        failed, typed = np.zeros(len(values), dtype=bool), np.where(empty, None, each_distinct(values, canonical))
+        failed, typed = np.zeros(len(texts), dtype=bool), np.where(empty, None, values.map(canonical))
     return pd.Series(typed, index=index), pd.Series(failed, index=index)

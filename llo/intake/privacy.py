@@ -17,8 +17,12 @@ import hashlib
 import hmac
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from llo.text import normalise
+
+if TYPE_CHECKING:
+    import numpy as np
 
 IDENTIFIER_HEADERS = {
     "bsn", "burgerservicenummer", "sofinummer", "sofi nummer", "naam", "voornaam", "voornamen", "achternaam",
@@ -52,24 +56,27 @@ def names_a_person(text: str) -> bool:
     return bool(PERSON_NAME.search(text) or HANDLE.search(text))
 
 
-def identifier_problems(header: list[str], rows: list[list[str]], id_position: int | None,
+def identifier_problems(header: list[str], columns: list[np.ndarray], id_position: int | None,
                         allowed: set[int], free_text: set[int] = frozenset()) -> list[str]:
-    """Reasons to reject the table; empty when it carries no direct identifiers.
+    """Reasons to reject the table; empty when it carries no direct identifiers. Each distinct value of a column is
+    tested once (a delivery repeats its categories and dates on every row).
 
-    `allowed` are the positions of contract columns whose header may look like an identifier header
-    (a trajectory catalogue's 'naam' is the trajectory name); `free_text` the positions of free-text columns (a
-    quote), also searched for persons named in them."""
+    `columns` are the table's cells per header column; `allowed` the positions of contract columns whose header may
+    look like an identifier header (a trajectory catalogue's 'naam' is the trajectory name); `free_text` the
+    positions of free-text columns (a quote), also searched for persons named in them."""
+    counted = [Counter(column.tolist()) for column in columns]
+    for values in counted:
+        values.pop("", None)
     problems = []
     for position in sorted(free_text):
-        named = sum(1 for row in rows if row[position] and names_a_person(row[position]))
+        named = sum(n for v, n in counted[position].items() if names_a_person(v))
         if named:
             problems.append(f"column '{header[position]}' holds {named} value(s) that name a person (a title "
                             "followed by a name, or an @handle): write [naam] or [organisatie] instead")
     for position, text in enumerate(header):
         if position not in allowed and normalise(text) in IDENTIFIER_HEADERS:
             problems.append(f"column '{text}' holds a direct identifier by its name")
-    for position, text in enumerate(header):
-        values = Counter(row[position] for row in rows if row[position])  # each distinct value tested once
+    for position, (text, values) in enumerate(zip(header, counted, strict=True)):
         emails = sum(n for v, n in values.items() if EMAIL.search(v))
         phones = sum(n for v, n in values.items() if PHONE.search(v))
         if position == id_position:
@@ -90,7 +97,7 @@ def identifier_problems(header: list[str], rows: list[list[str]], id_position: i
 def pseudonym(key: bytes, region: str, participant: str) -> str:
     """Keyed hash of a region's participant id: stable for a key, not reversible without it."""
     message = f"{region}\x1f{participant.strip()}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, message, "sha256").hex()[:32]  # the one-shot form of hmac.new(...).hexdigest()
 
 
 def tombstone(key: bytes, pseudonymised: str) -> str:

@@ -4,6 +4,8 @@ Recognises CSV (any of `;` `,` tab `|`, UTF-8 with or without BOM, UTF-16, Windo
 UTF-8 and Windows-1252 in one file) and XLSX (each
 sheet that holds a table, with title rows above the header allowed). Everything comes back as strings so
 that one parser (llo.intake.parse) decides what a value means. The file itself is only read, never changed.
+A table comes back as columns: every later step (the identifier scan, the parse) works on a column's distinct
+values, and a cell is stripped of its spaces once per distinct value rather than once per cell.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 SEPARATORS = (";", ",", "\t", "|")
 HEADER_SEARCH_ROWS = 15
@@ -37,7 +42,7 @@ class RejectedFile(Exception):
 @dataclass
 class RawTable:
     header: list[str]
-    rows: list[list[str]]          # data rows, same width as header
+    columns: list[np.ndarray]      # per header column its cells, stripped text (object arrays, one per data row)
     row_numbers: list[int]         # the line (CSV) or row (XLSX) number of each data row, as a person sees it
     header_row: int
     sheet: str | None = None
@@ -45,6 +50,14 @@ class RawTable:
     separator: str | None = None
     empty_rows_skipped: int = 0
     too_wide: list[tuple[int, int]] = field(default_factory=list)  # (row number, values) beyond the header
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """The data rows, each as wide as the header (for the few callers that go row by row)."""
+        return [list(row) for row in zip(*self.columns, strict=True)]
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
 
 
 def read_tables(path: Path, data: bytes, is_header: Callable[[str], bool]) -> list[RawTable]:
@@ -101,8 +114,7 @@ def _read_csv(data: bytes, is_header: Callable[[str], bool]) -> RawTable:
     if head.startswith(("<!doctype", "<html", "<?xml", "<table")):
         raise RejectedFile("the file is a web page (HTML/XML) saved with a table extension, not a CSV table")
     separator = detect_separator(text)
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    table = _table_from_rows([[c.strip() for c in row] for row in lines], is_header, )
+    table = _table_from_rows(list(csv.reader(io.StringIO(text, newline=""), delimiter=separator)), is_header)
     table.encoding, table.separator = encoding, separator
     return table
 
@@ -166,7 +178,7 @@ def _read_xlsx(data: bytes, is_header: Callable[[str], bool]) -> list[RawTable]:
                 continue
             rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             try:
-                table = _table_from_rows(rows, is_header, )
+                table = _table_from_rows(rows, is_header)
             except RejectedFile as exc:
                 problems.append(f"sheet '{sheet.title}': {exc.reason}")
                 continue
@@ -198,27 +210,40 @@ def cell_text(value) -> str:
 
 
 def _table_from_rows(rows: list[list[str]], is_header: Callable[[str], bool]) -> RawTable:
+    """The table under the header row, as columns of stripped text. A row whose cells are all blank is skipped and
+    counted; a row with values beyond the header is noted. Rows are only joined and measured here, in C: the cells
+    are stripped per distinct value of a column (`_stripped`)."""
     header_index = find_header(rows, is_header)
-    header = rows[header_index]
+    header = [cell.strip() for cell in rows[header_index]]
     while header and not header[-1]:
         header = header[:-1]
     width = len(header)
-    data_rows, numbers, empty, too_wide = [], [], 0, []
+    data_rows, numbers, too_wide = [], [], []
     for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        if not any(cell for cell in row):
-            empty += 1
+        if not "".join(row).strip():  # every cell blank (empty or spaces only)
             continue
-        if len(row) > width and any(row[width:]):
-            too_wide.append((offset, len(row)))
-        data_rows.append((row + [""] * width)[:width])
+        if len(row) != width:
+            if len(row) > width and "".join(row[width:]).strip():
+                too_wide.append((offset, len(row)))
+            row = (row + [""] * width)[:width]
+        data_rows.append(row)
         numbers.append(offset)
-    return RawTable(header=header, rows=data_rows, row_numbers=numbers, header_row=header_index + 1,
-                    empty_rows_skipped=empty, too_wide=too_wide)
+    columns = [_stripped(cells) for cells in zip(*data_rows, strict=True)] if data_rows \
+        else [np.empty(0, dtype=object) for _ in header]
+    return RawTable(header=header, columns=columns, row_numbers=numbers,
+                    header_row=header_index + 1, empty_rows_skipped=len(rows) - header_index - 1 - len(numbers),
+                    too_wide=too_wide)
+
+
+def _stripped(cells: tuple[str, ...]) -> np.ndarray:
+    """A column's cells without surrounding spaces, stripped once per distinct value."""
+    codes, distinct = pd.factorize(np.array(cells, dtype=object))
+    return np.array([value.strip() for value in distinct] + [""], dtype=object)[codes]
 
 
 def find_header(rows: list[list[str]], is_header: Callable[[str], bool]) -> int:
     """Index of the first row among the top rows with enough known headers (title rows may sit above)."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if sum(1 for cell in row if cell and is_header(cell)) >= MIN_HEADER_MATCHES:
+        if sum(1 for cell in row if (text := cell.strip()) and is_header(text)) >= MIN_HEADER_MATCHES:
             return index
     raise RejectedFile(f"no header row with known column names in the first {HEADER_SEARCH_ROWS} rows")

@@ -5,6 +5,7 @@ file's bytes, its region and the pseudonymisation key, so it can be kept between
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 from checks.contract import MODELS
 from llo.intake import privacy
 from llo.intake.headers import HeaderMatch, classify, is_known_header, required_columns
-from llo.intake.parse import FORMAT_RULES, detect_decimal, parse_column
+from llo.intake.parse import FORMAT_RULES, detect_decimal, each_distinct, parse_column
 from llo.intake.read import RawTable, RejectedFile, read_tables
 from llo.intake.validate import ISSUE_COLUMNS
 from llo.regions import region_name, region_slug
@@ -60,7 +61,7 @@ def read_file(path: Path, region: str, key: bytes) -> list[Table | Refused]:
         try:
             found.append(parse_table(raw, path.name, region, key))
         except RejectedFile as exc:
-            found.append(Refused(raw.sheet, len(raw.rows), exc.reason))
+            found.append(Refused(raw.sheet, len(raw), exc.reason))
     return found
 
 
@@ -81,16 +82,17 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes) -> Table:
     columns = MODELS[match.kind].to_schema().columns
     free_text = {position for position, name in match.columns.items()
                  if (columns[name].metadata or {}).get("free_text")}
-    problems = privacy.identifier_problems(raw.header, raw.rows, id_position, allowed, free_text)
+    problems = privacy.identifier_problems(raw.header, raw.columns, id_position, allowed, free_text)
     if problems:
         raise RejectedFile("direct identifiers found, the file was not read further and none of its values "
                            "were stored: " + "; ".join(problems))
     schema = MODELS[match.kind].to_schema()
-    index = pd.RangeIndex(len(raw.rows))
-    texts = {name: pd.Series([row[positions[name]] for row in raw.rows] if name in positions else [""] * len(index),
+    index = pd.RangeIndex(len(raw))
+    texts = {name: pd.Series(raw.columns[positions[name]] if name in positions else np.full(len(raw), "", object),
                              index=index, dtype=object) for name in schema.columns}
     numeric = [n for n, c in schema.columns.items() if str(c.dtype) in ("Int64", "float64")]
-    decimal = detect_decimal([v for n in numeric for v in texts[n]], raw.separator)
+    decimal = detect_decimal(np.concatenate([texts[n].to_numpy() for n in numeric]).tolist() if numeric else [],
+                             raw.separator)
     typed_columns, issues = {}, []
     for name, column in schema.columns.items():
         dtype = str(column.dtype)
@@ -108,12 +110,13 @@ def parse_table(raw: RawTable, file: str, region: str, key: bytes) -> Table:
         _check_region(frame, region)
         frame["regio"] = frame["regio"].where(frame["regio"].isna(), region)
     if "deelnemer_id" in frame:
-        frame["deelnemer_id"] = frame["deelnemer_id"].map(
-            lambda v: privacy.pseudonym(key, region, v) if isinstance(v, str) and v else v)
+        frame["deelnemer_id"] = each_distinct(frame["deelnemer_id"].to_numpy(dtype=object),
+                                              lambda v: privacy.pseudonym(key, region, v) if isinstance(v, str) and v
+                                              else v)
     frame["bron_bestand"], frame["bron_blad"], frame["bron_rij"] = file, raw.sheet, raw.row_numbers
     log = {"sheet": raw.sheet, "kind": match.kind, "encoding": raw.encoding,
            "separator": {"\t": "tab"}.get(raw.separator, raw.separator), "decimal_mark": decimal,
-           "header_row": raw.header_row, "rows_read": len(raw.rows), "empty_rows_skipped": raw.empty_rows_skipped,
+           "header_row": raw.header_row, "rows_read": len(raw), "empty_rows_skipped": raw.empty_rows_skipped,
            "ignored_columns": _listed([text for _, text in match.unknown]),
            "corrected_headers": ", ".join(f"'{t}' read as {c}" for t, c in match.corrected.items()) or None}
     return Table(file, raw.sheet, match.kind, frame, pd.DataFrame(issues, columns=ISSUE_COLUMNS), log)
@@ -131,15 +134,15 @@ def _refuse_unusable(raw: RawTable, match: HeaderMatch) -> None:
     if match.doubled:
         raise RejectedFile("; ".join(f"columns {', '.join(repr(t) for t in texts)} all read as {canonical}"
                                      for canonical, texts in match.doubled.items()))
-    if not raw.rows:
+    if not len(raw):
         raise RejectedFile("the table has a header but no data rows")
 
 
 def _check_region(frame: pd.DataFrame, region: str) -> None:
     """A file holds rows of the folder's region only; otherwise it was misfiled and is refused whole."""
-    named = frame["regio"].dropna()
-    other = sorted({v for v in named if region_slug(v) != region})
+    named = Counter(frame["regio"].dropna().tolist())
+    other = sorted(v for v in named if region_slug(v) != region)
     if other:
-        count = sum(1 for v in named if region_slug(v) != region)
+        count = sum(named[v] for v in other)
         raise RejectedFile(f"{count} row(s) name another or unknown region ({', '.join(map(repr, other[:5]))}) "
                            f"in the folder of {region_name(region)}: deliver each region's rows in its own folder")

@@ -28,6 +28,7 @@ DUE, PAST_WINDOW = "te doen", "venster verlopen"
 DELIVERY_COLUMNS = ["region", "last_delivery", "days_since", "window_days", "status"]
 T1_DUE_COLUMNS = ["region", "bron_bestand", "bron_blad", "bron_rij", "startdatum_traject", "t1_gepland",
                   "t1_uiterlijk", "status"]
+T1_DUE_READS = ["regio", "deelnemer_id", "meetmoment", "startdatum_traject", "bron_bestand", "bron_blad", "bron_rij"]
 
 
 def deliveries(ingest_log: pd.DataFrame) -> pd.DataFrame:
@@ -58,6 +59,23 @@ def overdue_deliveries(ingest_log: pd.DataFrame, window_days: int, today: pd.Tim
     return pd.DataFrame({"region": last.index, "last_delivery": last.to_numpy(), "days_since": days.to_numpy(),
                          "window_days": window_days, "status": status.to_numpy()}).sort_values(
         "region", ignore_index=True)[DELIVERY_COLUMNS]
+
+
+def open_nulmetingen(engine, today: pd.Timestamp, region: str | None = None) -> pd.DataFrame:
+    """What `t1_due` needs of the stored measurements (of one region, or all) on `today`: the T0 rows of participants
+    without a T1 that started at least seven months before (a T1 is due from eight), selected by the database. At
+    national scale that is a tenth of a million measurements; `t1_due` of them is `t1_due` of all (tested)."""
+    import sqlalchemy as sa
+
+    from llo.warehouse import MEASUREMENTS, read_table
+
+    m = MEASUREMENTS.c
+    # one text key per participant: SQLite looks a single value up in the subquery's rows (a row value it scans)
+    participant = m.regio + "|" + m.deelnemer_id
+    with_t1 = sa.select(participant).where(m.meetmoment == "T1", m.regio.is_not(None), m.deelnemer_id.is_not(None))
+    started = (pd.Timestamp(today) - pd.DateOffset(months=T1_DUE_MONTHS - 1)).date()
+    return read_table(engine, MEASUREMENTS, region, columns=T1_DUE_READS, where=sa.and_(
+        m.meetmoment == "T0", m.startdatum_traject <= started, participant.not_in(with_t1)))
 
 
 def t1_due(measurements: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:

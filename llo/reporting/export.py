@@ -149,11 +149,9 @@ def region_feedback(engine: sa.Engine, region: str) -> dict[str, pd.DataFrame]:
 def t1_due_list(engine: sa.Engine, region: str) -> pd.DataFrame:
     """The region's T1s due and not delivered, by T0 file, sheet and row (dates as dates)."""
     today = due.clock(wh.read_table(engine, wh.INGEST_LOG, columns=["region", "kind", "received_at"]))
-    measurements = wh.read_table(engine, wh.MEASUREMENTS, region, columns=[
-        "regio", "deelnemer_id", "meetmoment", "startdatum_traject", "bron_bestand", "bron_blad", "bron_rij"])
     if today is None:
         return pd.DataFrame(columns=T1_DUE_COLUMNS)
-    listed = due.t1_due(measurements, today)[T1_DUE_COLUMNS]
+    listed = due.t1_due(due.open_nulmetingen(engine, today, region), today)[T1_DUE_COLUMNS]
     return listed.assign(**{c: listed[c].dt.date for c in ("startdatum_traject", "t1_gepland", "t1_uiterlijk")},
                          bron_rij=listed["bron_rij"].astype("Int64"))
 
