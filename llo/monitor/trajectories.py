@@ -134,8 +134,8 @@ class Phases:
 
     @classmethod
     def of(cls, trajectories: pd.DataFrame) -> Phases:
-        return cls(trajectories, *(trajectories[name].to_numpy(dtype="datetime64[ns]")
-                                   for name in ("meetdatum_t0", "meetdatum_t1", "t1_uiterlijk")))
+        return cls(trajectories, *(_days(trajectories[name]) for name in ("meetdatum_t0", "meetdatum_t1",
+                                                                          "t1_uiterlijk")))
 
     def state(self, status: str) -> pd.DataFrame:
         """Every participant as as_of gives it on a day in the phase `status`: the trajectories' rows, in their
@@ -149,20 +149,32 @@ class Phases:
         return state
 
     def on(self, peildatum: pd.Timestamp) -> np.ndarray:
-        """Per participant its phase on the peildatum, as a position in PHASES (the rule of `status`), or -1
-        before its T0."""
-        day = np.datetime64(pd.Timestamp(peildatum), "ns")
-        phase = np.select([self.t1 <= day, self.latest < day], [PHASES.index(GEMETEN), PHASES.index(UITGEVALLEN)],
-                          PHASES.index(LOPEND))
-        return np.where(self.t0 <= day, phase, -1)
+        """Per participant its phase on the peildatum, as a position in PHASES (`phase_on`), or -1 before its T0."""
+        return np.where(self.t0 <= _day(peildatum), phase_on(self.t1, self.latest, peildatum), -1)
 
 
 PHASES = (LOPEND, UITGEVALLEN, GEMETEN)
 
 
+def phase_on(t1: np.ndarray, latest: np.ndarray, peildatum: pd.Timestamp) -> np.ndarray:
+    """The state rule, as positions in PHASES: gemeten with a T1 (`t1`) on or before the peildatum; uitgevallen
+    without one when the peildatum is past the window (`latest`, the t1_uiterlijk: 12 months after the start);
+    lopend otherwise."""
+    day = _day(peildatum)
+    return np.select([t1 <= day, latest < day], [PHASES.index(GEMETEN), PHASES.index(UITGEVALLEN)],
+                     PHASES.index(LOPEND))
+
+
 def status(trajectories: pd.DataFrame, peildatum: pd.Timestamp) -> pd.Series:
-    """gemeten: T1 on or before the peildatum; uitgevallen: none and the peildatum is more than 12 months after
-    the start; lopend: otherwise."""
-    measured = trajectories["meetdatum_t1"] <= peildatum
-    overdue = trajectories["t1_uiterlijk"] < peildatum
-    return pd.Series(np.select([measured, overdue], [GEMETEN, UITGEVALLEN], LOPEND), index=trajectories.index)
+    """Each participant's state on the peildatum (`phase_on`): gemeten, uitgevallen or lopend."""
+    phase = phase_on(_days(trajectories["meetdatum_t1"]), _days(trajectories["t1_uiterlijk"]), peildatum)
+    return pd.Series(np.array(PHASES, dtype=object)[phase], index=trajectories.index)
+
+
+def _day(peildatum: pd.Timestamp) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(peildatum).to_datetime64(), "ns")  # NaT too
+
+
+def _days(column: pd.Series) -> np.ndarray:
+    """A date column as datetime64[ns], NaT where missing (whatever the column's dtype: an empty one is object)."""
+    return pd.to_datetime(column).to_numpy(dtype="datetime64[ns]")
