@@ -240,7 +240,7 @@ def test_a_region_without_coded_interviews_says_so():
 def test_a_new_interview_changes_the_reports_from_its_month_on(tmp_path):
     """The revision sensor re-renders published reports from the first changed month: for an interview finding the
     month of its interview."""
-    from assets.ingest import _first_changed_month
+    from llo.intake.ingest import first_changed_month
 
     folder = tmp_path / "landing" / "twente"
     engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
@@ -251,7 +251,7 @@ def test_a_new_interview_changes_the_reports_from_its_month_on(tmp_path):
                   for t in (wh.MEASUREMENTS, wh.TRAJECTORY_CATALOGUE, wh.INTERVIEW_CODINGS)}
         result = ingest(folder)
         store_region(engine, result, stored)
-        return _first_changed_month(stored, result)
+        return first_changed_month(stored, result)
 
     assert run() == "2024-03-01"
     assert run() is None  # the same delivery again changes nothing
