@@ -163,11 +163,15 @@ def test_sqlite_stores_exactly_what_sqlalchemys_own_insert_stores(tmp_path, regi
         assert any(isinstance(v, str) and v[:2] == "20" for v in stored[0][0])  # dates are stored as text
 
 
-def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, region_folder):
-    """read_typed takes the values from the driver's cursor unconverted: after typed() the frame must equal the
-    one built from SQLAlchemy's converted values (dates, timestamps, booleans, missing values), on both
-    backends, for whole tables, one region and some columns."""
+@pytest.mark.parametrize("chunk", [1, warehouse.READ_CHUNK_ROWS])
+def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, region_folder, chunk, monkeypatch):
+    """read_typed takes the values from the driver's cursor unconverted, `chunk` rows at a time: after typed() the
+    frame must equal the one built from SQLAlchemy's converted values (dates, timestamps, booleans, missing values),
+    on both backends, for whole tables, one region and some columns. With a row per chunk, some chunks hold only
+    missing values in a column (B has no T1)."""
     from llo.monitor import trajectories as tr
+
+    monkeypatch.setattr(warehouse, "READ_CHUNK_ROWS", chunk)
     from tests.kpi_fixtures import catalogue, measurements, participant
 
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
