@@ -162,8 +162,12 @@ def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) ->
     if trajectories.empty:
         return empty()
     coded, phases = Coded.of(trajectories), tr.Phases.of(trajectories)
-    per_phase = [_adds(phases.state(status)) for status in tr.PHASES]
-    adds = tuple(np.stack([added[i] for added in per_phase]) for i in range(2))  # (phase, participant, figure)
+    adds = None  # values and bases: (phase, participant, figure), filled a phase at a time (no second copy)
+    for number, status in enumerate(tr.PHASES):
+        added = _adds(phases.state(status))
+        adds = adds or tuple(np.empty((len(tr.PHASES), *part.shape), part.dtype) for part in added)
+        for whole, part in zip(adds, added, strict=True):
+            whole[number] = part
     frames = [f for f in (_on_day(day, coded, phases, adds) for day in peildata) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else empty()
 
