@@ -108,6 +108,48 @@ def test_kept_parts_give_the_tables_a_computation_from_scratch_gives(pipeline, m
     assert_same(stored(engine), after)
 
 
+def test_regions_computed_a_group_at_a_time_give_the_tables_of_all_at_once(pipeline, monkeypatch):
+    """The parts are computed in groups of regions (bounded by their trajectories, to bound memory): a region per
+    group gives the same parts and tables; an item none of a group's regions has (an SCBA effect in a year) is zero
+    for them, as it is for a region computed together with one that has it."""
+    from assets.kpi import region_parts
+    from assets.scba import region_effects
+    from llo.monitor import kpi, region_results
+
+    _, engine, _, monthly = pipeline
+    monthly()
+    together = stored(engine)
+    days = [kpi.month_end(month[:7]) for month in MONTHS]
+
+    def parts(batch: int) -> list[pd.DataFrame]:
+        monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", batch)
+        with engine.begin() as conn:
+            conn.execute(sa.delete(wh.REGION_RESULTS))
+        return [region_parts(engine, days).frame, region_effects(engine, days).frame]
+
+    for alone, with_others in zip(parts(1), parts(10**9), strict=True):
+        pd.testing.assert_frame_equal(alone, with_others, check_exact=True)
+
+    def compute(regions, days):  # as the SCBA's: an effect only Twente has is 0 for the others computed with it
+        rows = [{"region": region, "peildatum": day, "n": 1.0, **({"x": 2.0} if region == "twente" else {})}
+                for region in regions for day in days]
+        return pd.DataFrame(rows).fillna(0.0).set_index("region")
+
+    found = {}
+    for batch in (1, 10**9):
+        monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", batch)
+        found[batch] = region_results.region_results(engine, f"probe-{batch}", "code", days, compute).frame
+    pd.testing.assert_frame_equal(found[1], found[10**9], check_exact=True)
+    assert found[1].loc["achterhoek", "x"].eq(0).all()
+
+    monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", 1)  # every region a group of its own
+    assert region_results._batches(engine, list(REGIONS)) == [[region] for region in REGIONS]
+    with engine.begin() as conn:
+        conn.execute(sa.delete(wh.REGION_RESULTS))
+    assert monthly() == {"kpi_national_month": (3, 0), "scba_overview": (3, 0)}
+    assert_same(stored(engine), together)
+
+
 def test_a_region_without_a_version_is_computed_every_time(pipeline):
     _, engine, _, monthly = pipeline
     monthly()

@@ -27,6 +27,8 @@ from llo import warehouse as wh
 # part gives the same frame as a computed one.
 KEY = ["region", "peildatum", "item"]
 
+BATCH_TRAJECTORIES = 150_000  # regions are computed in groups of about this many trajectories (see `_batches`)
+
 # compute(regions, days): a frame indexed by region with a peildatum column and a numeric column per item, with a
 # row for every region and day it is asked.
 Compute = Callable[[list[str], list[pd.Timestamp]], pd.DataFrame]
@@ -92,10 +94,29 @@ def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Ti
     kept = kept[kept["region"].isin(fresh)]
     if not stale:
         return Parts(wide(kept), [], fresh)
-    computed = long(compute(stale, days))
+    batches = [compute(batch, days) for batch in _batches(engine, stale)]
+    items = list(dict.fromkeys(item for frame in batches for item in frame.columns))
+    # an item none of a group's regions has a part in (an effect in a year none of them reaches) is 0 for them
+    computed = long(pd.concat([frame.reindex(columns=items, fill_value=0) for frame in batches]))
     keep = computed[computed["region"].isin(expected)].assign(kind=kind, version=lambda f: f["region"].map(expected))
     _keep(engine, kind, keep, [region for region in stale if region in expected], days)
     return Parts(wide(pd.concat([kept, computed], ignore_index=True) if fresh else computed), stale, fresh)
+
+
+def _batches(engine: sa.Engine, regions: list[str]) -> list[list[str]]:
+    """The regions in groups of at most BATCH_TRAJECTORIES trajectories together (a larger region alone): a part is
+    a sum over a region's own trajectories, so computing a group at a time gives the same parts, and holds one
+    group's trajectories in memory instead of the nation's."""
+    rows = wh.read_counts(engine, wh.TRAJECTORIES, ["regio"], where=wh.TRAJECTORIES.c.regio.in_(regions))
+    sizes = dict(zip(rows["regio"], rows["rows"], strict=True))
+    batches, size = [[]], 0
+    for region in regions:
+        if batches[-1] and size + sizes.get(region, 0) > BATCH_TRAJECTORIES:
+            batches.append([])
+            size = 0
+        batches[-1].append(region)
+        size += sizes.get(region, 0)
+    return batches
 
 
 def _names(regions: list[str]) -> str:
