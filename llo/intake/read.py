@@ -51,11 +51,6 @@ class RawTable:
     empty_rows_skipped: int = 0
     too_wide: list[tuple[int, int]] = field(default_factory=list)  # (row number, values) beyond the header
 
-    @property
-    def rows(self) -> list[list[str]]:
-        """The data rows, each as wide as the header (for the few callers that go row by row)."""
-        return [list(row) for row in zip(*self.columns, strict=True)]
-
     def __len__(self) -> int:
         return len(self.row_numbers)
 

@@ -70,7 +70,8 @@ def open_nulmetingen(engine, today: pd.Timestamp, region: str | None = None) -> 
     from llo.warehouse import MEASUREMENTS, read_table
 
     m = MEASUREMENTS.c
-    # one text key per participant: SQLite looks a single value up in the subquery's rows (a row value it scans)
+    # one text key per participant: SQLite looks a single value up in an index of the subquery's rows; a NOT IN of
+    # the pair (regio, deelnemer_id) it answers by scanning them, row by row
     participant = m.regio + "|" + m.deelnemer_id
     with_t1 = sa.select(participant).where(m.meetmoment == "T1", m.regio.is_not(None), m.deelnemer_id.is_not(None))
     started = (pd.Timestamp(today) - pd.DateOffset(months=T1_DUE_MONTHS - 1)).date()
