@@ -132,8 +132,7 @@ def kpi_breakdown_month(context: dg.AssetExecutionContext, warehouse: Warehouse)
 
     engine = warehouse.engine()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
-    rows = KPI_BREAKDOWN_MONTH.validate(breakdowns.breakdown_table(
-        wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS), peildata))
+    rows = KPI_BREAKDOWN_MONTH.validate(breakdowns.stored_table(engine, peildata))
     wh.replace_rows(engine, {wh.KPI_BREAKDOWN_MONTH: rows}, "peildatum", peildata)
     context.log.info(f"{len(rows)} breakdown rows for {len(peildata)} month(s) and "
                      f"{rows['region'].nunique()} region(s) including the nation")

@@ -122,3 +122,18 @@ def test_a_series_of_breakdowns_equals_a_groupby_of_each_days_state(demo_run):
                                      expected["value"])
         found = series[series["peildatum"] == day].drop(columns="peildatum").reset_index(drop=True)
         pd.testing.assert_frame_equal(found[expected.columns].astype({"n_basis": "float64"}), expected)
+
+
+def test_the_stored_breakdowns_summed_a_region_at_a_time_equal_those_of_all_regions_at_once(demo_run, monkeypatch):
+    """The asset sums a group of regions at a time (memory holds one group's trajectories) and adds the nation up
+    from the regions' sums: a region per group gives the same rows, to the bit and in the same order."""
+    from llo import warehouse as wh
+    from llo.monitor import region_results
+
+    engine = demo_run[2]
+    days = [pd.Timestamp(day) for day in ("2023-03-31", "2024-06-30", "2025-12-31")]
+    together = breakdowns.breakdown_table(wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS), days)
+    monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", 1)
+    regions = region_results.trajectory_regions(engine)
+    assert len(region_results.batches(engine, regions)) == len(regions) > 1
+    pd.testing.assert_frame_equal(breakdowns.stored_table(engine, days), together, check_exact=True)

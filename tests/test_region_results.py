@@ -143,7 +143,7 @@ def test_regions_computed_a_group_at_a_time_give_the_tables_of_all_at_once(pipel
     assert found[1].loc["achterhoek", "x"].eq(0).all()
 
     monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", 1)  # every region a group of its own
-    assert region_results._batches(engine, list(REGIONS)) == [[region] for region in REGIONS]
+    assert region_results.batches(engine, list(REGIONS)) == [[region] for region in REGIONS]
     with engine.begin() as conn:
         conn.execute(sa.delete(wh.REGION_RESULTS))
     assert monthly() == {"kpi_national_month": (3, 0), "scba_overview": (3, 0)}

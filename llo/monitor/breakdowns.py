@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
+from llo import warehouse as wh
+from llo.monitor import region_results
 from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, NATIONAL
 from llo.regions import phase
@@ -80,17 +83,19 @@ def _adds(state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 FIGURES = [*MEASURES, *(CHANGE_PREFIX + name for name in CHANGES)]  # the measure of each figure
+FIELDS = ["peildatum", "region", "dimension", "group", "measure", "value", "n_basis"]  # of the sums and the table
 
 
 def _on_day(peildatum: pd.Timestamp, coded: Coded, phases: tr.Phases, adds: tuple[np.ndarray, np.ndarray]
             ) -> pd.DataFrame:
-    """Every figure for every group of every dimension on the peildatum, for the nation and each region: what the
-    participants add in their phase on that day, summed per profile (a region and a group in every dimension; many
-    participants share one), then per region and group of each dimension."""
+    """Every figure's sums for every group of every dimension in each region on the peildatum: what the participants
+    add in their phase on that day, summed per profile (a region and a group in every dimension; many participants
+    share one), then per region and group of each dimension. A group is there where it has participants, as a
+    groupby shows them."""
     phase = phases.on(peildatum)
     present = np.flatnonzero(phase >= 0)
     if not len(present):
-        return empty()
+        return _sums_empty()
     phase, profile, n = phase[present], coded.profile[present], len(coded.profiles)
     members = np.bincount(profile, minlength=n)
     totals = [np.stack([np.bincount(profile, weights=column, minlength=n) for column in add[phase, present].T],
@@ -107,26 +112,14 @@ def _on_day(peildatum: pd.Timestamp, coded: Coded, phases: tr.Phases, adds: tupl
             return np.stack([np.bincount(cell, weights=column[grouped], minlength=size) for column in per_profile.T],
                             axis=1).reshape(len(regions), len(labels), len(FIGURES))
 
-        value, basis = summed(totals[0]), summed(totals[1])
         present = np.bincount(cell, weights=members[grouped], minlength=size).reshape(len(regions), len(labels)) > 0
-        national = present.any(axis=0)  # a group is shown where it has participants, as a groupby shows them
-        for region, keep, figures in ((NATIONAL, national, (value.sum(axis=0)[national], basis.sum(axis=0)[national])),
-                                      (None, present, (value[present], basis[present]))):
-            rows, columns = np.nonzero(keep) if region is None else (None, np.nonzero(keep)[0])
-            count = len(columns)
-            frames.append(pd.DataFrame({  # one row per group and measure, the measures of a group together
-                "region": np.repeat(regions[rows] if region is None else np.full(count, region, dtype=object),
-                                    len(FIGURES)),
-                "group": np.repeat(labels[columns], len(FIGURES)),
-                "measure": np.tile(np.asarray(FIGURES, dtype=object), count),
-                "value": figures[0].ravel(), "n_basis": figures[1].ravel(), "dimension": dimension}))
-    rows = pd.concat(frames, ignore_index=True)
-    change = rows["measure"].str.startswith(CHANGE_PREFIX)
-    rows["value"] = rows["value"].where(~change, rows["value"] / rows["n_basis"].where(rows["n_basis"] > 0))
-    rows = rows.assign(peildatum=pd.Timestamp(peildatum))
-    rows["value"] = rows["value"].astype("float64")
-    rows["n_basis"] = rows["n_basis"].round().astype("Int64")
-    return rows[["peildatum", "region", "dimension", "group", "measure", "value", "n_basis"]]
+        rows, columns = np.nonzero(present)
+        frames.append(pd.DataFrame({  # one row per region, group and measure, the measures of a group together
+            "region": np.repeat(regions[rows], len(FIGURES)), "group": np.repeat(labels[columns], len(FIGURES)),
+            "measure": np.tile(np.asarray(FIGURES, dtype=object), len(rows)),
+            "value": summed(totals[0])[present].ravel(), "n_basis": summed(totals[1])[present].ravel(),
+            "dimension": dimension}))
+    return pd.concat(frames, ignore_index=True).assign(peildatum=pd.Timestamp(peildatum))[FIELDS]
 
 
 @dataclass(frozen=True)
@@ -157,10 +150,26 @@ class Coded:
 
 
 def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) -> pd.DataFrame:
-    """The breakdowns of each peildatum: the participants' groups coded once, and what each adds to each figure
-    in each phase of its trajectory (tr.Phases) computed once, for every peildatum."""
+    """The breakdowns of each peildatum (all regions' trajectories at once; see `region_sums` and `table`)."""
+    return table(region_sums(trajectories, peildata))
+
+
+def stored_table(engine: sa.Engine, peildata: list[pd.Timestamp]) -> pd.DataFrame:
+    """The breakdowns of the trajectories in the warehouse, summed a group of regions at a time
+    (region_results.batches), so memory holds one group's trajectories, not the nation's."""
+    sums = [region_sums(wh.read_typed(engine, wh.TRAJECTORIES, where=wh.TRAJECTORIES.c.regio.in_(regions),
+                                      columns=COLUMNS), peildata)
+            for regions in region_results.batches(engine, region_results.trajectory_regions(engine))]
+    return table(pd.concat(sums, ignore_index=True))
+
+
+def region_sums(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) -> pd.DataFrame:
+    """Each region's sums of every figure on each peildatum (columns FIELDS; a change still its sum over the pairs):
+    the participants' groups coded once, and what each adds to each figure in each phase of its trajectory
+    (tr.Phases) computed once, for every peildatum. A region's sums depend on its own trajectories only, so they
+    can be computed for a group of regions at a time."""
     if trajectories.empty:
-        return empty()
+        return _sums_empty()
     coded, phases = Coded.of(trajectories), tr.Phases.of(trajectories)
     adds = None  # values and bases: (phase, participant, figure), filled a phase at a time (no second copy)
     for number, status in enumerate(tr.PHASES):
@@ -169,7 +178,34 @@ def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) ->
         for whole, part in zip(adds, added, strict=True):
             whole[number] = part
     frames = [f for f in (_on_day(day, coded, phases, adds) for day in peildata) if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else empty()
+    return pd.concat(frames, ignore_index=True) if frames else _sums_empty()
+
+
+def table(sums: pd.DataFrame) -> pd.DataFrame:
+    """The breakdowns from the regions' sums (`region_sums`, of one or more groups of regions): the nation's figures
+    the sums of the regions' (counts and changes of ranks are whole numbers, so the order of adding does not matter),
+    a change the mean over its pairs, and the rows in order: per peildatum and dimension the nation, then each
+    region, each group and the FIGURES."""
+    if sums.empty:
+        return empty()
+    key = ["peildatum", "dimension", "group", "measure"]
+    national = sums.groupby(key, sort=False, as_index=False)[["value", "n_basis"]].sum().assign(region=NATIONAL)
+    rows = pd.concat([national[FIELDS], sums], ignore_index=True)
+    dimensions = {name: number for number, name in enumerate(DIMENSIONS)}
+    figures = {name: number for number, name in enumerate(FIGURES)}
+    order = pd.DataFrame({"peildatum": rows["peildatum"], "dimension": rows["dimension"].map(dimensions),
+                          "regional": rows["region"] != NATIONAL, "region": rows["region"], "group": rows["group"],
+                          "measure": rows["measure"].map(figures)})
+    rows = rows.iloc[order.sort_values(list(order.columns)).index].reset_index(drop=True)
+    change = rows["measure"].str.startswith(CHANGE_PREFIX)
+    rows["value"] = rows["value"].where(~change, rows["value"] / rows["n_basis"].where(rows["n_basis"] > 0))
+    rows["value"] = rows["value"].astype("float64")
+    rows["n_basis"] = rows["n_basis"].round().astype("Int64")
+    return rows[FIELDS]
+
+
+def _sums_empty() -> pd.DataFrame:
+    return empty().astype({"n_basis": "float64"})
 
 
 def empty() -> pd.DataFrame:

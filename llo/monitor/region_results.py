@@ -27,7 +27,7 @@ from llo import warehouse as wh
 # part gives the same frame as a computed one.
 KEY = ["region", "peildatum", "item"]
 
-BATCH_TRAJECTORIES = 150_000  # regions are computed in groups of about this many trajectories (see `_batches`)
+BATCH_TRAJECTORIES = 150_000  # regions are computed in groups of about this many trajectories (see `batches`)
 
 # compute(regions, days): a frame indexed by region with a peildatum column and a numeric column per item, with a
 # row for every region and day it is asked.
@@ -94,16 +94,16 @@ def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Ti
     kept = kept[kept["region"].isin(fresh)]
     if not stale:
         return Parts(wide(kept), [], fresh)
-    batches = [compute(batch, days) for batch in _batches(engine, stale)]
-    items = list(dict.fromkeys(item for frame in batches for item in frame.columns))
+    groups = [compute(group, days) for group in batches(engine, stale)]
+    items = list(dict.fromkeys(item for frame in groups for item in frame.columns))
     # an item none of a group's regions has a part in (an effect in a year none of them reaches) is 0 for them
-    computed = long(pd.concat([frame.reindex(columns=items, fill_value=0) for frame in batches]))
+    computed = long(pd.concat([frame.reindex(columns=items, fill_value=0) for frame in groups]))
     keep = computed[computed["region"].isin(expected)].assign(kind=kind, version=lambda f: f["region"].map(expected))
     _keep(engine, kind, keep, [region for region in stale if region in expected], days)
     return Parts(wide(pd.concat([kept, computed], ignore_index=True) if fresh else computed), stale, fresh)
 
 
-def _batches(engine: sa.Engine, regions: list[str]) -> list[list[str]]:
+def batches(engine: sa.Engine, regions: list[str]) -> list[list[str]]:
     """The regions in groups of at most BATCH_TRAJECTORIES trajectories together (a larger region alone): a part is
     a sum over a region's own trajectories, so computing a group at a time gives the same parts, and holds one
     group's trajectories in memory instead of the nation's."""
