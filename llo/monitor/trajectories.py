@@ -176,5 +176,6 @@ def _day(peildatum: pd.Timestamp) -> np.datetime64:
 
 
 def _days(column: pd.Series) -> np.ndarray:
-    """A date column as datetime64[ns], NaT where missing (whatever the column's dtype: an empty one is object)."""
-    return pd.to_datetime(column).to_numpy(dtype="datetime64[ns]")
+    """A date column as datetime64[ns], NaT where missing (whatever the column's dtype: an empty one is object).
+    No cache: it pays for repeated text, and for datetimes pandas would first scan a tenth of them as Timestamps."""
+    return pd.to_datetime(column, cache=False).to_numpy(dtype="datetime64[ns]")

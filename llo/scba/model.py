@@ -151,7 +151,9 @@ def summed(adds: pd.DataFrame, measured: pd.DataFrame, cohort: pd.DataFrame, reg
 def _per_year(values: pd.DataFrame, region: pd.Series, day: pd.Series) -> pd.DataFrame:
     if values.empty:
         return pd.DataFrame(index=pd.Index([], name="regio"))
-    sums = values.groupby([region.astype(object).rename("regio"), pd.to_datetime(day).dt.year.rename("year")]).sum()
+    # the dates are datetimes already: without cache=False pandas would scan a tenth of them as Timestamps first
+    year = pd.to_datetime(day, cache=False).dt.year.rename("year")
+    sums = values.groupby([region.astype(object).rename("regio"), year]).sum()
     wide = sums.unstack("year", fill_value=0)
     wide.columns = [column(quantity, int(year)) for quantity, year in wide.columns]
     return wide
