@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from llo import warehouse
 from llo.intake.ingest import ingest_region, store_region
+from llo.intake.validate import failure_records, warning_records
 from tests.conftest import KEY, TODAY, catalogue_rows, measurement_row, write_csv
 
 
@@ -100,6 +101,28 @@ def test_contract_conformance_check_fails_on_a_stored_row_that_breaks_the_contra
                      .values(leefgebied_gezondheid=9))
     result = contract_conformance(engine, "twente", TODAY)
     assert not result.passed and result.metadata["failures"].value == 2  # the row in both monthly files
+
+
+def test_a_stored_t1_outside_its_window_is_a_warning_not_a_conformance_failure(engine, region_folder):
+    """The warning rule is left out of the conformance check's run (it never fails a row), not out of the contract:
+    the ingest still records the warning."""
+    from checks.contract import measurement_schema
+    from checks.ingest_checks import contract_conformance
+
+    write_csv(region_folder / "2025-03.csv", [measurement_row("E1", date="2024-01-10", start="2024-01-10"),
+                                              measurement_row("E1", "T1", date="2025-03-10", start="2024-01-10")])
+    result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
+    store_region(engine, result)
+    assert list(result.warnings["rule"]) == ["t1_tussen_6_en_12_maanden_na_start"]
+    codes = set(warehouse.read_typed(engine, warehouse.TRAJECTORY_CATALOGUE, "twente")["trajectcode"])
+    schema = measurement_schema(codes, TODAY)
+    warning_rules = [check.name for check in schema.checks if check.raise_warning]
+    assert contract_conformance(engine, "twente", TODAY).passed
+    stored = warehouse.read_typed(engine, warehouse.MEASUREMENTS, "twente")
+    assert failure_records(stored, schema).empty
+    assert [check.name for check in schema.checks if check.raise_warning] == warning_rules == [
+        "t1_tussen_6_en_12_maanden_na_start"]
+    assert not warning_records(stored, schema).empty
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
