@@ -157,8 +157,9 @@ class Measurement(pa.DataFrameModel):
     @pa.dataframe_check(name="t1_na_eerdere_t0",
                         description="A T1 needs a T0 of the same participant with an earlier meetdatum.")
     def t1_after_t0(cls, df: pd.DataFrame) -> Series[bool]:
-        t0 = df[df["meetmoment"] == "T0"].groupby(["regio", "deelnemer_id"])["meetdatum"].min()
-        first_t0 = pd.Series(list(zip(df["regio"], df["deelnemer_id"], strict=True)), index=df.index).map(t0)
+        # each row's participant's first T0 date (missing without one), without a tuple per row to look up
+        first_t0 = df["meetdatum"].where(df["meetmoment"] == "T0").groupby(
+            [df["regio"], df["deelnemer_id"]]).transform("min")
         return ((df["meetmoment"] != "T1") | (first_t0 < df["meetdatum"])).astype(bool)
 
     @pa.dataframe_check(name="t1_tussen_6_en_12_maanden_na_start", raise_warning=True,

@@ -187,3 +187,22 @@ def test_unusable_files_are_rejected_whole_with_a_reason(region_folder):
     assert "required columns missing" in reasons["half.csv"] and "taalniveau" in reasons["half.csv"]
     assert len(result.measurements) == 4  # the good files still go through
     assert_rows_accounted(result)
+
+
+def test_a_t1_needs_an_earlier_t0_of_the_same_participant_in_the_same_region():
+    """The set rule on a frame whose answers are known: only a T1 after its participant's first T0 passes."""
+    from checks.contract import Measurement
+
+    rows = [("twente", "A", "T0", "2024-01-10"), ("twente", "A", "T1", "2024-09-10"),  # after: passes
+            ("twente", "B", "T0", "2024-01-10"), ("twente", "B", "T1", "2024-01-10"),  # the same day: fails
+            ("twente", "C", "T0", "2024-05-10"), ("twente", "C", "T1", "2024-03-10"),  # before: fails
+            ("twente", "D", "T1", "2024-09-10"),  # no T0: fails
+            ("zeeland", "A", "T1", "2024-09-10"),  # A's T0 is Twente's: fails
+            ("twente", "E", "T0", "2024-06-10"), ("twente", "E", "T0", "2024-01-10"),
+            ("twente", "E", "T1", "2024-03-10"),  # after E's first T0, before its second: passes
+            ("twente", "G", "T1", "2024-03-10"), ("twente", "G", "T1", "2024-09-10"),  # two T1s, no T0: both fail
+            ("twente", None, "T1", "2024-09-10")]  # no participant: fails
+    frame = pd.DataFrame(rows, columns=["regio", "deelnemer_id", "meetmoment", "meetdatum"]).assign(
+        meetdatum=lambda f: pd.to_datetime(f["meetdatum"]))
+    assert Measurement.t1_after_t0(frame).tolist() == [True, True, True, False, True, False, False, False, True,
+                                                       True, True, False, False, False]
