@@ -2,6 +2,7 @@
 instance in DAGSTER_HOME, as `llo materialize` does, measured stage by stage.
 
     python -m bench.pipeline RESULT.json [--national-only] [--incremental REGION | --redelivery]
+    python -m bench.pipeline RESULT.json --event-cost EVENTS
 
 The full run's stages are the stage jobs: ingest (the ingest job over every region in one run, as `llo materialize`
 runs it), kpi, scba and quality over every month with data, and the reports of the latest month.
@@ -38,7 +39,7 @@ def _reset_peak() -> bool:
         return False
 
 
-def measured(name: str, work) -> dict:
+def measured(name: str, work, instance) -> dict:
     """Wall, CPU and peak memory of `work()`, plus what its runs materialised."""
     reset = _reset_peak()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -49,7 +50,7 @@ def measured(name: str, work) -> dict:
     child_peak = after.ru_maxrss if after.ru_maxrss > children.ru_maxrss else 0  # a child that outgrew the others
     stage = {"wall": round(time.perf_counter() - wall, 2), "cpu": round(time.process_time() - cpu + child_cpu, 2),
              "peak_mib": round(max(_status("VmHWM"), child_peak) / 1024, 1), "peak_since_start": not reset,
-             "detail": summary(results)}
+             "detail": summary(results, instance)}
     print(f"  {name:<13} {stage['wall']:>8.1f} s wall {stage['cpu']:>8.1f} s CPU {stage['peak_mib']:>7.0f} MiB peak",
           flush=True)
     return stage
@@ -86,20 +87,21 @@ def run(incremental: str | None, national_only: bool, redelivery: bool = False) 
             return work
 
         if redelivery:
-            return {"redelivery": measured("redelivery", all_regions)}
+            return {"redelivery": measured("redelivery", all_regions, instance)}
         if incremental:
             return {"incremental": measured("incremental", lambda: [
                 ingest.execute_in_process(partition_key=incremental, instance=instance, run_config=QUIET),
-                *months("monthly", latest_only=True, selection=monthly)()])}
+                *months("monthly", latest_only=True, selection=monthly)()], instance)}
         work = {"ingest": all_regions, "kpi": months("kpi"), "scba": months("scba"), "quality": months("quality"),
                 "reports": months("reports", latest_only=True,
                                   selection=[dg.AssetKey(NATIONAL)] if national_only else None)}
-        return {name: measured(name, work[name]) for name in STAGES}
+        return {name: measured(name, work[name], instance) for name in STAGES}
 
 
-def summary(results: list) -> dict:
-    """Runs, rows written and reports rendered, from the runs' materialisation metadata; a failed run stops the
-    benchmark."""
+def summary(results: list, instance) -> dict:
+    """Runs, rows written and reports rendered, from the runs' materialisation metadata, and the events Dagster
+    stored for the runs (each a write to its event log: a materialisation and its planned event per partition, a
+    check, a step's start and end, a log line); a failed run stops the benchmark."""
     rows, reports, steps = 0, [], {}
     for result in results:
         if not result.success:
@@ -116,9 +118,27 @@ def summary(results: list) -> dict:
             if "dagster/row_count" in metadata:
                 rows += metadata["dagster/row_count"].value
     checks = [e for r in results for e in r.get_asset_check_evaluations()]
-    return {"runs": len(results), "rows_written": rows, "reports": reports, "checks": len(checks),
+    events = sum(len(instance.all_logs(result.run_id)) for result in results)
+    return {"runs": len(results), "rows_written": rows, "reports": reports, "checks": len(checks), "events": events,
             "step_seconds": {step: round(seconds, 2) for step, seconds in steps.items()},
             "checks_not_passed": sorted({e.check_name for e in checks if not e.passed})}
+
+
+def event_cost(events: int) -> dict:
+    """Milliseconds per event Dagster stores on the instance in DAGSTER_HOME: `events` materialisations of one asset,
+    a partition each, as a run over a range of months stores them. Times the events a run stored, it is the part of
+    the run that is Dagster's own bookkeeping, whatever the assets compute."""
+    import dagster as dg
+
+    from pipelines.instance import prepare_dagster_home
+
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        started = time.perf_counter()
+        for number in range(events):
+            instance.report_runless_asset_event(dg.AssetMaterialization(
+                "bench_event_probe", partition=str(number), metadata={"dagster/row_count": number}))
+        return {"events": events, "ms_per_event": round((time.perf_counter() - started) / events * 1000, 2)}
 
 
 def main() -> None:
@@ -127,7 +147,11 @@ def main() -> None:
     parser.add_argument("--incremental", metavar="REGION")
     parser.add_argument("--national-only", action="store_true")
     parser.add_argument("--redelivery", action="store_true")
+    parser.add_argument("--event-cost", type=int, metavar="EVENTS", help="only time storing this many events")
     args = parser.parse_args()
+    if args.event_cost:
+        args.result.write_text(json.dumps(event_cost(args.event_cost)), encoding="utf-8")
+        return
     started, cpu = time.perf_counter(), time.process_time()
     import pipelines.definitions  # noqa: F401  (the code location, as a run worker loads it)
 

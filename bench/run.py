@@ -201,6 +201,16 @@ def code_location_load(folder: Path, times: int = 5) -> dict:
     return {"median_seconds": round(statistics.median(walls), 2), "runs": walls}
 
 
+def dagster_event_cost(folder: Path, events: int = 500) -> dict:
+    """Dagster's cost per stored event on the embedded defaults (a fresh SQLite instance): see bench/pipeline.py."""
+    home = folder / "run" / "events"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    result = home / "events.json"
+    return measure(python("-m", "bench.pipeline", str(result), "--event-cost", str(events)), environment(home),
+                   result=result).detail
+
+
 def demo(folder: Path) -> dict:
     """`llo demo` on an empty LLO_HOME: demo data, the whole pipeline and the reports."""
     home = folder / "run" / "demo"
@@ -229,6 +239,8 @@ def main() -> None:
     started = time.perf_counter()
     results = {"load": code_location_load(args.folder)}
     print(f"[load] code location {results['load']['median_seconds']} s (median of 5)", flush=True)
+    results["dagster_events"] = dagster_event_cost(args.folder)
+    print(f"[events] Dagster stores an event in {results['dagster_events']['ms_per_event']} ms", flush=True)
     results["demo"] = demo(args.folder)
     results["scales"] = [run_scale(scale, args.folder, scale in with_baseline, args.postgres) for scale in scales]
     results["machine"] = report.machine()

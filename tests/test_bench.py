@@ -115,6 +115,27 @@ def test_the_1000x_point_is_judged_shown_and_added_to_the_other_scales(tmp_path)
     assert "| 1000x full run on PostgreSQL | < 15 min | 20.0 min | no |" in text
 
 
+def test_dagster_events_are_counted_timed_and_turned_into_seconds_of_the_run(tmp_path, monkeypatch):
+    """The event probe stores its events on a real instance; the report multiplies a run's events by their cost."""
+    import dagster as dg
+
+    from bench import pipeline
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    cost = pipeline.event_cost(20)
+    assert cost["events"] == 20 and cost["ms_per_event"] > 0
+    with dg.DagsterInstance.get() as instance:
+        assert len(instance.get_materialized_partitions(dg.AssetKey("bench_event_probe"))) == 20
+    results = copy.deepcopy(_results(50.0, 2.0, 9.0))
+    results["dagster_events"] = {"events": 500, "ms_per_event": 4.0}
+    results["scales"][1]["full"]["detail"]["ingest"]["detail"] = {"runs": 1, "rows_written": 10, "events": 1500}
+    report.write(results, tmp_path / "BENCHMARKS.md")
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "stores an event in 4.0 ms" in text
+    assert "| ingest | 2.0 | 1.0 | 1000 | 50,000 | 1 | 10 | 1,500 |" in text
+    assert "Dagster stored 1,500 events in the full run: at 4.0 ms each, about 6.0 s of its wall time" in text
+
+
 def test_the_baseline_computes_the_tables_the_pipeline_computes(demo_run, tmp_path):
     """The plain script (no Dagster) on the same files gives the same KPI and SCBA figures as the assets."""
     import shutil
