@@ -177,5 +177,6 @@ def _day(peildatum: pd.Timestamp) -> np.datetime64:
 
 def _days(column: pd.Series) -> np.ndarray:
     """A date column as datetime64[ns], NaT where missing (whatever the column's dtype: an empty one is object).
-    No cache: it pays for repeated text, and for datetimes pandas would first scan a tenth of them as Timestamps."""
+    No conversion cache: the columns are datetimes (or empty), for which pandas would first scan a tenth of the
+    values as Timestamps to decide whether to cache."""
     return pd.to_datetime(column, cache=False).to_numpy(dtype="datetime64[ns]")
