@@ -77,18 +77,19 @@ def test_eenmetingen_due_and_past_their_window():
         measurement("twente", "p3", "T1", "2024-11-04", "2025-07.csv", 2),
         measurement("twente", "p4", "T0", "2025-05-01", "2025-05.csv", 2),  # planned 2026-01-01: not yet due
         measurement("twente", "p5", "T0", "2025-04-30", "2025-05.csv", 3),  # planned 2025-12-30: due
+        measurement("twente", "p6", "T0", "2024-12-31", "2024-12.csv", 2),  # window ends today: still te doen
         measurement("rijnmond", "p1", "T0", "2025-10-01", "2025-10.csv", 2)])  # same pseudonym, other region
     listed = due.t1_due(rows, CLOCK)
     assert listed[["region", "bron_bestand", "bron_rij", "status"]].values.tolist() == [
-        ["twente", "2024-11.csv", 3, due.PAST_WINDOW], ["twente", "2025-03.csv", 2, due.DUE],
-        ["twente", "2025-05.csv", 3, due.DUE]]
+        ["twente", "2024-11.csv", 3, due.PAST_WINDOW], ["twente", "2024-12.csv", 2, due.DUE],
+        ["twente", "2025-03.csv", 2, due.DUE], ["twente", "2025-05.csv", 3, due.DUE]]
     assert "deelnemer_id" not in listed
     counts = due.t1_due_counts(listed, ["rijnmond", "twente"])
-    assert counts.values.tolist() == [["rijnmond", 0, 0, 0], ["twente", 2, 1, 3]]
+    assert counts.values.tolist() == [["rijnmond", 0, 0, 0], ["twente", 3, 1, 4]]
     result = due_checks.t1_due_result(log(("twente", "measurements", "2025-12-31")), lambda day: rows)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
-    assert (result.metadata["t1_due"].value, result.metadata["t1_past_window"].value) == (2, 1)
-    assert result.metadata["due_by_region"].data == {"twente": {"due": 2, "past_window": 1}}
+    assert (result.metadata["t1_due"].value, result.metadata["t1_past_window"].value) == (3, 1)
+    assert result.metadata["due_by_region"].data == {"twente": {"due": 3, "past_window": 1}}
     assert all("p1" not in str(value.value) for value in result.metadata.values())  # no pseudonym in the UI
 
 

@@ -17,6 +17,7 @@ ingest assets catches (wall-clock time since the last ingest, pipelines/definiti
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from checks.outputs import DROPOUT_MONTHS, T1_DUE_MONTHS
@@ -93,7 +94,7 @@ def t1_due(measurements: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     planned = start + pd.DateOffset(months=T1_DUE_MONTHS)
     latest = start + pd.DateOffset(months=DROPOUT_MONTHS)
     due = open_.assign(startdatum_traject=start, t1_gepland=planned, t1_uiterlijk=latest)[planned <= today]
-    due = due.assign(status=[PAST_WINDOW if end < today else DUE for end in due["t1_uiterlijk"]])
+    due = due.assign(status=np.where(due["t1_uiterlijk"] < today, PAST_WINDOW, DUE).astype(object))
     out = due.rename(columns={"regio": "region"})[T1_DUE_COLUMNS]
     return out.sort_values(["region", "bron_bestand", "bron_blad", "bron_rij"], na_position="first",
                            ignore_index=True)
