@@ -19,6 +19,7 @@ from llo import warehouse as wh
 from llo.monitor import region_results
 from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, NATIONAL
+from llo.process_memory import release_freed_memory
 from llo.regions import phase
 
 # The dimensions, in the order the reports show them, with their Dutch names.
@@ -157,9 +158,11 @@ def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) ->
 def stored_table(engine: sa.Engine, peildata: list[pd.Timestamp]) -> pd.DataFrame:
     """The breakdowns of the trajectories in the warehouse, summed a group of regions at a time
     (region_results.batches), so memory holds one group's trajectories, not the nation's."""
-    sums = [region_sums(wh.read_typed(engine, wh.TRAJECTORIES, where=wh.TRAJECTORIES.c.regio.in_(regions),
-                                      columns=COLUMNS), peildata)
-            for regions in region_results.batches(engine, region_results.trajectory_regions(engine))]
+    sums = []
+    for regions in region_results.batches(engine, region_results.trajectory_regions(engine)):
+        release_freed_memory()  # what the previous group's computation freed
+        sums.append(region_sums(wh.read_typed(engine, wh.TRAJECTORIES, where=wh.TRAJECTORIES.c.regio.in_(regions),
+                                              columns=COLUMNS), peildata))
     return table(pd.concat(sums, ignore_index=True))
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from llo import warehouse as wh
+from llo.process_memory import release_freed_memory
 
 # Kept in the long form, one number per row: (region, peildatum, item) with the dtype it is restored to, so a kept
 # part gives the same frame as a computed one.
@@ -94,7 +95,10 @@ def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Ti
     kept = kept[kept["region"].isin(fresh)]
     if not stale:
         return Parts(wide(kept), [], fresh)
-    groups = [compute(group, days) for group in batches(engine, stale)]
+    groups = []
+    for group in batches(engine, stale):
+        release_freed_memory()  # what the previous group's computation freed
+        groups.append(compute(group, days))
     items = list(dict.fromkeys(item for frame in groups for item in frame.columns))
     # an item none of a group's regions has a part in (an effect in a year none of them reaches) is 0 for them
     computed = long(pd.concat([frame.reindex(columns=items, fill_value=0) for frame in groups]))

@@ -24,12 +24,15 @@ class Derived:
 def derive_and_store(engine, region: str, derived_from: str | None, *, code: str, hours: float) -> Derived:
     """Derive the region's trajectories as of its latest meetdatum and store them with their version, unless the
     stored ones were derived from the same measurements, catalogue and `code` (`derived_from`: what the stored
-    trajectories were derived from, llo.monitor.region_results)."""
+    trajectories were derived from, llo.monitor.region_results). What the previous region's work freed goes back to
+    the system first (llo.process_memory)."""
     from checks.outputs import TRAJECTORIES
     from llo.fingerprints import fingerprint
+    from llo.process_memory import release_freed_memory
     from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, TRAJECTORY_VERSIONS, read_typed, replace_rows
     from llo.warehouse import TRAJECTORIES as TABLE
 
+    release_freed_memory()
     measurements = read_typed(engine, MEASUREMENTS, region)
     catalogue = read_typed(engine, TRAJECTORY_CATALOGUE, region)
     latest = measurements["meetdatum"].max()
