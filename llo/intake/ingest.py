@@ -75,8 +75,8 @@ class Stored:
 
 def ingest_and_store(engine, region: str, folder: Path, *, key: bytes, today: dt.date, parsed_root: Path) -> Stored:
     """One region of a run: read what the warehouse holds of it, ingest its landing folder and store the result.
-    What the previous region's work freed goes back to the system first (llo.process_memory)."""
-    from llo.process_memory import release_freed_memory
+    What the previous region's work freed goes back to the system first (llo.memory)."""
+    from llo.memory import release_freed_memory
     from llo.warehouse import (
         INTERVIEW_CODINGS,
         MEASUREMENTS,

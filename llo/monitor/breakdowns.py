@@ -16,10 +16,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from llo import warehouse as wh
+from llo.memory import release_freed_memory
 from llo.monitor import region_results
 from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, NATIONAL
-from llo.process_memory import release_freed_memory
 from llo.regions import phase
 
 # The dimensions, in the order the reports show them, with their Dutch names.

@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from llo import warehouse as wh
-from llo.process_memory import release_freed_memory
+from llo.memory import release_freed_memory
 
 # Kept in the long form, one number per row: (region, peildatum, item) with the dtype it is restored to, so a kept
 # part gives the same frame as a computed one.

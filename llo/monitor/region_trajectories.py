@@ -25,10 +25,10 @@ def derive_and_store(engine, region: str, derived_from: str | None, *, code: str
     """Derive the region's trajectories as of its latest meetdatum and store them with their version, unless the
     stored ones were derived from the same measurements, catalogue and `code` (`derived_from`: what the stored
     trajectories were derived from, llo.monitor.region_results). What the previous region's work freed goes back to
-    the system first (llo.process_memory)."""
+    the system first (llo.memory)."""
     from checks.outputs import TRAJECTORIES
     from llo.fingerprints import fingerprint
-    from llo.process_memory import release_freed_memory
+    from llo.memory import release_freed_memory
     from llo.warehouse import MEASUREMENTS, TRAJECTORY_CATALOGUE, TRAJECTORY_VERSIONS, read_typed, replace_rows
     from llo.warehouse import TRAJECTORIES as TABLE
 

@@ -1,5 +1,5 @@
-"""Freed memory goes back to the system between regions (llo.process_memory): a heap fragmented by construction, and
-frames kept only by a reference cycle."""
+"""Freed memory goes back to the system between regions (llo.memory): a heap fragmented by construction, and a frame
+kept only by a reference cycle."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from llo import process_memory
+from llo import memory
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self")
 
@@ -17,15 +17,15 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 def test_memory_freed_inside_the_heap_is_given_back():
     """250 MiB in blocks small enough for the heap, every fiftieth kept: the rest is freed but cannot shrink the heap
     from its top, so the process keeps it until the heap is trimmed."""
-    if process_memory._malloc_trim() is None:
-        pytest.skip("the C library has no malloc_trim")
+    if memory._libc() is None:
+        pytest.skip("the C library is not glibc")
     blocks = [bytearray(64 * 1024) for _ in range(4000)]
     kept = blocks[::50]
     del blocks
     gc.collect()
-    held = process_memory.resident_mib()
-    assert process_memory.release_freed_memory(above_mib=0)
-    assert held - process_memory.resident_mib() > 150, "the freed blocks stayed resident"
+    held = memory.resident_mib()
+    assert memory.release_freed_memory(above_mib=0)
+    assert held - memory.resident_mib() > 150, "the freed blocks stayed resident"
     assert len(kept) == 80
 
 
@@ -41,9 +41,9 @@ def test_a_validated_frame_is_freed_and_a_small_process_is_left_alone():
         alive = weakref.ref(frame)
         del frame
         assert alive() is not None  # kept by the cycle
-        assert not process_memory.release_freed_memory(above_mib=1e9)
+        assert not memory.release_freed_memory(above_mib=1e9)
         assert alive() is not None
-        assert process_memory.release_freed_memory(above_mib=0)
+        assert memory.release_freed_memory(above_mib=0)
         assert alive() is None
     finally:
         gc.enable()
