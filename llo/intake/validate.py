@@ -59,8 +59,8 @@ def _check_named(schema: pa.DataFrameSchema, column: str | None, name: str) -> p
 
 def failure_records(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """One record per failing (row, column, rule); empty when the frame conforms. A warning rule
-    (`raise_warning=True`) never fails a row (`warning_records` reports it), so the schema's are not run: pandera
-    would work out every row a warning rule flags only to discard them."""
+    (`raise_warning=True`) never fails a row (`warning_records` reports it), so it is left out of the run: pandera
+    would otherwise work out every row it flags, only for them to be discarded."""
     if any(check.raise_warning for check in schema.checks):
         schema = copy.copy(schema)
         schema.checks = [check for check in schema.checks if not check.raise_warning]
