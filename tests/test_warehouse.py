@@ -193,10 +193,9 @@ def test_read_typed_gives_the_frame_of_sqlalchemys_own_conversions(engine, regio
     on both backends, for whole tables, one region and some columns. With a row per chunk, some chunks hold only
     missing values in a column (B has no T1)."""
     from llo.monitor import trajectories as tr
-
-    monkeypatch.setattr(warehouse, "READ_CHUNK_ROWS", chunk)
     from tests.kpi_fixtures import catalogue, measurements, participant
 
+    monkeypatch.setattr(warehouse, "READ_CHUNK_ROWS", chunk)
     result = ingest_region("twente", region_folder, key=KEY, today=TODAY)
     store_region(engine, result)
     people = [participant("A", "2024-09-15", t1={"participatieladder": 4}), participant("B")]
