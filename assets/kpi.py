@@ -132,13 +132,16 @@ def kpi_breakdown_month(context: dg.AssetExecutionContext, warehouse: Warehouse)
 
     engine = warehouse.engine()
     peildata = [kpi.month_end(key) for key in context.partition_keys]
-    rows = KPI_BREAKDOWN_MONTH.validate(breakdowns.stored_table(engine, peildata))
+    parts = region_breakdowns(engine, peildata)
+    context.log.info(f"Regions: {parts.describe()}")
+    rows = KPI_BREAKDOWN_MONTH.validate(breakdowns.table(parts.frame))
     wh.replace_rows(engine, {wh.KPI_BREAKDOWN_MONTH: rows}, "peildatum", peildata)
     context.log.info(f"{len(rows)} breakdown rows for {len(peildata)} month(s) and "
                      f"{rows['region'].nunique()} region(s) including the nation")
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": len(rows), "dagster/column_schema": column_schema(wh.KPI_BREAKDOWN_MONTH),
-        "dimensions": ", ".join(breakdowns.DIMENSIONS)})
+        "dimensions": ", ".join(breakdowns.DIMENSIONS), "regions_computed": len(parts.computed),
+        "regions_kept": len(parts.kept)})
     regional = wh.read_typed(engine, wh.KPI_REGION_MONTH, where=wh.KPI_REGION_MONTH.c.peildatum.in_(
         [day.date() for day in peildata]))
     yield kpi_checks.result(kpi_checks.BREAKDOWN_ADDS_UP, "kpi_breakdown_month",
@@ -169,3 +172,20 @@ def region_parts(engine, days: list):
 
     code = code_version(kpi, tr, change_scores, region_results)
     return region_results.region_results(engine, "kpi_month", code, days, compute)
+
+
+def region_breakdowns(engine, peildata: list):
+    """Each region's sums of the breakdowns on the peildata (llo.monitor.region_results): kept where still true,
+    otherwise computed from the region's trajectories."""
+    from llo import regions
+    from llo import warehouse as wh
+    from llo.fingerprints import code_version
+    from llo.monitor import breakdowns, kpi, region_results
+    from llo.monitor import trajectories as tr
+
+    def compute(names, days):
+        return breakdowns.region_sums(wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS,
+                                                    where=wh.TRAJECTORIES.c.regio.in_(names)), days)
+
+    code = code_version(breakdowns, kpi, tr, regions, region_results)
+    return region_results.region_results(engine, "kpi_breakdown_month", code, peildata, compute, breakdowns.KEPT)

@@ -4,6 +4,7 @@ check that the groups add up to the KPI tables."""
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 
 from checks import kpi_checks
 from checks.outputs import KPI_BREAKDOWN_MONTH
@@ -124,16 +125,39 @@ def test_a_series_of_breakdowns_equals_a_groupby_of_each_days_state(demo_run):
         pd.testing.assert_frame_equal(found[expected.columns].astype({"n_basis": "float64"}), expected)
 
 
-def test_the_stored_breakdowns_summed_a_region_at_a_time_equal_those_of_all_regions_at_once(demo_run, monkeypatch):
-    """The asset sums a group of regions at a time (memory holds one group's trajectories) and adds the nation up
-    from the regions' sums: a region per group gives the same rows, to the bit and in the same order."""
+def test_the_breakdowns_of_kept_region_sums_and_of_a_region_at_a_time_equal_those_of_all_regions_at_once(
+        demo_run, monkeypatch):
+    """The asset sums a group of regions at a time (memory holds one group's trajectories), keeps each region's sums
+    and adds the nation up from them: a region per group gives the same rows, to the bit and in the same order, and
+    so do the kept sums in the next run, which computes nothing."""
+    from assets.kpi import region_breakdowns
     from llo import warehouse as wh
     from llo.monitor import region_results
 
     engine = demo_run[2]
-    days = [pd.Timestamp(day) for day in ("2023-03-31", "2024-06-30", "2025-12-31")]
+    days = [kpi.month_end(month) for month in ("2023-03", "2024-06", "2025-12")]  # as the asset's
     together = breakdowns.breakdown_table(wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS), days)
     monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", 1)
     regions = region_results.trajectory_regions(engine)
     assert len(region_results.batches(engine, regions)) == len(regions) > 1
-    pd.testing.assert_frame_equal(breakdowns.stored_table(engine, days), together, check_exact=True)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(wh.REGION_RESULTS))
+    computed = region_breakdowns(engine, days)
+    kept = region_breakdowns(engine, days)
+    assert (computed.computed, computed.kept, kept.computed, kept.kept) == (regions, [], [], regions)
+    for parts in (computed, kept):
+        pd.testing.assert_frame_equal(breakdowns.table(parts.frame), together, check_exact=True)
+
+
+def test_kept_rows_give_back_the_sums_whatever_a_group_is_called():
+    """A region's sums survive being kept as rows of one number, a group name with tabs and spaces included."""
+    sums = pd.DataFrame({"peildatum": pd.to_datetime(["2025-01-31", "2025-01-31", "2025-02-28"]),
+                         "region": ["twente", "twente", "fryslan"], "dimension": ["trajecttype", "doelgroep", "fase"],
+                         "group": ["taal\tcursus 2", "", "pilotregio"],
+                         "measure": ["K1", "verandering taalniveau", "D9"],
+                         "value": [3.0, -2.0, 0.0], "n_basis": [5.0, 4.0, 0.0]})
+    back = breakdowns.kept_sums(breakdowns.kept_rows([sums.iloc[:2], sums.iloc[2:]]).sample(frac=1, random_state=1))
+    key = ["peildatum", "region", "dimension", "group", "measure"]
+    pd.testing.assert_frame_equal(back.sort_values(key, ignore_index=True),
+                                  sums[breakdowns.FIELDS].sort_values(key, ignore_index=True))
+    assert breakdowns.kept_sums(breakdowns.kept_rows([sums]).iloc[:0]).columns.tolist() == breakdowns.FIELDS

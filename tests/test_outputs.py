@@ -25,6 +25,7 @@ def demo_home(tmp_path_factory) -> Path:
     env = {**os.environ, "LLO_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     for name in ("LLO_WAREHOUSE_URL", "DAGSTER_POSTGRES_URL", "LLO_SITE_URL", "LLO_PSEUDONYM_KEY", "LLO_DEMO"):
         env.pop(name, None)
+    env.update(output_snapshot.numpy_code_paths())
     done = subprocess.run([sys.executable, "-m", "llo.cli", "demo"], env=env, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

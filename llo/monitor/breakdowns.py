@@ -13,10 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-from llo import warehouse as wh
-from llo.memory import release_freed_memory
 from llo.monitor import region_results
 from llo.monitor import trajectories as tr
 from llo.monitor.kpi import BY_CODE, NATIONAL
@@ -151,19 +148,9 @@ class Coded:
 
 
 def breakdown_table(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) -> pd.DataFrame:
-    """The breakdowns of each peildatum (all regions' trajectories at once; see `region_sums` and `table`)."""
+    """The breakdowns of each peildatum (all regions' trajectories at once; the asset keeps each region's sums, see
+    `region_sums`, `KEPT` and `table`)."""
     return table(region_sums(trajectories, peildata))
-
-
-def stored_table(engine: sa.Engine, peildata: list[pd.Timestamp]) -> pd.DataFrame:
-    """The breakdowns of the trajectories in the warehouse, summed a group of regions at a time
-    (region_results.batches), so memory holds one group's trajectories, not the nation's."""
-    sums = []
-    for regions in region_results.batches(engine, region_results.trajectory_regions(engine)):
-        release_freed_memory()  # what the previous group's computation freed
-        sums.append(region_sums(wh.read_typed(engine, wh.TRAJECTORIES, where=wh.TRAJECTORIES.c.regio.in_(regions),
-                                              columns=COLUMNS), peildata))
-    return table(pd.concat(sums, ignore_index=True))
 
 
 def region_sums(trajectories: pd.DataFrame, peildata: list[pd.Timestamp]) -> pd.DataFrame:
@@ -205,6 +192,36 @@ def table(sums: pd.DataFrame) -> pd.DataFrame:
     rows["value"] = rows["value"].astype("float64")
     rows["n_basis"] = rows["n_basis"].round().astype("Int64")
     return rows[FIELDS]
+
+
+def kept_rows(groups: list[pd.DataFrame]) -> pd.DataFrame:
+    """The regions' sums (`region_sums` of one or more groups of regions) as parts kept by region_results: a row per
+    number, its item the field, dimension, measure and group ('n_basis<TAB>leeftijd<TAB>K1<TAB>tot 27 jaar'; the group
+    last, whatever its name holds)."""
+    sums = pd.concat(groups, ignore_index=True)
+    item = sums["dimension"] + "\t" + sums["measure"] + "\t" + sums["group"]
+    return pd.concat([pd.DataFrame({"region": sums["region"], "peildatum": sums["peildatum"],
+                                    "item": field + "\t" + item, "dtype": "float64",
+                                    "value": sums[field].astype("float64")}) for field in ("value", "n_basis")],
+                     ignore_index=True)
+
+
+def kept_sums(rows: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of `kept_rows`: the regions' sums (columns FIELDS)."""
+    if rows.empty:
+        return _sums_empty()
+    codes, items = pd.factorize(rows["item"])  # a few thousand distinct items: each split once
+    field, dimension, measure, group = (part.to_numpy()[codes]
+                                        for _, part in pd.Series(items).str.split("\t", n=3, expand=True).items())
+    key = ["peildatum", "region", "dimension", "group", "measure"]
+    long = pd.DataFrame({"peildatum": rows["peildatum"].to_numpy(), "region": rows["region"].to_numpy(),
+                         "dimension": dimension, "group": group, "measure": measure, "field": field,
+                         "value": rows["value"].to_numpy(dtype="float64")})
+    sums = long.pivot(index=key, columns="field", values="value").reset_index().rename_axis(columns=None)
+    return sums[FIELDS]
+
+
+KEPT = region_results.Form(kept_rows, kept_sums)  # how region_results keeps the regions' sums
 
 
 def _sums_empty() -> pd.DataFrame:

@@ -11,6 +11,9 @@ A kept part is used only while it is still true, which two versions decide:
 - the code that computed it is the same: `code_version` hashes the modules that compute it.
 Any other part is computed again from the region's trajectories, and kept with the versions it was computed from.
 A region without a version (a warehouse written before versions existed) is computed every time, never kept.
+
+A part is kept as rows of one number each (`Form` says how a computed part becomes rows and back); each region and
+day computed also keeps a row of its own (`MARKER`), so a part with no rows at all (no participant yet) is kept too.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ KEY = ["region", "peildatum", "item"]
 
 BATCH_TRAJECTORIES = 150_000  # regions are computed in groups of about this many trajectories (see `batches`)
 
-# compute(regions, days): a frame indexed by region with a peildatum column and a numeric column per item, with a
-# row for every region and day it is asked.
+MARKER = ""  # the item of the row kept for every region and day computed (value NULL)
+
+# compute(regions, days): the regions' parts on the days, in its Form's frame; in the WIDE form a frame indexed by
+# region with a peildatum column and a numeric column per item, with a row for every region and day it is asked.
 Compute = Callable[[list[str], list[pd.Timestamp]], pd.DataFrame]
 
 
@@ -69,6 +74,23 @@ def wide(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({item: dtypes[item] for item in frame.columns}).reset_index("peildatum")
 
 
+def _wide_rows(groups: list[pd.DataFrame]) -> pd.DataFrame:
+    # an item none of a group's regions has a part in (an effect in a year none of them reaches) is 0 for them
+    items = list(dict.fromkeys(item for frame in groups for item in frame.columns))
+    return long(pd.concat([frame.reindex(columns=items, fill_value=0) for frame in groups]))
+
+
+@dataclass(frozen=True)
+class Form:
+    """How parts are kept: `rows(frames)` the computed frames of one or more groups of regions as rows (KEY, dtype,
+    value), `frame(rows)` the inverse, one frame of every region in the rows."""
+    rows: Callable[[list[pd.DataFrame]], pd.DataFrame]
+    frame: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+WIDE = Form(_wide_rows, wide)
+
+
 @dataclass(frozen=True)
 class Parts:
     frame: pd.DataFrame  # see Compute
@@ -80,7 +102,8 @@ class Parts:
                 + (f" ({_names(self.computed)})" if self.computed else "") + f", {len(self.kept)} kept")
 
 
-def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Timestamp], compute: Compute) -> Parts:
+def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Timestamp], compute: Compute,
+                   form: Form = WIDE) -> Parts:
     """Every region's part of `kind` on `days` (see Compute): kept parts where they are still true, the others from
     `compute(regions, days)`, which are then kept."""
     days = sorted(set(map(pd.Timestamp, days)))
@@ -89,22 +112,23 @@ def region_results(engine: sa.Engine, kind: str, code: str, days: Iterable[pd.Ti
         return Parts(compute([], days), [], [])
     expected = {region: f"{versions[region]}:{code}" for region in regions if region in versions}
     kept = _kept(engine, kind, expected, days)
-    complete = kept.groupby("region")["peildatum"].nunique()
-    fresh = sorted(complete[complete == len(days)].index)
+    marked = kept[kept["item"] == MARKER].groupby("region")["peildatum"].nunique()
+    fresh = sorted(marked[marked == len(days)].index)
     stale = [region for region in regions if region not in fresh]
-    kept = kept[kept["region"].isin(fresh)]
+    kept = kept[kept["region"].isin(fresh) & (kept["item"] != MARKER)]
     if not stale:
-        return Parts(wide(kept), [], fresh)
+        return Parts(form.frame(kept), [], fresh)
     groups = []
     for group in batches(engine, stale):
         release_freed_memory()  # what the previous group's computation freed
         groups.append(compute(group, days))
-    items = list(dict.fromkeys(item for frame in groups for item in frame.columns))
-    # an item none of a group's regions has a part in (an effect in a year none of them reaches) is 0 for them
-    computed = long(pd.concat([frame.reindex(columns=items, fill_value=0) for frame in groups]))
-    keep = computed[computed["region"].isin(expected)].assign(kind=kind, version=lambda f: f["region"].map(expected))
+    computed = form.rows(groups)
+    markers = pd.DataFrame({"region": [region for region in stale for _ in days], "peildatum": days * len(stale),
+                            "item": MARKER, "dtype": "float64", "value": float("nan")})
+    keep = pd.concat([computed, markers], ignore_index=True)
+    keep = keep[keep["region"].isin(expected)].assign(kind=kind, version=lambda f: f["region"].map(expected))
     _keep(engine, kind, keep, [region for region in stale if region in expected], days)
-    return Parts(wide(pd.concat([kept, computed], ignore_index=True) if fresh else computed), stale, fresh)
+    return Parts(form.frame(pd.concat([kept, computed], ignore_index=True) if fresh else computed), stale, fresh)
 
 
 def batches(engine: sa.Engine, regions: list[str]) -> list[list[str]]:
