@@ -52,9 +52,9 @@ def delivery_result(ingest_log, window_days: int) -> dg.AssetCheckResult:
         description=description, metadata=metadata)
 
 
-def t1_due_result(ingest_log, measurements_on) -> dg.AssetCheckResult:
-    """Counts per region of T1s due and past their window on the clock; warns when any is due. `measurements_on(day)`
-    gives the stored measurements `due.t1_due` needs on that day (llo.monitor.due.open_nulmetingen)."""
+def t1_due_result(ingest_log, per_file_on) -> dg.AssetCheckResult:
+    """Counts per region of T1s due and past their window on the clock; warns when any is due. `per_file_on(day)`
+    gives the participants due on that day per region, T0 file and status (llo.monitor.due.due_per_file)."""
     import pandas as pd
 
     from assets.metadata import markdown_table
@@ -62,11 +62,8 @@ def t1_due_result(ingest_log, measurements_on) -> dg.AssetCheckResult:
 
     today = due.clock(ingest_log)
     regions = sorted(set(due.deliveries(ingest_log)["region"]))
-    listed = due.t1_due(measurements_on(today), today) if today is not None \
-        else pd.DataFrame(columns=due.T1_DUE_COLUMNS)
-    counts = due.t1_due_counts(listed, regions)
-    by_file = (listed.groupby(["region", "bron_bestand", "status"]).size().rename("participants").reset_index()
-               if len(listed) else listed.iloc[:0, :0])
+    by_file = per_file_on(today) if today is not None else pd.DataFrame(columns=[*due.PER_FILE, "participants"])
+    counts = due.t1_due_counts(by_file, regions)
     total, past = int(counts["total"].sum()), int(counts["past_window"].sum())
     metadata = {"clock": str(today.date()) if today is not None else "no deliveries", "t1_due": total - past,
                 "t1_past_window": past,
@@ -101,11 +98,11 @@ def delivery_overdue(warehouse: Warehouse) -> dg.AssetCheckResult:
     "and not delivered, counted (WARN when any). The region's feedback export (llo export) lists them by the file, "
     "sheet and row of their T0."))
 def t1_due(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from llo.monitor.due import open_nulmetingen
+    from llo.monitor.due import due_per_file, open_counts
     from llo.warehouse import INGEST_LOG, read_table
 
     engine = warehouse.engine()
-    return t1_due_result(read_table(engine, INGEST_LOG), lambda today: open_nulmetingen(engine, today))
+    return t1_due_result(read_table(engine, INGEST_LOG), lambda today: due_per_file(open_counts(engine, today), today))
 
 
 DUE_CHECKS = [delivery_overdue, t1_due]

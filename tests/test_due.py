@@ -84,9 +84,10 @@ def test_eenmetingen_due_and_past_their_window():
         ["twente", "2024-11.csv", 3, due.PAST_WINDOW], ["twente", "2024-12.csv", 2, due.DUE],
         ["twente", "2025-03.csv", 2, due.DUE], ["twente", "2025-05.csv", 3, due.DUE]]
     assert "deelnemer_id" not in listed
-    counts = due.t1_due_counts(listed, ["rijnmond", "twente"])
+    counts = due.t1_due_counts(due.per_file(listed), ["rijnmond", "twente"])
     assert counts.values.tolist() == [["rijnmond", 0, 0, 0], ["twente", 3, 1, 4]]
-    result = due_checks.t1_due_result(log(("twente", "measurements", "2025-12-31")), lambda day: rows)
+    result = due_checks.t1_due_result(log(("twente", "measurements", "2025-12-31")),
+                                      lambda day: due.per_file(due.t1_due(rows, day)))
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert (result.metadata["t1_due"].value, result.metadata["t1_past_window"].value) == (3, 1)
     assert result.metadata["due_by_region"].data == {"twente": {"due": 3, "past_window": 1}}
@@ -150,7 +151,8 @@ def test_the_checks_on_a_late_region_and_due_eenmetingen(late_warehouse, monkeyp
 def test_the_open_nulmetingen_the_database_selects_give_the_same_list_on_every_day(tmp_path):
     """`open_nulmetingen` leaves out, in SQL, the T0s with a T1 and those started less than seven months before the
     day; `t1_due` of what it selects is `t1_due` of every measurement, on each day of fifteen months, with starts on
-    the last days of months (eight months later is a shorter month: the due day is its last day)."""
+    the last days of months (eight months later is a shorter month: the due day is its last day). The check's counts
+    per file from the database's counts per start (`open_counts`, `due_per_file`) are those of the list."""
     starts = ["2024-06-30", "2024-07-31", "2024-08-29", "2024-08-31", "2024-10-31", "2024-12-31", "2025-01-31",
               "2025-02-28", "2025-03-15"]
     rows = [measurement_row(f"P{n}", date=start, start=start) for n, start in enumerate(starts)]
@@ -170,6 +172,9 @@ def test_the_open_nulmetingen_the_database_selects_give_the_same_list_on_every_d
         expected = due.t1_due(stored, day)
         # (an empty selection reads as columns of no type: the same empty list)
         pd.testing.assert_frame_equal(due.t1_due(selected, day), expected, check_dtype=len(expected) > 0,
+                                      check_index_type=len(expected) > 0)
+        counted = due.due_per_file(due.open_counts(engine, day), day)
+        pd.testing.assert_frame_equal(counted, due.per_file(expected), check_dtype=len(expected) > 0,
                                       check_index_type=len(expected) > 0)
         listed += len(expected)
     assert listed > 1000  # the days compared list participants, due and past their window
@@ -192,7 +197,8 @@ def test_the_reports_count_due_eenmetingen_from_the_trajectories_as_the_check_do
     regions = ["midden-limburg", "rijnmond", "twente"]
     counted = deliveries.t1_counts(SimpleNamespace(engine=engine, peildatum=peildatum, region=None), regions)
     stored = wh.read_typed(engine, wh.MEASUREMENTS)
-    listed = due.t1_due_counts(due.t1_due(stored[stored["meetdatum"] <= peildatum], peildatum), regions)
+    listed = due.t1_due_counts(due.per_file(due.t1_due(stored[stored["meetdatum"] <= peildatum], peildatum)),
+                               regions)
     pd.testing.assert_frame_equal(counted, listed)
     assert {r.region: (r.due, r.past_window) for r in counted.itertuples()} == expected
     twente = deliveries.t1_counts(SimpleNamespace(engine=engine, peildatum=peildatum, region="twente"), ["twente"])

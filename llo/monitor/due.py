@@ -62,13 +62,12 @@ def overdue_deliveries(ingest_log: pd.DataFrame, window_days: int, today: pd.Tim
         "region", ignore_index=True)[DELIVERY_COLUMNS]
 
 
-def open_nulmetingen(engine, today: pd.Timestamp, region: str | None = None) -> pd.DataFrame:
-    """What `t1_due` needs of the stored measurements (of one region, or all) on `today`: the T0 rows of participants
-    without a T1 that started at least seven months before (a T1 is due from eight), selected by the database. At
-    national scale that is a tenth of a million measurements; `t1_due` of them is `t1_due` of all (tested)."""
+def _open_where(today: pd.Timestamp):
+    """The stored T0s of participants without a T1 that started at least seven months before `today` (a T1 is due
+    from eight), as a condition for the database."""
     import sqlalchemy as sa
 
-    from llo.warehouse import MEASUREMENTS, read_table
+    from llo.warehouse import MEASUREMENTS
 
     m = MEASUREMENTS.c
     # one text key per participant: SQLite looks a single value up in an index of the subquery's rows; a NOT IN of
@@ -76,8 +75,34 @@ def open_nulmetingen(engine, today: pd.Timestamp, region: str | None = None) -> 
     participant = m.regio + "|" + m.deelnemer_id
     with_t1 = sa.select(participant).where(m.meetmoment == "T1", m.regio.is_not(None), m.deelnemer_id.is_not(None))
     started = (pd.Timestamp(today) - pd.DateOffset(months=T1_DUE_MONTHS - 1)).date()
-    return read_table(engine, MEASUREMENTS, region, columns=T1_DUE_READS, where=sa.and_(
-        m.meetmoment == "T0", m.startdatum_traject <= started, participant.not_in(with_t1)))
+    return sa.and_(m.meetmoment == "T0", m.startdatum_traject <= started, participant.not_in(with_t1))
+
+
+def open_nulmetingen(engine, today: pd.Timestamp, region: str | None = None) -> pd.DataFrame:
+    """What `t1_due` needs of the stored measurements (of one region, or all) on `today`: the T0 rows of participants
+    without a T1 that started at least seven months before, selected by the database. At national scale that is a
+    tenth of a million measurements; `t1_due` of them is `t1_due` of all (tested)."""
+    from llo.warehouse import MEASUREMENTS, read_table
+
+    return read_table(engine, MEASUREMENTS, region, columns=T1_DUE_READS, where=_open_where(today))
+
+
+def open_counts(engine, today: pd.Timestamp) -> pd.DataFrame:
+    """`open_nulmetingen` counted in the database per region, T0 file and start (columns regio, bron_bestand,
+    startdatum_traject and rows): all `due_per_file` needs, without a row per participant."""
+    from llo.warehouse import MEASUREMENTS, read_counts
+
+    return read_counts(engine, MEASUREMENTS, ["regio", "bron_bestand", "startdatum_traject"],
+                       where=_open_where(today))
+
+
+def _windows(start: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The day a T1 is planned (start + 8 months) and the last day of its window (start + 12 months)."""
+    return start + pd.DateOffset(months=T1_DUE_MONTHS), start + pd.DateOffset(months=DROPOUT_MONTHS)
+
+
+def _status(latest: pd.Series, today: pd.Timestamp) -> np.ndarray:
+    return np.where(latest < today, PAST_WINDOW, DUE).astype(object)
 
 
 def t1_due(measurements: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
@@ -91,20 +116,37 @@ def t1_due(measurements: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     open_ = t0.merge(with_t1, on=key, how="left", indicator=True)
     open_ = open_[open_["_merge"] == "left_only"]
     start = pd.to_datetime(open_["startdatum_traject"])
-    planned = start + pd.DateOffset(months=T1_DUE_MONTHS)
-    latest = start + pd.DateOffset(months=DROPOUT_MONTHS)
+    planned, latest = _windows(start)
     due = open_.assign(startdatum_traject=start, t1_gepland=planned, t1_uiterlijk=latest)[planned <= today]
-    due = due.assign(status=np.where(due["t1_uiterlijk"] < today, PAST_WINDOW, DUE).astype(object))
+    due = due.assign(status=_status(due["t1_uiterlijk"], today))
     out = due.rename(columns={"regio": "region"})[T1_DUE_COLUMNS]
     return out.sort_values(["region", "bron_bestand", "bron_blad", "bron_rij"], na_position="first",
                            ignore_index=True)
 
 
+PER_FILE = ["region", "bron_bestand", "status"]  # and `participants`
+
+
+def per_file(listed: pd.DataFrame) -> pd.DataFrame:
+    """The participants of a `t1_due` list counted per region, T0 file and status."""
+    return listed.groupby(PER_FILE).size().rename("participants").reset_index()
+
+
+def due_per_file(counts: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+    """`per_file` of `t1_due` from the open T0s counted per region, file and start (`open_counts`): the same windows
+    and statuses, a start at a time instead of a participant at a time (tested against `t1_due` on every day)."""
+    today = pd.Timestamp(today).normalize()
+    planned, latest = _windows(pd.to_datetime(counts["startdatum_traject"]))
+    due = counts[planned <= today]
+    due = due.assign(region=due["regio"], status=_status(latest[planned <= today], today))
+    return due.groupby(PER_FILE)["rows"].sum().rename("participants").reset_index()
+
+
 def t1_due_counts(due: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
     """Per region (every one of `regions`, zero where none are due): how many T1s are due (te doen), how many are
-    past the window, and both together."""
-    counts = pd.crosstab(due["region"], due["status"]).reindex(index=regions, columns=[DUE, PAST_WINDOW],
-                                                              fill_value=0)
+    past the window, and both together; `due` has the participants per region and status (`per_file`)."""
+    counts = due.groupby(["region", "status"])["participants"].sum().unstack().reindex(
+        index=regions, columns=[DUE, PAST_WINDOW]).fillna(0)
     return pd.DataFrame({"region": regions, "due": counts[DUE].astype(int).to_numpy(),
                          "past_window": counts[PAST_WINDOW].astype(int).to_numpy()}).assign(
         total=lambda f: f["due"] + f["past_window"])

@@ -40,8 +40,8 @@ def t1_counts(data: ReportData, regions: list[str]) -> pd.DataFrame:
         where &= table.c.regio == data.region
     counts = wh.read_counts(data.engine, table, ["regio", "t1_uiterlijk"], where=where)
     past = pd.to_datetime(counts["t1_uiterlijk"]) < data.peildatum.normalize()
-    listed = counts.assign(region=counts["regio"], status=past.map({True: due.PAST_WINDOW, False: due.DUE}))
-    return due.t1_due_counts(listed.loc[listed.index.repeat(listed["rows"])], regions)
+    return due.t1_due_counts(counts.assign(region=counts["regio"], participants=counts["rows"],
+                                           status=past.map({True: due.PAST_WINDOW, False: due.DUE})), regions)
 
 
 def overdue_table(data: ReportData, ledger: Ledger, label: str, window_days: int | None = None) -> str:
