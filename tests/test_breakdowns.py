@@ -129,24 +129,53 @@ def test_the_breakdowns_of_kept_region_sums_and_of_a_region_at_a_time_equal_thos
         demo_run, monkeypatch):
     """The asset sums a group of regions at a time (memory holds one group's trajectories), keeps each region's sums
     and adds the nation up from them: a region per group gives the same rows, to the bit and in the same order, and
-    so do the kept sums in the next run, which computes nothing."""
+    so do the kept sums in the next run, which computes nothing. (The demo's months: the parts kept again are those
+    the shared demo run kept.)"""
     from assets.kpi import region_breakdowns
     from llo import warehouse as wh
     from llo.monitor import region_results
+    from tests.conftest import MONTHS
 
     engine = demo_run[2]
-    days = [kpi.month_end(month) for month in ("2023-03", "2024-06", "2025-12")]  # as the asset's
+    days = [kpi.month_end(month) for month in pd.period_range(*MONTHS, freq="M")]  # as the asset's
     together = breakdowns.breakdown_table(wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS), days)
     monkeypatch.setattr(region_results, "BATCH_TRAJECTORIES", 1)
     regions = region_results.trajectory_regions(engine)
     assert len(region_results.batches(engine, regions)) == len(regions) > 1
     with engine.begin() as conn:
-        conn.execute(sa.delete(wh.REGION_RESULTS))
+        conn.execute(sa.delete(wh.REGION_RESULTS).where(wh.REGION_RESULTS.c.kind == "kpi_breakdown_month"))
     computed = region_breakdowns(engine, days)
     kept = region_breakdowns(engine, days)
     assert (computed.computed, computed.kept, kept.computed, kept.kept) == (regions, [], [], regions)
     for parts in (computed, kept):
         pd.testing.assert_frame_equal(breakdowns.table(parts.frame), together, check_exact=True)
+
+
+def test_a_region_without_participants_on_a_day_is_kept_too(demo_run):
+    """On 2023-03-31 only the pilot regions had started: the others' sums have no row that day, and they are kept
+    all the same (by their marker), so the next run computes no region."""
+    from llo import warehouse as wh
+    from llo.monitor import region_results
+
+    engine, kind, day = demo_run[2], "probe-breakdowns", kpi.month_end("2023-03")
+    computed = []
+
+    def compute(regions, days):
+        computed.extend(regions)
+        return breakdowns.region_sums(wh.read_typed(engine, wh.TRAJECTORIES, columns=breakdowns.COLUMNS,
+                                                    where=wh.TRAJECTORIES.c.regio.in_(regions)), days)
+
+    try:
+        first = region_results.region_results(engine, kind, "code", [day], compute, breakdowns.KEPT)
+        again = region_results.region_results(engine, kind, "code", [day], compute, breakdowns.KEPT)
+    finally:
+        with engine.begin() as conn:  # the shared demo warehouse as it was
+            conn.execute(sa.delete(wh.REGION_RESULTS).where(wh.REGION_RESULTS.c.kind == kind))
+    regions = region_results.trajectory_regions(engine)
+    started = set(first.frame["region"])
+    assert 0 < len(started) < len(regions) and computed == regions
+    assert (again.computed, again.kept) == ([], regions)
+    pd.testing.assert_frame_equal(breakdowns.table(again.frame), breakdowns.table(first.frame), check_exact=True)
 
 
 def test_kept_rows_give_back_the_sums_whatever_a_group_is_called():
