@@ -26,6 +26,19 @@ def machine() -> dict:
             "system": f"{platform.system()} {platform.release()}"}
 
 
+HARDWARE = ("cpus", "cpu_model", "memory_gib", "system")  # what makes two runs' times comparable
+
+
+def measured_on(results: dict, scale: dict) -> dict:
+    """The machine a scale was measured on: this run's, or for a scale kept from an earlier run (`merged`) that
+    run's."""
+    return scale.get("machine") or results["machine"]
+
+
+def same_machine(one: dict, other: dict) -> bool:
+    return all(one.get(key) == other.get(key) for key in HARDWARE)
+
+
 def full_run(scale: dict) -> dict:
     """The full materialisation: one process, every stage. Its peak is the largest stage's (the high-water mark is
     reset before each stage, so the process's own figure covers only the last)."""
@@ -56,15 +69,13 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
                   f"{ingest:,.0f} rows/s", ingest > 40_000),
                  ("100x peak memory", "< 1024 MiB", f"{full['peak_mib']:.0f} MiB", full["peak_mib"] < 1024)]
         if 10 in scales:
-            ratio = full["wall"] / full_run(scales[10])["wall"]
-            rows.append(("time grows at most linearly: 100x / 10x", "<= 12", f"{ratio:.1f}", ratio <= 12))
+            rows.append(_growth(results, scales[10], national))
     if 1000 in scales:
         full = full_run(scales[1000])
         rows += [("1000x full run on PostgreSQL", "< 15 min", f"{full['wall'] / 60:.1f} min", full["wall"] < 900),
                  ("1000x peak memory", "< 2048 MiB", f"{full['peak_mib']:.0f} MiB", full["peak_mib"] < 2048)]
         if NATIONAL_ROLL_OUT in scales:
-            ratio = full["wall"] / full_run(scales[NATIONAL_ROLL_OUT])["wall"]
-            rows.append(("time grows at most linearly: 1000x / 100x", "<= 12", f"{ratio:.1f}", ratio <= 12))
+            rows.append(_growth(results, scales[NATIONAL_ROLL_OUT], scales[1000]))
     for scale in sorted(s for s in scales if "incremental" in scales[s]):
         share = scales[scale]["incremental"]["wall"] / full_run(scales[scale])["wall"]
         binding = scale == NATIONAL_ROLL_OUT
@@ -84,6 +95,16 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
             rows.append((f"orchestration overhead at {scale}x: Dagster / plain script", "<= 1.2" if scale == 10
                          else "(shown)", f"{ratio:.2f}", ratio <= 1.2 if scale == 10 else None))
     return rows
+
+
+def _growth(results: dict, smaller: dict, larger: dict) -> tuple[str, str, str, bool | None]:
+    """The ratio of two scales' full runs, judged only when one machine measured both: times of two machines do
+    not say how the pipeline grows."""
+    name = f"time grows at most linearly: {larger['scale']}x / {smaller['scale']}x"
+    if not same_machine(measured_on(results, smaller), measured_on(results, larger)):
+        return name, "<= 12", "not compared: the two scales were measured on different machines", None
+    ratio = full_run(larger)["wall"] / full_run(smaller)["wall"]
+    return name, "<= 12", f"{ratio:.1f}", ratio <= 12
 
 
 def _fmt_rate(rows: int, seconds: float) -> str:
@@ -109,19 +130,24 @@ def markdown(results: dict) -> str:
                   "partition each). The stage tables count the events each stage's runs stored: times this, the "
                   "part of a stage that is Dagster's bookkeeping whatever the assets compute."]
     for scale in results["scales"]:
-        lines += _scale_section(scale, event_ms)
+        elsewhere = None if same_machine(measured_on(results, scale), m) else measured_on(results, scale)
+        lines += _scale_section(scale, None if elsewhere else event_ms, elsewhere)
     lines += ["", END]
     return "\n".join(lines)
 
 
-def _scale_section(scale: dict, event_ms: float | None = None) -> list[str]:
+def _scale_section(scale: dict, event_ms: float | None = None, elsewhere: dict | None = None) -> list[str]:
+    """A scale's figures; `elsewhere` the machine that measured them when it is not this run's."""
     rows, full = scale["measurement_rows"], full_run(scale)
     generated = f"generated in {scale['generated_seconds']:.0f} s" if scale["generated_seconds"] else "reused"
     reports = "national report only" if scale["national_only"] else "national and regional reports"
     warehouse = scale.get("warehouse", "SQLite")
     lines = ["", f"## Scale {scale['scale']}x: {scale['regions']} regions, {rows:,} measurement rows ({reports}, "
              f"{warehouse})", "",
-             f"Measured {scale.get('measured', 'with the rest')}; deliveries {generated}. The full run is one process; "
+             f"Measured {scale.get('measured', 'with the rest')}"
+             + (f" on another machine ({elsewhere['cpus']} × {elsewhere['cpu_model']}, {elsewhere['system']}): its "
+                "times are not comparable with the scales above" if elsewhere else "")
+             + f"; deliveries {generated}. The full run is one process; "
              "per stage its wall time, CPU time (with the report kernel) and peak memory; rows/s is measurement rows "
              "per second of wall time.", "",
              "| stage | wall s | CPU s | peak MiB | rows/s | runs | rows written | Dagster events |",
@@ -174,11 +200,12 @@ def _scale_section(scale: dict, event_ms: float | None = None) -> list[str]:
 
 def merged(results: dict, previous: Path) -> dict:
     """`results` with the scales of the `previous` JSON that were not run this time (`--scales 1000` adds the 1000x
-    point to the other scales' figures); each scale says when it was measured."""
+    point to the other scales' figures); each scale says when it was measured, and a kept one on which machine."""
     if not previous.exists():
         return results
     ran = {scale["scale"] for scale in results["scales"]}
-    kept = [scale for scale in json.loads(previous.read_text(encoding="utf-8")).get("scales", [])
+    earlier = json.loads(previous.read_text(encoding="utf-8"))
+    kept = [{"machine": earlier.get("machine"), **scale} for scale in earlier.get("scales", [])
             if scale["scale"] not in ran]
     return {**results, "scales": sorted([*kept, *results["scales"]], key=lambda scale: scale["scale"])}
 

@@ -115,6 +115,35 @@ def test_the_1000x_point_is_judged_shown_and_added_to_the_other_scales(tmp_path)
     assert "| 1000x full run on PostgreSQL | < 15 min | 20.0 min | no |" in text
 
 
+def test_a_scale_kept_from_a_run_on_another_machine_is_shown_as_such_and_not_compared(tmp_path):
+    """The 1000x point kept from an earlier run on other hardware: its own limits are judged, its growth over the
+    100x run of this machine is not, and its section names the machine and leaves out this machine's event cost."""
+    earlier = copy.deepcopy(_results(50.0, 2.0, 9.0))
+    point = {"scale": 1000, "regions": 35, "measurement_rows": 11_000_000, "generated_seconds": None,
+             "national_only": True, "warehouse": "PostgreSQL", "measured": "2026-12-05",
+             "full": {"wall": 600.0, "cpu": 600.0, "peak_mib": 1500.0,
+                      "detail": {"ingest": {"wall": 500.0, "cpu": 1, "peak_mib": 1500.0,
+                                            "detail": {"events": 900, "runs": 1, "rows_written": 1}}}}}
+    path = tmp_path / "BENCHMARKS.md"
+    report.write({**earlier, "machine": {**earlier["machine"], "cpu_model": "Other CPU"}, "scales": [point]}, path)
+    now = copy.deepcopy(earlier)
+    results = report.merged({**now, "dagster_events": {"ms_per_event": 8.0, "events": 500}},
+                            path.with_suffix(".json"))
+    assert [scale["scale"] for scale in results["scales"]] == [10, 100, 1000]
+    targets = {name: (value, ok) for name, _, value, ok in report.targets(results)}
+    assert targets["1000x full run on PostgreSQL"] == ("10.0 min", True)
+    assert targets["time grows at most linearly: 1000x / 100x"] == (
+        "not compared: the two scales were measured on different machines", None)
+    assert targets["time grows at most linearly: 100x / 10x"] == ("5.0", True)  # one machine: compared
+    text = report.markdown(results)
+    assert "Measured 2026-12-05 on another machine (2 × Other CPU, Linux)" in text
+    assert "Dagster stored" not in text  # only the kept point has events, and this machine's cost is not its
+    report.write({**earlier, "scales": [point]}, path)  # the same point measured on this machine
+    kept = report.merged({**now, "dagster_events": {"ms_per_event": 8.0, "events": 500}}, path.with_suffix(".json"))
+    assert {name: ok for name, _, _, ok in report.targets(kept)}["time grows at most linearly: 1000x / 100x"]  # 12
+    assert "another machine" not in report.markdown(kept) and "Dagster stored 900 events" in report.markdown(kept)
+
+
 def test_dagster_events_are_counted_timed_and_turned_into_seconds_of_the_run(tmp_path, monkeypatch):
     """The event probe stores its events on a real instance; the report multiplies a run's events by their cost."""
     import dagster as dg
