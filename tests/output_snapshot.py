@@ -8,9 +8,10 @@ Left out, because they say when or with which code something ran rather than wha
 The reports are rendered by pandoc, matplotlib and typst, whose bytes may change with their versions: the snapshot
 records the versions it was made with (TOOLCHAIN).
 
-NumPy picks its code for a function by the processor: with AVX-512 its powers of arrays (the SCBA's discounting over
-the Monte Carlo's and the sensitivity's rates) differ in the last bits from those without. The demo of the snapshot
-runs on NumPy's AVX2 code on every machine that has it (`numpy_code_paths`), so the snapshot holds on each of them.
+NumPy picks its code for a function by the processor, and not every version rounds the last bit alike: the SCBA's
+Monte Carlo and sensitivity tables (the discounting over varied rates) came out other in the last bits on a processor
+without AVX-512 than on the one the snapshot was first made on. The snapshot's demo runs on NumPy's AVX2 code on
+every machine that has it (`numpy_code_paths`), so the snapshot holds on each of them.
 """
 
 from __future__ import annotations
