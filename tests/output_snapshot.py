@@ -30,9 +30,12 @@ CLOCK = re.compile(rb"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
 
 
 def numpy_code_paths() -> dict[str, str]:
-    """The environment that limits NumPy to its AVX2 code (X86_V3) where the machine has it."""
-    from numpy._core._multiarray_umath import __cpu_features__
-
+    """The environment that limits NumPy to its AVX2 code (X86_V3) where the machine has it (NumPy refuses to start
+    when told to enable a feature the processor lacks). The features are read from NumPy's own, private, table."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # another NumPy layout: run on its own choice of code
+        return {}
     return {"NPY_ENABLE_CPU_FEATURES": "X86_V3"} if __cpu_features__.get("X86_V3") else {}
 
 

@@ -137,8 +137,9 @@ def due_per_file(counts: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     and statuses, a start at a time instead of a participant at a time (tested against `t1_due` on every day)."""
     today = pd.Timestamp(today).normalize()
     planned, latest = _windows(pd.to_datetime(counts["startdatum_traject"]))
-    due = planned <= today
-    due = counts[due].assign(region=counts.loc[due, "regio"], status=_status(latest[due], today))
+    planned_by_today = planned <= today
+    due = counts[planned_by_today].assign(region=counts.loc[planned_by_today, "regio"],
+                                          status=_status(latest[planned_by_today], today))
     return due.groupby(PER_FILE)["rows"].sum().rename("participants").reset_index()
 
 
